@@ -1,0 +1,79 @@
+using System.Runtime.ExceptionServices;
+
+namespace HostAccel.Native.Interop;
+
+/// <summary>
+/// Runs code inside a named network namespace (<c>/run/netns/NAME</c>, as <c>ip netns add</c> makes them) on a
+/// short-lived thread of its own, so the calling thread and process never move. A socket opened there keeps its
+/// namespace for life; that is how a connection reaches a namespace.
+/// </summary>
+public static class NetworkNamespace
+{
+    public const string RunDirectory = "/run/netns";
+
+    /// <summary>The path of a named namespace, after checking the name cannot escape <see cref="RunDirectory"/>.</summary>
+    public static string PathOf(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name.Contains('/', StringComparison.Ordinal) || name is "." or ".." || name.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{name}' is not a network namespace name.", nameof(name));
+        }
+
+        return Path.Combine(RunDirectory, name);
+    }
+
+    /// <summary>Runs <paramref name="action"/> in the namespace, or right here when <paramref name="name"/> is null.</summary>
+    public static T Run<T>(string? name, Func<T> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (string.IsNullOrEmpty(name))
+        {
+            return action();
+        }
+
+        string path = PathOf(name);
+        int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
+        if (fd < 0)
+        {
+            throw SystemCallException.FromLastError("open", $"network namespace '{name}' at {path}");
+        }
+
+        T result = default!;
+        ExceptionDispatchInfo? failure = null;
+        try
+        {
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    if (LibC.setns(fd, LibC.CLONE_NEWNET) != 0)
+                    {
+                        throw SystemCallException.FromLastError("setns", $"network namespace '{name}'");
+                    }
+
+                    result = action();
+                }
+#pragma warning disable CA1031 // everything is rethrown on the calling thread
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    failure = ExceptionDispatchInfo.Capture(ex);
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "hostaccel-netns",
+            };
+            thread.Start();
+            thread.Join();
+        }
+        finally
+        {
+            _ = LibC.close(fd);
+        }
+
+        failure?.Throw();
+        return result;
+    }
+}

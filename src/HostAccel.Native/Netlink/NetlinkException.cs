@@ -1,0 +1,48 @@
+using HostAccel.Native.Interop;
+
+namespace HostAccel.Native.Netlink;
+
+/// <summary>
+/// The kernel answered a netlink request with an error. <see cref="Operation"/> says which request in the words of
+/// the objects it was about; <see cref="ExtAckMessage"/> is the kernel's own explanation when it gave one.
+/// </summary>
+public sealed class NetlinkException : ErrnoException
+{
+    public NetlinkException(Errno errno, string operation, string? extAckMessage = null, int? offset = null, uint sequence = 0, string? hint = null)
+        : base(errno, Format(errno, operation, extAckMessage, hint))
+    {
+        Operation = operation;
+        ExtAckMessage = extAckMessage;
+        Offset = offset;
+        Sequence = sequence;
+        Hint = hint;
+    }
+
+    public string Operation { get; }
+
+    public string? ExtAckMessage { get; }
+
+    /// <summary>Where in the offending message the kernel pointed (NLMSGERR_ATTR_OFFS), counted from its header.</summary>
+    public int? Offset { get; }
+
+    public uint Sequence { get; }
+
+    /// <summary>What the library knows that the errno alone does not say (a missing kernel feature, a privilege).</summary>
+    public string? Hint { get; }
+
+    private static string Format(Errno errno, string operation, string? extAck, string? hint)
+    {
+        string text = $"{operation}: {ErrnoText.Message(errno)} ({ErrnoText.Name(errno)})";
+        if (!string.IsNullOrEmpty(extAck))
+        {
+            text += $": {extAck}";
+        }
+
+        if (!string.IsNullOrEmpty(hint))
+        {
+            text += $". {hint}";
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,237 @@
+using HostAccel.Native.Interop;
+using HostAccel.Native.Netlink;
+using HostAccel.Native.Nftables.Objects;
+using static HostAccel.Native.Netlink.NetlinkConstants;
+using static HostAccel.Native.Nftables.NfTablesConstants;
+
+namespace HostAccel.Native.Nftables;
+
+/// <summary>
+/// A conversation with nf_tables in one network namespace: reads objects with dumps and commits transactions. It
+/// keeps no cache of the ruleset, so a change costs the same whatever the size of the ruleset, and it keeps its
+/// socket open, so a series of changes does not pay the kernel's socket teardown each time.
+/// </summary>
+public sealed class NftConnection : IDisposable
+{
+    private readonly NetlinkSocket _socket;
+    private readonly NetlinkWriter _batchWriter = new(64 * 1024);
+
+    private NftConnection(NetlinkSocket socket)
+    {
+        _socket = socket;
+    }
+
+    public string? NetworkNamespace => _socket.NetworkNamespace;
+
+    /// <summary>Connects to nf_tables in a named network namespace, or in the current one when null.</summary>
+    public static NftConnection Open(string? networkNamespace = null) =>
+        new(NetlinkSocket.Open(NETLINK_NETFILTER, networkNamespace));
+
+    /// <summary>The ruleset's generation: it changes with every committed transaction, anyone's.</summary>
+    public uint GetGeneration()
+    {
+        uint generation = 0;
+        bool seen = false;
+        _socket.Dump(
+            (w, seq) => Request(w, NFT_MSG_GETGEN, NLM_F_ACK, NftFamily.Unspecified, seq, static _ => { }),
+            (in NetlinkMessage m) =>
+            {
+                AttributeReader reader = m.Attributes;
+                while (reader.Next())
+                {
+                    if (reader.Type == NFTA_GEN_ID)
+                    {
+                        generation = reader.GetU32Be();
+                        seen = true;
+                    }
+                }
+            },
+            null,
+            "reading the ruleset generation");
+        return seen ? generation : throw new NetlinkDecodeException("NFT_MSG_NEWGEN without NFTA_GEN_ID");
+    }
+
+    public IReadOnlyList<NftTable> ListTables(NftFamily family = NftFamily.Unspecified) =>
+        DumpObjects(NFT_MSG_GETTABLE, family, static _ => { }, NftTable.Decode, $"listing {FamilyText(family)} tables");
+
+    /// <summary>One table, or null when it does not exist.</summary>
+    public NftTable? GetTable(NftFamily family, string name)
+    {
+        try
+        {
+            return GetObject(NFT_MSG_GETTABLE, family, w => w.WriteString(NFTA_TABLE_NAME, name), NftTable.Decode,
+                $"reading table {family.ToNftName()} {name}");
+        }
+        catch (NetlinkException ex) when (ex.Errno == Errno.ENOENT)
+        {
+            return null;
+        }
+    }
+
+    public IReadOnlyList<NftChain> ListChains(NftFamily family = NftFamily.Unspecified, string? table = null)
+    {
+        IReadOnlyList<NftChain> chains = DumpObjects(NFT_MSG_GETCHAIN, family, static _ => { }, NftChain.Decode,
+            $"listing chains of {TableText(family, table)}");
+        return table is null ? chains : chains.Where(c => c.Table == table).ToList();
+    }
+
+    public IReadOnlyList<NftSet> ListSets(NftFamily family = NftFamily.Unspecified, string? table = null) =>
+        DumpObjects(NFT_MSG_GETSET, family, w =>
+        {
+            if (table is not null)
+            {
+                w.WriteString(NFTA_SET_TABLE, table);
+            }
+        }, NftSet.Decode, $"listing sets of {TableText(family, table)}");
+
+    public IReadOnlyList<NftFlowtable> ListFlowtables(NftFamily family = NftFamily.Unspecified, string? table = null) =>
+        DumpObjects(NFT_MSG_GETFLOWTABLE, family, w =>
+        {
+            if (table is not null)
+            {
+                w.WriteString(NFTA_FLOWTABLE_TABLE, table);
+            }
+        }, NftFlowtable.Decode, $"listing flowtables of {TableText(family, table)}");
+
+    /// <summary>
+    /// The rules of a table, or of one chain. With <paramref name="resetCounters"/> the kernel returns the counters
+    /// and zeroes them in the same step (NFT_MSG_GETRULE_RESET), so no packet is counted twice or lost.
+    /// </summary>
+    public IReadOnlyList<NftRule> ListRules(NftFamily family, string table, string? chain = null, bool resetCounters = false)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        IReadOnlyList<NftRule> rules = DumpObjects(resetCounters ? NFT_MSG_GETRULE_RESET : NFT_MSG_GETRULE, family, w =>
+        {
+            w.WriteString(NFTA_RULE_TABLE, table);
+            if (chain is not null)
+            {
+                w.WriteString(NFTA_RULE_CHAIN, chain);
+            }
+        }, NftRule.Decode, $"{(resetCounters ? "resetting counters of" : "listing")} rules of {TableText(family, table)}{(chain is null ? "" : $" chain {chain}")}");
+        return rules.Where(r => r.Table == table && (chain is null || r.Chain == chain)).ToList();
+    }
+
+    /// <summary>The raw elements of a set, as the kernel holds them.</summary>
+    public IReadOnlyList<SetElement> ListSetElements(NftSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        var elements = new List<SetElement>();
+        _socket.Dump(
+            (w, seq) => Request(w, NFT_MSG_GETSETELEM, NLM_F_DUMP, set.Family, seq, r =>
+            {
+                r.WriteString(NFTA_SET_ELEM_LIST_TABLE, set.Table);
+                r.WriteString(NFTA_SET_ELEM_LIST_SET, set.Name);
+            }),
+            (in NetlinkMessage m) => SetElementDecoder.Decode(m, elements),
+            elements.Clear,
+            $"listing elements of set {set.Family.ToNftName()} {set.Table} {set.Name}");
+        return elements;
+    }
+
+    /// <summary>The prefixes an address set holds: intervals merged back into CIDRs, or single addresses.</summary>
+    public IReadOnlyList<IpPrefix> ListPrefixes(NftSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        IReadOnlyList<SetElement> elements = ListSetElements(set);
+        if (set.IsInterval)
+        {
+            return IntervalCodec.Decode(elements, set.HoldsIPv6);
+        }
+
+        int bits = set.HoldsIPv6 ? 128 : 32;
+        return elements.Select(e => IpPrefix.Create(set.HoldsIPv6, e.Key, bits)).Order().ToList();
+    }
+
+    /// <summary>
+    /// Commits a transaction as one batch. With <paramref name="generation"/>, the kernel refuses the batch (ERESTART)
+    /// if anyone committed anything since that generation was read, instead of overwriting their change.
+    /// </summary>
+    public void Commit(NftTransaction transaction, uint? generation = null)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (transaction.IsEmpty)
+        {
+            return;
+        }
+
+        _batchWriter.Clear();
+        (uint first, uint last) = transaction.Encode(_batchWriter, _socket.NextSequence, generation);
+        IReadOnlyList<NetlinkError> replies = _socket.SendBatch(_batchWriter.WrittenSpan, first, last);
+        TransactionOutcome.ThrowIfFailed(transaction, replies, first, last, generation);
+    }
+
+    /// <summary>
+    /// Sends a transaction and returns the kernel's verdict on each of its messages (None where it passed), without
+    /// interpreting them: for probes whose batch is meant to fail. Every message asks for an ACK here.
+    /// </summary>
+    internal IReadOnlyList<Errno> Validate(NftTransaction transaction)
+    {
+        _batchWriter.Clear();
+        (uint first, uint last) = transaction.Encode(_batchWriter, _socket.NextSequence, generation: null, ackEach: true);
+        IReadOnlyList<NetlinkError> replies = _socket.SendBatch(_batchWriter.WrittenSpan, first, last);
+        var results = new Errno[transaction.Count];
+        foreach (NetlinkError reply in replies)
+        {
+            if (reply.OriginalSequence == first && !reply.IsAck)
+            {
+                throw new NetlinkException(reply.Errno, "starting the probe transaction", reply.ExtAckMessage, reply.Offset, reply.OriginalSequence,
+                    reply.Errno == Errno.EPERM ? TransactionOutcome.PrivilegeHint : null);
+            }
+
+            if (reply.OriginalSequence > first && reply.OriginalSequence < last)
+            {
+                results[reply.OriginalSequence - first - 1] = reply.Errno;
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Device index by name in this connection's namespace, or null when there is no such device.</summary>
+    public uint? InterfaceIndex(string name) =>
+        Interop.NetworkNamespace.Run(NetworkNamespace, () => NetworkInterface.IndexOf(name));
+
+    /// <summary>Every device of this connection's namespace, by index.</summary>
+    public IReadOnlyDictionary<uint, string> Interfaces() =>
+        Interop.NetworkNamespace.Run(NetworkNamespace, NetworkInterface.List);
+
+    public void Dispose() => _socket.Dispose();
+
+    private delegate T ObjectDecoder<out T>(in NetlinkMessage message);
+
+    private List<T> DumpObjects<T>(ushort message, NftFamily family, Action<NetlinkWriter> filter, ObjectDecoder<T> decode, string operation)
+    {
+        var objects = new List<T>();
+        _socket.Dump(
+            (w, seq) => Request(w, message, NLM_F_DUMP, family, seq, filter),
+            (in NetlinkMessage m) => objects.Add(decode(m)),
+            objects.Clear,
+            operation);
+        return objects;
+    }
+
+    private T GetObject<T>(ushort message, NftFamily family, Action<NetlinkWriter> key, ObjectDecoder<T> decode, string operation)
+        where T : class
+    {
+        T? result = null;
+        _socket.Dump(
+            (w, seq) => Request(w, message, NLM_F_ACK, family, seq, key),
+            (in NetlinkMessage m) => result = decode(m),
+            null,
+            operation);
+        return result ?? throw new NetlinkDecodeException($"{operation}: the kernel acknowledged without answering");
+    }
+
+    private static void Request(NetlinkWriter writer, ushort message, ushort flags, NftFamily family, uint sequence, Action<NetlinkWriter> attributes)
+    {
+        int start = writer.BeginMessage(MessageType(message), (ushort)(NLM_F_REQUEST | flags), sequence);
+        writer.WriteNfGenMsg((byte)family);
+        attributes(writer);
+        writer.EndMessage(start);
+    }
+
+    private static string FamilyText(NftFamily family) => family == NftFamily.Unspecified ? "all" : family.ToNftName();
+
+    private static string TableText(NftFamily family, string? table) =>
+        table is null ? $"{FamilyText(family)} tables" : $"table {family.ToNftName()} {table}";
+}

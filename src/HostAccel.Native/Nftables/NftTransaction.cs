@@ -1,0 +1,276 @@
+using HostAccel.Native.Netlink;
+using HostAccel.Native.Nftables.Objects;
+using static HostAccel.Native.Netlink.NetlinkConstants;
+using static HostAccel.Native.Nftables.NfTablesConstants;
+
+namespace HostAccel.Native.Nftables;
+
+/// <summary>
+/// Changes queued for one nf_tables batch: committed together or not at all. Each queued message keeps a
+/// description in the words of its object, which is what a kernel error is reported against, and an nft
+/// statement, which is what a dry run shows.
+/// </summary>
+public sealed class NftTransaction
+{
+    /// <summary>Room under the 64 KiB limit of the nested attribute that holds a message's elements.</summary>
+    private const int MaxElementBytesPerMessage = 60 * 1024;
+
+    private readonly List<Entry> _entries = [];
+    private readonly Dictionary<(NftFamily, string, string), uint> _newSets = [];
+    private readonly Dictionary<(NftFamily, string, string), int> _rulesPerChain = [];
+    private uint _nextSetId = 1;
+
+    internal sealed record Entry(ushort Message, ushort Flags, NftFamily Family, Action<NetlinkWriter> Encode, string Description, string Statement);
+
+    public int Count => _entries.Count;
+
+    public bool IsEmpty => _entries.Count == 0;
+
+    /// <summary>The queued changes as nft statements, in order.</summary>
+    public IReadOnlyList<string> Statements => _entries.Select(e => e.Statement).ToList();
+
+    internal IReadOnlyList<Entry> Entries => _entries;
+
+    /// <summary>Adds a table; with <paramref name="exclusive"/> an existing one is an error (EEXIST), else a no-op.</summary>
+    public void AddTable(NftTable table, bool exclusive = false)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        Queue(NFT_MSG_NEWTABLE, (ushort)(NLM_F_CREATE | (exclusive ? NLM_F_EXCL : 0)), table.Family, table.Encode,
+            $"adding table {table.Family.ToNftName()} {table.Name}", $"add {table}");
+    }
+
+    public void DeleteTable(NftTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        Queue(NFT_MSG_DELTABLE, 0, table.Family, w => w.WriteString(NFTA_TABLE_NAME, table.Name),
+            $"deleting table {table.Family.ToNftName()} {table.Name}", $"delete table {table.Family.ToNftName()} {table.Name}");
+    }
+
+    public void AddChain(NftChain chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        Queue(NFT_MSG_NEWCHAIN, NLM_F_CREATE, chain.Family, chain.Encode,
+            $"adding chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}", $"add {chain}");
+    }
+
+    public void DeleteChain(NftChain chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        Queue(NFT_MSG_DELCHAIN, 0, chain.Family, w =>
+        {
+            w.WriteString(NFTA_CHAIN_TABLE, chain.Table);
+            w.WriteString(NFTA_CHAIN_NAME, chain.Name);
+        }, $"deleting chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}", $"delete chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}");
+    }
+
+    public void AddSet(NftSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        uint id = _nextSetId++;
+        _newSets[(set.Family, set.Table, set.Name)] = id;
+        Queue(NFT_MSG_NEWSET, NLM_F_CREATE, set.Family, w => set.Encode(w, id),
+            $"adding set {set.Family.ToNftName()} {set.Table} {set.Name}", $"add {set}");
+    }
+
+    public void DeleteSet(NftSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        Queue(NFT_MSG_DELSET, 0, set.Family, w =>
+        {
+            w.WriteString(NFTA_SET_TABLE, set.Table);
+            w.WriteString(NFTA_SET_NAME, set.Name);
+        }, $"deleting set {set.Family.ToNftName()} {set.Table} {set.Name}", $"delete set {set.Family.ToNftName()} {set.Table} {set.Name}");
+    }
+
+    /// <summary>Adds prefixes to an address set: intervals in an interval set, single addresses otherwise.</summary>
+    public void AddElements(NftSet set, IEnumerable<IpPrefix> prefixes) =>
+        QueueElements(NFT_MSG_NEWSETELEM, NLM_F_CREATE, set, prefixes, "adding", "add");
+
+    /// <summary>Deletes prefixes from an address set; each must be there exactly as it was added.</summary>
+    public void DeleteElements(NftSet set, IEnumerable<IpPrefix> prefixes) =>
+        QueueElements(NFT_MSG_DELSETELEM, 0, set, prefixes, "deleting", "delete");
+
+    /// <summary>Removes every element of a set.</summary>
+    public void FlushSet(NftSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        Queue(NFT_MSG_DELSETELEM, 0, set.Family, w => WriteElementListHeader(w, set),
+            $"flushing set {set.Family.ToNftName()} {set.Table} {set.Name}", $"flush set {set.Family.ToNftName()} {set.Table} {set.Name}");
+    }
+
+    /// <summary>Adds a flowtable, or adds the devices listed to an existing one (kernel 5.8 and later).</summary>
+    public void AddFlowtable(NftFlowtable flowtable)
+    {
+        ArgumentNullException.ThrowIfNull(flowtable);
+        Queue(NFT_MSG_NEWFLOWTABLE, NLM_F_CREATE, flowtable.Family, w => flowtable.Encode(w),
+            $"adding flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}", $"add {flowtable}");
+    }
+
+    public void DeleteFlowtable(NftFlowtable flowtable)
+    {
+        ArgumentNullException.ThrowIfNull(flowtable);
+        Queue(NFT_MSG_DELFLOWTABLE, 0, flowtable.Family, w =>
+        {
+            w.WriteString(NFTA_FLOWTABLE_TABLE, flowtable.Table);
+            w.WriteString(NFTA_FLOWTABLE_NAME, flowtable.Name);
+        }, $"deleting flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}",
+            $"delete flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}");
+    }
+
+    /// <summary>Appends a rule to its chain. A lookup of a set added earlier in this transaction is bound by its id.</summary>
+    public void AddRule(NftRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        NftRule bound = BindNewSets(rule);
+        var chainKey = (rule.Family, rule.Table, rule.Chain);
+        int ordinal = _rulesPerChain.GetValueOrDefault(chainKey) + 1;
+        _rulesPerChain[chainKey] = ordinal;
+        Queue(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, rule.Family, bound.Encode,
+            $"adding rule {ordinal} to chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", $"add {RuleText.Render(rule, null)}");
+    }
+
+    /// <summary>Deletes a rule by its handle.</summary>
+    public void DeleteRule(NftRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (rule.Handle == 0)
+        {
+            throw new ArgumentException($"rule in chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain} has no handle: only rules read from the kernel can be deleted", nameof(rule));
+        }
+
+        Queue(NFT_MSG_DELRULE, 0, rule.Family, w =>
+        {
+            w.WriteString(NFTA_RULE_TABLE, rule.Table);
+            w.WriteString(NFTA_RULE_CHAIN, rule.Chain);
+            w.WriteU64Be(NFTA_RULE_HANDLE, rule.Handle);
+        }, $"deleting rule handle {rule.Handle} from chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}",
+            $"delete rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} handle {rule.Handle}");
+    }
+
+    /// <summary>
+    /// Lays the batch out: BATCH_BEGIN (with the generation it was planned against, when given), the messages, and
+    /// BATCH_END. Only the last message asks for an ACK: errors come back without asking, and an ACK per message
+    /// would flood the socket on large batches.
+    /// </summary>
+    internal (uint First, uint Last) Encode(NetlinkWriter writer, Func<uint> nextSequence, uint? generation, bool ackEach = false)
+    {
+        uint begin = nextSequence();
+        int start = writer.BeginMessage(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, begin);
+        writer.WriteNfGenMsg(0, NFNL_SUBSYS_NFTABLES);
+        if (generation is uint genId)
+        {
+            writer.WriteU32Be(NFNL_BATCH_GENID, genId);
+        }
+
+        writer.EndMessage(start);
+        for (int i = 0; i < _entries.Count; i++)
+        {
+            Entry entry = _entries[i];
+            ushort flags = (ushort)(NLM_F_REQUEST | entry.Flags | (ackEach || i == _entries.Count - 1 ? NLM_F_ACK : 0));
+            start = writer.BeginMessage(MessageType(entry.Message), flags, nextSequence());
+            writer.WriteNfGenMsg((byte)entry.Family);
+            entry.Encode(writer);
+            writer.EndMessage(start);
+        }
+
+        uint last = nextSequence();
+        start = writer.BeginMessage(NFNL_MSG_BATCH_END, NLM_F_REQUEST, last);
+        writer.WriteNfGenMsg(0, NFNL_SUBSYS_NFTABLES);
+        writer.EndMessage(start);
+        return (begin, last);
+    }
+
+    private void Queue(ushort message, ushort flags, NftFamily family, Action<NetlinkWriter> encode, string description, string statement) =>
+        _entries.Add(new Entry(message, flags, family, encode, description, statement));
+
+    private void QueueElements(ushort message, ushort flags, NftSet set, IEnumerable<IpPrefix> prefixes, string verb, string nftVerb)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(prefixes);
+        List<IpPrefix> list = prefixes.ToList();
+        foreach (IpPrefix prefix in list)
+        {
+            if (prefix.IsIPv6 != set.HoldsIPv6 || prefix.AddressBytes != set.KeyLength)
+            {
+                throw new ArgumentException($"{prefix} is an {(prefix.IsIPv6 ? "IPv6" : "IPv4")} prefix; set {set.Family.ToNftName()} {set.Table} {set.Name} holds {(set.HoldsIPv6 ? "IPv6" : "IPv4")} addresses", nameof(prefixes));
+            }
+
+            if (!set.IsInterval && prefix.Length != prefix.AddressBits)
+            {
+                throw new ArgumentException($"{prefix} is a range; set {set.Family.ToNftName()} {set.Table} {set.Name} has no 'flags interval' and holds single addresses", nameof(prefixes));
+            }
+        }
+
+        List<SetElement> elements = set.IsInterval
+            ? IntervalCodec.Encode(list)
+            : list.Select(p => new SetElement(p.Value, false)).ToList();
+        int perElement = 4 + 4 + 4 + set.KeyLength + 8;
+        int perMessage = Math.Max(1, MaxElementBytesPerMessage / perElement);
+        string target = $"set {set.Family.ToNftName()} {set.Table} {set.Name}";
+        for (int offset = 0; offset < elements.Count; offset += perMessage)
+        {
+            List<SetElement> chunk = elements.GetRange(offset, Math.Min(perMessage, elements.Count - offset));
+            string what = list.Count == 1 ? list[0].ToString() : $"{list.Count} prefixes";
+            string statement = $"{nftVerb} element {set.Family.ToNftName()} {set.Table} {set.Name} {{ {string.Join(", ", list)} }}";
+            Queue(message, flags, set.Family, w => WriteElements(w, set, chunk),
+                $"{verb} {what} {(verb == "adding" ? "to" : "from")} {target}",
+                offset == 0 ? statement : $"# (continued: elements {offset}..{offset + chunk.Count - 1} of the same statement)");
+        }
+    }
+
+    private void WriteElementListHeader(NetlinkWriter writer, NftSet set)
+    {
+        writer.WriteString(NFTA_SET_ELEM_LIST_TABLE, set.Table);
+        writer.WriteString(NFTA_SET_ELEM_LIST_SET, set.Name);
+        if (_newSets.TryGetValue((set.Family, set.Table, set.Name), out uint id))
+        {
+            writer.WriteU32Be(NFTA_SET_ELEM_LIST_SET_ID, id);
+        }
+    }
+
+    private void WriteElements(NetlinkWriter writer, NftSet set, List<SetElement> elements)
+    {
+        WriteElementListHeader(writer, set);
+        Span<byte> key = stackalloc byte[16];
+        using (writer.Nested(NFTA_SET_ELEM_LIST_ELEMENTS))
+        {
+            foreach (SetElement element in elements)
+            {
+                using (writer.Nested(NFTA_LIST_ELEM))
+                {
+                    if (element.IsIntervalEnd)
+                    {
+                        writer.WriteU32Be(NFTA_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+                    }
+
+                    IpPrefix.WriteBytes(element.Key, set.HoldsIPv6, key);
+                    using (writer.Nested(NFTA_SET_ELEM_KEY))
+                    {
+                        writer.WriteBytes(NFTA_DATA_VALUE, key[..set.KeyLength]);
+                    }
+                }
+            }
+        }
+    }
+
+    private NftRule BindNewSets(NftRule rule)
+    {
+        bool changed = false;
+        var expressions = new List<Expressions.Expression>(rule.Expressions.Count);
+        foreach (Expressions.Expression expression in rule.Expressions)
+        {
+            if (expression is Expressions.LookupExpression { SetId: null } lookup
+                && _newSets.TryGetValue((rule.Family, rule.Table, lookup.Set), out uint id))
+            {
+                expressions.Add(lookup with { SetId = id });
+                changed = true;
+            }
+            else
+            {
+                expressions.Add(expression);
+            }
+        }
+
+        return changed ? rule with { Expressions = expressions.ToArray() } : rule;
+    }
+}

@@ -1,0 +1,58 @@
+using HostAccel.Native.Netlink;
+using static HostAccel.Native.Nftables.NfTablesConstants;
+
+namespace HostAccel.Native.Nftables.Objects;
+
+/// <summary>An nftables table: <c>table ip antrea { comment "Rules for Antrea" }</c>.</summary>
+public sealed record NftTable(NftFamily Family, string Name)
+{
+    public string? Comment { get; init; }
+
+    /// <summary>NFT_TABLE_F_* bits (dormant, owner …).</summary>
+    public uint Flags { get; init; }
+
+    /// <summary>The kernel's handle; 0 for a table not read from the kernel.</summary>
+    public ulong Handle { get; init; }
+
+    public override string ToString() =>
+        $"table {Family.ToNftName()} {Name}" + (Comment is null ? "" : $" {{ comment {NftText.Quote(Comment)}; }}");
+
+    internal void Encode(NetlinkWriter writer)
+    {
+        writer.WriteString(NFTA_TABLE_NAME, Name);
+        writer.WriteU32Be(NFTA_TABLE_FLAGS, Flags);
+        if (Comment is not null)
+        {
+            UserData.WriteComment(NFTA_TABLE_USERDATA, NFTNL_UDATA_TABLE_COMMENT, Comment, writer);
+        }
+    }
+
+    internal static NftTable Decode(in NetlinkMessage message)
+    {
+        string name = "";
+        string? comment = null;
+        uint flags = 0;
+        ulong handle = 0;
+        AttributeReader reader = message.Attributes;
+        while (reader.Next())
+        {
+            switch (reader.Type)
+            {
+                case NFTA_TABLE_NAME:
+                    name = reader.GetString();
+                    break;
+                case NFTA_TABLE_FLAGS:
+                    flags = reader.GetU32Be();
+                    break;
+                case NFTA_TABLE_HANDLE:
+                    handle = reader.GetU64Be();
+                    break;
+                case NFTA_TABLE_USERDATA:
+                    comment = UserData.FindString(reader.Payload, NFTNL_UDATA_TABLE_COMMENT);
+                    break;
+            }
+        }
+
+        return new NftTable((NftFamily)message.Family, name) { Comment = comment, Flags = flags, Handle = handle };
+    }
+}

@@ -1,0 +1,106 @@
+namespace HostAccel.Native.Nftables;
+
+/// <summary>
+/// One element as the kernel stores it: a key and its flags. In an interval set a range is two of these, its
+/// first address and, flagged <see cref="IsIntervalEnd"/>, the first address after it.
+/// </summary>
+public readonly record struct SetElement(UInt128 Key, bool IsIntervalEnd);
+
+/// <summary>
+/// Converts prefixes to the kernel's interval elements and back (what nft does in its segtree code). Each prefix
+/// stays its own interval, so it can later be deleted on its own: adjacent prefixes are not fused when written,
+/// and reading back yields them as they were added.
+/// </summary>
+public static class IntervalCodec
+{
+    /// <summary>
+    /// The elements for <paramref name="prefixes"/>: a start and an end element each, except that a prefix reaching
+    /// the last address of the space has no end element (its end would not fit in the key).
+    /// </summary>
+    public static List<SetElement> Encode(IEnumerable<IpPrefix> prefixes)
+    {
+        ArgumentNullException.ThrowIfNull(prefixes);
+        var elements = new List<SetElement>();
+        foreach (IpPrefix prefix in prefixes)
+        {
+            elements.Add(new SetElement(prefix.Value, IsIntervalEnd: false));
+            if (prefix.EndExclusive is UInt128 end)
+            {
+                elements.Add(new SetElement(end, IsIntervalEnd: true));
+            }
+        }
+
+        return elements;
+    }
+
+    /// <summary>
+    /// The prefixes an interval set holds, from its elements in any order. A range that is not a single prefix (one
+    /// written by someone else) comes back as the fewest prefixes that cover it exactly.
+    /// </summary>
+    public static List<IpPrefix> Decode(IEnumerable<SetElement> elements, bool isV6)
+    {
+        ArgumentNullException.ThrowIfNull(elements);
+        SetElement[] sorted = elements.ToArray();
+
+        // At equal keys the end of one range sorts before the start of the next.
+        Array.Sort(sorted, static (a, b) =>
+        {
+            int byKey = a.Key.CompareTo(b.Key);
+            return byKey != 0 ? byKey : b.IsIntervalEnd.CompareTo(a.IsIntervalEnd);
+        });
+
+        UInt128 max = isV6 ? UInt128.MaxValue : uint.MaxValue;
+        var prefixes = new List<IpPrefix>(sorted.Length / 2 + 1);
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            if (sorted[i].IsIntervalEnd)
+            {
+                // An end with no start: nft's marker for the gap before the first range.
+                continue;
+            }
+
+            UInt128 start = sorted[i].Key;
+            if (i + 1 < sorted.Length && sorted[i + 1].IsIntervalEnd)
+            {
+                AddRange(prefixes, isV6, start, sorted[i + 1].Key - 1);
+                i++;
+            }
+            else if (i + 1 == sorted.Length)
+            {
+                AddRange(prefixes, isV6, start, max);
+            }
+            else
+            {
+                // Two starts in a row: the first is a range of its own up to just before the second.
+                AddRange(prefixes, isV6, start, sorted[i + 1].Key - 1);
+            }
+        }
+
+        return prefixes;
+    }
+
+    /// <summary>Splits [first, last] into the fewest aligned prefixes.</summary>
+    internal static void AddRange(List<IpPrefix> prefixes, bool isV6, UInt128 first, UInt128 last)
+    {
+        int bits = isV6 ? 128 : 32;
+        UInt128 current = first;
+        while (true)
+        {
+            // The largest block aligned at current that does not pass last.
+            int size = current == 0 ? bits : Math.Min(bits, (int)UInt128.TrailingZeroCount(current));
+            while (size > 0 && (size == 128 ? UInt128.MaxValue : (UInt128.One << size) - 1) > last - current)
+            {
+                size--;
+            }
+
+            prefixes.Add(IpPrefix.Create(isV6, current, bits - size));
+            UInt128 blockLast = current + (size == 128 ? UInt128.MaxValue : (UInt128.One << size) - 1);
+            if (blockLast >= last)
+            {
+                return;
+            }
+
+            current = blockLast + 1;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using HostAccel.Native.Netlink;
+using Xunit;
+
+namespace HostAccel.Native.Tests.Unit;
+
+public class AttributeCodecTests
+{
+    [Fact]
+    public void NestedScopeFixesItsLengthSetsNlaFNestedAndPadsToFourBytes()
+    {
+        var writer = new NetlinkWriter();
+        using (writer.Nested(3))
+        {
+            writer.WriteString(1, "eth0");
+            writer.WriteU8(2, 7);
+        }
+
+        Assert.Equal(
+            Convert.FromHexString("180003800900010065746830000000000500020007000000"),
+            writer.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public void MessageHeaderCarriesLengthTypeFlagsAndSequence()
+    {
+        var writer = new NetlinkWriter();
+        int start = writer.BeginMessage(0x0a00, 0x0405, 42);
+        writer.WriteNfGenMsg(2);
+        writer.WriteU32Be(2, 1);
+        writer.EndMessage(start);
+        Assert.Equal(
+            Convert.FromHexString(
+                "1c000000" + "000a" + "0504" + "2a000000" + "00000000" + // nlmsghdr: length 28, type, flags, seq, port
+                "02000000" +                                             // nfgenmsg: AF_INET, NFNETLINK_V0, res_id 0
+                "0800020000000001"),                                     // attribute 2: u32 1, big endian
+            writer.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public void ReaderWalksTypesAndSkipsPadding()
+    {
+        var writer = new NetlinkWriter();
+        writer.WriteString(1, "abc");
+        writer.WriteU64Be(2, 0x0102030405060708);
+        using (writer.Nested(3))
+        {
+            writer.WriteU32Be(1, 9);
+        }
+
+        var reader = new AttributeReader(writer.WrittenSpan);
+        Assert.True(reader.Next());
+        Assert.Equal((1, "abc"), (reader.Type, reader.GetString()));
+        Assert.True(reader.Next());
+        Assert.Equal((2, 0x0102030405060708UL), (reader.Type, reader.GetU64Be()));
+        Assert.True(reader.Next());
+        Assert.True(reader.IsNested);
+        AttributeReader nested = reader.Nested();
+        Assert.True(nested.Next());
+        Assert.Equal(9u, nested.GetU32Be());
+        Assert.False(reader.Next());
+    }
+
+    [Theory]
+    [InlineData("0300")]
+    [InlineData("03000100")]
+    [InlineData("0c0001000000")]
+    [InlineData("ffff0100aabbccdd")]
+    public void MalformedAttributesRaiseTheDecodeError(string hex)
+    {
+        byte[] data = Convert.FromHexString(hex);
+        Assert.Throws<NetlinkDecodeException>(() =>
+        {
+            var reader = new AttributeReader(data);
+            while (reader.Next())
+            {
+            }
+        });
+    }
+
+    [Fact]
+    public void ShortPayloadForATypedGetterRaisesTheDecodeError()
+    {
+        byte[] data = Convert.FromHexString("0600010001020000");
+        Assert.Throws<NetlinkDecodeException>(() =>
+        {
+            var reader = new AttributeReader(data);
+            reader.Next();
+            return reader.GetU32Be();
+        });
+    }
+
+    [Fact]
+    public void AnAttributeOverSixtyFourKilobytesIsRefused()
+    {
+        var writer = new NetlinkWriter();
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.WriteBytes(1, new byte[70_000]));
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            using (writer.Nested(2))
+            {
+                for (int i = 0; i < 10; i++)
+                {
+                    writer.WriteBytes(1, new byte[8000]);
+                }
+            }
+        });
+    }
+}
