@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Runtime.Versioning;
+using HostAccel.VmChecks;
+
+[assembly: SupportedOSPlatform("linux")]
+
+// Usage: HostAccel.VmChecks [--rounds N] [--seconds S] [--no-bench]
+// Runs inside a flowtable-capable kernel (tests/vm/run.sh). Prints TAP-like lines, the closing count, and the
+// line CI reads; exits non-zero when a check failed or offload was not verified.
+int rounds = 3, seconds = 3;
+bool bench = true;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--rounds":
+            rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--seconds":
+            seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--no-bench":
+            bench = false;
+            break;
+        default:
+            Console.Error.WriteLine($"unknown argument {args[i]}");
+            return 2;
+    }
+}
+
+var report = new Report();
+Console.WriteLine($"kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}");
+try
+{
+    FlowtableChecks.Run(report);
+}
+catch (Exception ex)
+{
+    report.Check(false, "flowtable checks ran to the end", ex.ToString());
+}
+
+OffloadResult? offload = null;
+try
+{
+    offload = OffloadScenario.Run(report);
+}
+catch (Exception ex)
+{
+    report.Check(false, "offload scenario ran to the end", ex.ToString());
+}
+
+(double stream, double rr) gains = (double.NaN, double.NaN);
+if (bench)
+{
+    try
+    {
+        gains = DataplaneBenchmark.Run(rounds, seconds);
+    }
+    catch (Exception ex)
+    {
+        report.Check(false, "benchmark ran to the end", ex.ToString());
+    }
+}
+
+Console.WriteLine($"{report.Passed} passed, {report.Failed} failed");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"vm-flowtable: offloaded={offload?.OffloadedFlows ?? 0} forward_packets={offload?.ForwardPackets ?? 0} sent_packets={offload?.SentPackets ?? 0} stream_gain={gains.stream:+0.0;-0.0}% rr_gain={gains.rr:+0.0;-0.0}%"));
+return report.Failed == 0 && offload is { Verified: true } ? 0 : 1;
