@@ -88,6 +88,7 @@ internal static class NfTablesConstants
     internal const ushort NFTA_SET_ELEM_KEY = 1;
     internal const ushort NFTA_SET_ELEM_DATA = 2;
     internal const ushort NFTA_SET_ELEM_FLAGS = 3;
+    internal const ushort NFTA_SET_ELEM_USERDATA = 6;
     internal const ushort NFTA_SET_ELEM_KEY_END = 10;
 
     // enum nft_set_elem_flags
@@ -122,6 +123,8 @@ internal static class NfTablesConstants
     internal const byte NFTNL_UDATA_SET_DATABYTEORDER = 1;
     internal const byte NFTNL_UDATA_SET_MERGE_ELEMENTS = 2;
     internal const byte NFTNL_UDATA_SET_COMMENT = 7;
+    internal const byte NFTNL_UDATA_SET_ELEM_FLAGS = 1;
+    internal const uint NFTNL_SET_ELEM_F_INTERVAL_OPEN = 1;
 
     internal static ushort MessageType(ushort nftMessage) =>
         (ushort)((Netlink.NetlinkConstants.NFNL_SUBSYS_NFTABLES << 8) | nftMessage);

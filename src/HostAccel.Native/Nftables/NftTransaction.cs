@@ -17,6 +17,7 @@ public sealed class NftTransaction
 
     private readonly List<Entry> _entries = [];
     private readonly Dictionary<(NftFamily, string, string), uint> _newSets = [];
+    private readonly HashSet<(NftFamily, string, string)> _newSetsStillEmpty = [];
     private readonly Dictionary<(NftFamily, string, string), int> _rulesPerChain = [];
     private uint _nextSetId = 1;
 
@@ -35,7 +36,7 @@ public sealed class NftTransaction
     public void AddTable(NftTable table, bool exclusive = false)
     {
         ArgumentNullException.ThrowIfNull(table);
-        Queue(NFT_MSG_NEWTABLE, (ushort)(NLM_F_CREATE | (exclusive ? NLM_F_EXCL : 0)), table.Family, table.Encode,
+        Queue(NFT_MSG_NEWTABLE, exclusive ? (ushort)(NLM_F_CREATE | NLM_F_EXCL) : (ushort)0, table.Family, table.Encode,
             $"adding table {table.Family.ToNftName()} {table.Name}", $"add {table}");
     }
 
@@ -68,6 +69,7 @@ public sealed class NftTransaction
         ArgumentNullException.ThrowIfNull(set);
         uint id = _nextSetId++;
         _newSets[(set.Family, set.Table, set.Name)] = id;
+        _newSetsStillEmpty.Add((set.Family, set.Table, set.Name));
         Queue(NFT_MSG_NEWSET, NLM_F_CREATE, set.Family, w => set.Encode(w, id),
             $"adding set {set.Family.ToNftName()} {set.Table} {set.Name}", $"add {set}");
     }
@@ -94,7 +96,11 @@ public sealed class NftTransaction
     public void FlushSet(NftSet set)
     {
         ArgumentNullException.ThrowIfNull(set);
-        Queue(NFT_MSG_DELSETELEM, 0, set.Family, w => WriteElementListHeader(w, set),
+        Queue(NFT_MSG_DELSETELEM, 0, set.Family, w =>
+        {
+            w.WriteString(NFTA_SET_ELEM_LIST_SET, set.Name);
+            w.WriteString(NFTA_SET_ELEM_LIST_TABLE, set.Table);
+        },
             $"flushing set {set.Family.ToNftName()} {set.Table} {set.Name}", $"flush set {set.Family.ToNftName()} {set.Table} {set.Name}");
     }
 
@@ -201,10 +207,13 @@ public sealed class NftTransaction
             }
         }
 
+        // nft closes the gap below the first interval of a set it knows to be empty; so does this, for a set added
+        // empty in this transaction. Elsewhere neither writes it, and the kernel does not need it.
+        bool intoEmptySet = message == NFT_MSG_NEWSETELEM && _newSetsStillEmpty.Remove((set.Family, set.Table, set.Name));
         List<SetElement> elements = set.IsInterval
-            ? IntervalCodec.Encode(list)
+            ? IntervalCodec.Encode(list, leadingMarker: intoEmptySet)
             : list.Select(p => new SetElement(p.Value, false)).ToList();
-        int perElement = 4 + 4 + 4 + set.KeyLength + 8;
+        int perElement = 4 + 4 + 4 + set.KeyLength + 8 + 12;
         int perMessage = Math.Max(1, MaxElementBytesPerMessage / perElement);
         string target = $"set {set.Family.ToNftName()} {set.Table} {set.Name}";
         for (int offset = 0; offset < elements.Count; offset += perMessage)
@@ -228,15 +237,23 @@ public sealed class NftTransaction
         }
     }
 
+    /// <summary>
+    /// nft numbers the list entries of an element list (1, 2, 3 … rather than NFTA_LIST_ELEM each time; the kernel
+    /// ignores the type) and marks an interval that runs to the end of the address space in the element's userdata.
+    /// Both are copied so that the bytes equal nft's.
+    /// </summary>
     private void WriteElements(NetlinkWriter writer, NftSet set, List<SetElement> elements)
     {
         WriteElementListHeader(writer, set);
         Span<byte> key = stackalloc byte[16];
+        Span<byte> openInterval = stackalloc byte[6];
+        UserData.PutU32(openInterval, NFTNL_UDATA_SET_ELEM_FLAGS, NFTNL_SET_ELEM_F_INTERVAL_OPEN);
         using (writer.Nested(NFTA_SET_ELEM_LIST_ELEMENTS))
         {
+            ushort index = 0;
             foreach (SetElement element in elements)
             {
-                using (writer.Nested(NFTA_LIST_ELEM))
+                using (writer.Nested(++index))
                 {
                     if (element.IsIntervalEnd)
                     {
@@ -247,6 +264,11 @@ public sealed class NftTransaction
                     using (writer.Nested(NFTA_SET_ELEM_KEY))
                     {
                         writer.WriteBytes(NFTA_DATA_VALUE, key[..set.KeyLength]);
+                    }
+
+                    if (element.IsOpenInterval)
+                    {
+                        writer.WriteBytes(NFTA_SET_ELEM_USERDATA, openInterval);
                     }
                 }
             }

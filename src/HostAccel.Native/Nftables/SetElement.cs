@@ -2,9 +2,10 @@ namespace HostAccel.Native.Nftables;
 
 /// <summary>
 /// One element as the kernel stores it: a key and its flags. In an interval set a range is two of these, its
-/// first address and, flagged <see cref="IsIntervalEnd"/>, the first address after it.
+/// first address and, flagged <see cref="IsIntervalEnd"/>, the first address after it. An interval that runs to
+/// the end of the address space has no end element; nft marks its start <see cref="IsOpenInterval"/>.
 /// </summary>
-public readonly record struct SetElement(UInt128 Key, bool IsIntervalEnd);
+public readonly record struct SetElement(UInt128 Key, bool IsIntervalEnd, bool IsOpenInterval = false);
 
 /// <summary>
 /// Converts prefixes to the kernel's interval elements and back (what nft does in its segtree code). Each prefix
@@ -14,19 +15,28 @@ public readonly record struct SetElement(UInt128 Key, bool IsIntervalEnd);
 public static class IntervalCodec
 {
     /// <summary>
-    /// The elements for <paramref name="prefixes"/>: a start and an end element each, except that a prefix reaching
-    /// the last address of the space has no end element (its end would not fit in the key).
+    /// The elements for <paramref name="prefixes"/>, in address order: a start and an end element each, except that
+    /// a prefix reaching the last address of the space has no end element (its end would not fit in the key). With
+    /// <paramref name="leadingMarker"/>, as nft does when it adds intervals, an end element at address zero closes
+    /// the gap below the first interval.
     /// </summary>
-    public static List<SetElement> Encode(IEnumerable<IpPrefix> prefixes)
+    public static List<SetElement> Encode(IEnumerable<IpPrefix> prefixes, bool leadingMarker = false)
     {
         ArgumentNullException.ThrowIfNull(prefixes);
-        var elements = new List<SetElement>();
-        foreach (IpPrefix prefix in prefixes)
+        IpPrefix[] sorted = prefixes.Order().ToArray();
+        var elements = new List<SetElement>(sorted.Length * 2 + 1);
+        if (leadingMarker && sorted.Length > 0 && sorted[0].Value != 0)
         {
-            elements.Add(new SetElement(prefix.Value, IsIntervalEnd: false));
-            if (prefix.EndExclusive is UInt128 end)
+            elements.Add(new SetElement(0, IsIntervalEnd: true));
+        }
+
+        foreach (IpPrefix prefix in sorted)
+        {
+            UInt128? end = prefix.EndExclusive;
+            elements.Add(new SetElement(prefix.Value, IsIntervalEnd: false, IsOpenInterval: end is null));
+            if (end is UInt128 first)
             {
-                elements.Add(new SetElement(end, IsIntervalEnd: true));
+                elements.Add(new SetElement(first, IsIntervalEnd: true));
             }
         }
 

@@ -11,8 +11,14 @@ public sealed record CounterExpression(ulong Packets = 0, ulong Bytes = 0) : Exp
 
     public override string Name => Kind;
 
+    /// <summary>A new counter starts at zero without saying so, as nft writes it.</summary>
     internal override void EncodeData(NetlinkWriter writer)
     {
+        if (Packets == 0 && Bytes == 0)
+        {
+            return;
+        }
+
         writer.WriteU64Be(NFTA_COUNTER_BYTES, Bytes);
         writer.WriteU64Be(NFTA_COUNTER_PACKETS, Packets);
     }

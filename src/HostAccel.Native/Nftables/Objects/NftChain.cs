@@ -58,14 +58,13 @@ public sealed record NftChain(NftFamily Family, string Table, string Name)
         writer.WriteString(NFTA_CHAIN_NAME, Name);
         if (Base is not null)
         {
+            writer.WriteString(NFTA_CHAIN_TYPE, Base.Type);
+            writer.WriteU32Be(NFTA_CHAIN_POLICY, (uint)Base.Policy);
             using (writer.Nested(NFTA_CHAIN_HOOK))
             {
                 writer.WriteU32Be(NFTA_HOOK_HOOKNUM, (uint)Base.Hook);
                 writer.WriteU32Be(NFTA_HOOK_PRIORITY, unchecked((uint)Base.Priority));
             }
-
-            writer.WriteU32Be(NFTA_CHAIN_POLICY, (uint)Base.Policy);
-            writer.WriteString(NFTA_CHAIN_TYPE, Base.Type);
         }
 
         if (Comment is not null)
