@@ -15,7 +15,7 @@ internal static class FlowtableChecks
         Sh.Run("ip", "netns", "add", ns);
         try
         {
-            foreach ((string dev, string peer) in new[] { ("antrea-gw0", "gw-peer"), ("eth0", "eth0-peer"), ("eth1", "eth1-peer") })
+            foreach ((string dev, string peer) in new[] { ("antrea-gw0", "gw-peer"), ("eth0", "eth0-peer"), ("eth1", "eth1-peer"), ("eth2", "eth2-peer"), ("eth3", "eth3-peer") })
             {
                 Sh.In(ns, "ip", "link", "add", dev, "type", "veth", "peer", "name", peer);
                 Sh.In(ns, "ip", "link", "set", dev, "up");
@@ -42,7 +42,7 @@ internal static class FlowtableChecks
             report.Check(json.Contains("\"fastpath\"", StringComparison.Ordinal) && json.Contains("antrea-gw0", StringComparison.Ordinal), "nft -j lists the flowtable");
 
             var addDevice = new NftTransaction();
-            addDevice.AddFlowtable(SeedObjects.Fastpath with { Devices = new[] { "eth1" } });
+            addDevice.AddFlowtable(SeedObjects.Fastpath with { Devices = new[] { "eth2" } });
             try
             {
                 nft.Commit(addDevice);
@@ -54,9 +54,15 @@ internal static class FlowtableChecks
                 report.Check(false, "a device added to an existing flowtable", ex.Message);
             }
 
+            var shared = new NftTransaction();
+            shared.AddFlowtable(new NftFlowtable(NftFamily.Ip, "antrea", "second") { Devices = new[] { "eth0" } });
+            report.Throws<NetlinkException>(() => nft.Commit(shared),
+                ex => ex.Errno == Errno.EEXIST && ex.Message.Contains("only one flowtable", StringComparison.Ordinal),
+                "a device already in a flowtable of the table is refused with a clear error");
+
             string before = Sh.In(ns, "nft", "list", "ruleset");
             var hardware = new NftTransaction();
-            hardware.AddFlowtable(new NftFlowtable(NftFamily.Ip, "antrea", "hw") { Devices = new[] { "antrea-gw0" }, Flags = FlowtableFlags.HardwareOffload });
+            hardware.AddFlowtable(new NftFlowtable(NftFamily.Ip, "antrea", "hw") { Devices = new[] { "eth3" }, Flags = FlowtableFlags.HardwareOffload });
             report.Throws<NetlinkException>(() => nft.Commit(hardware),
                 ex => ex.Errno == Errno.EOPNOTSUPP && ex.Message.Contains("Hardware offload", StringComparison.Ordinal),
                 "flags offload on veth fails with a clear error");

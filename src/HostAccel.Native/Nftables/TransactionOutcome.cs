@@ -52,6 +52,9 @@ internal static class TransactionOutcome
         "Hardware offload (flags offload) needs devices whose drivers support it (ndo_setup_tc with TC_SETUP_FT); " +
         "leave it off for software offload";
 
+    internal const string SharedDeviceHint =
+        "A device can be in only one flowtable of a table: one of the devices listed already is";
+
     /// <summary>
     /// What the errno alone does not say. A flowtable refused with ENOENT but no bad attribute pointed at is a
     /// missing flowtable type, not a missing table: for the table the kernel points at NFTA_FLOWTABLE_TABLE.
@@ -61,6 +64,7 @@ internal static class TransactionOutcome
         (_, Errno.EPERM) => PrivilegeHint,
         (NFT_MSG_NEWFLOWTABLE, Errno.ENOENT) when reply.Offset is null => FlowtableHint,
         (NFT_MSG_NEWFLOWTABLE, Errno.EOPNOTSUPP) => HardwareOffloadHint,
+        (NFT_MSG_NEWFLOWTABLE, Errno.EEXIST) => SharedDeviceHint,
         _ => null,
     };
 }
