@@ -21,14 +21,22 @@ public sealed class NftTransaction
     private readonly Dictionary<(NftFamily, string, string), int> _rulesPerChain = [];
     private uint _nextSetId = 1;
 
-    internal sealed record Entry(ushort Message, ushort Flags, NftFamily Family, Action<NetlinkWriter> Encode, string Description, string Statement);
+    internal sealed record Entry(ushort Message, ushort Flags, NftFamily Family, Action<NetlinkWriter> Encode, string Description, string Statement)
+    {
+        /// <summary>For a rule: rendered when asked, so that devices can be shown by name.</summary>
+        public NftRule? Rule { get; init; }
+    }
 
     public int Count => _entries.Count;
 
     public bool IsEmpty => _entries.Count == 0;
 
-    /// <summary>The queued changes as nft statements, in order.</summary>
-    public IReadOnlyList<string> Statements => _entries.Select(e => e.Statement).ToList();
+    /// <summary>Names devices in <see cref="Statements"/> (rules hold device indexes); indexes are shown without it.</summary>
+    public Func<uint, string?>? InterfaceNames { get; set; }
+
+    /// <summary>The queued changes as nft statements, in order: what a dry run shows.</summary>
+    public IReadOnlyList<string> Statements =>
+        _entries.Select(e => e.Rule is null ? e.Statement : $"add {RuleText.Render(e.Rule, InterfaceNames)}").ToList();
 
     internal IReadOnlyList<Entry> Entries => _entries;
 
@@ -43,7 +51,7 @@ public sealed class NftTransaction
     public void DeleteTable(NftTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        Queue(NFT_MSG_DELTABLE, 0, table.Family, w => w.WriteString(NFTA_TABLE_NAME, table.Name),
+        Queue(NFT_MSG_DELTABLE, 0, table.Family, w => NameOrHandle(w, NFTA_TABLE_NAME, table.Name, NFTA_TABLE_HANDLE, table.Handle),
             $"deleting table {table.Family.ToNftName()} {table.Name}", $"delete table {table.Family.ToNftName()} {table.Name}");
     }
 
@@ -60,7 +68,7 @@ public sealed class NftTransaction
         Queue(NFT_MSG_DELCHAIN, 0, chain.Family, w =>
         {
             w.WriteString(NFTA_CHAIN_TABLE, chain.Table);
-            w.WriteString(NFTA_CHAIN_NAME, chain.Name);
+            NameOrHandle(w, NFTA_CHAIN_NAME, chain.Name, NFTA_CHAIN_HANDLE, chain.Handle);
         }, $"deleting chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}", $"delete chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}");
     }
 
@@ -80,7 +88,7 @@ public sealed class NftTransaction
         Queue(NFT_MSG_DELSET, 0, set.Family, w =>
         {
             w.WriteString(NFTA_SET_TABLE, set.Table);
-            w.WriteString(NFTA_SET_NAME, set.Name);
+            NameOrHandle(w, NFTA_SET_NAME, set.Name, NFTA_SET_HANDLE, set.Handle);
         }, $"deleting set {set.Family.ToNftName()} {set.Table} {set.Name}", $"delete set {set.Family.ToNftName()} {set.Table} {set.Name}");
     }
 
@@ -118,7 +126,7 @@ public sealed class NftTransaction
         Queue(NFT_MSG_DELFLOWTABLE, 0, flowtable.Family, w =>
         {
             w.WriteString(NFTA_FLOWTABLE_TABLE, flowtable.Table);
-            w.WriteString(NFTA_FLOWTABLE_NAME, flowtable.Name);
+            NameOrHandle(w, NFTA_FLOWTABLE_NAME, flowtable.Name, NFTA_FLOWTABLE_HANDLE, flowtable.Handle);
         }, $"deleting flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}",
             $"delete flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}");
     }
@@ -131,8 +139,8 @@ public sealed class NftTransaction
         var chainKey = (rule.Family, rule.Table, rule.Chain);
         int ordinal = _rulesPerChain.GetValueOrDefault(chainKey) + 1;
         _rulesPerChain[chainKey] = ordinal;
-        Queue(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, rule.Family, bound.Encode,
-            $"adding rule {ordinal} to chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", $"add {RuleText.Render(rule, null)}");
+        _entries.Add(new Entry(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, rule.Family, bound.Encode,
+            $"adding rule {ordinal} to chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", "") { Rule = rule });
     }
 
     /// <summary>Deletes a rule by its handle.</summary>
@@ -184,6 +192,22 @@ public sealed class NftTransaction
         writer.WriteNfGenMsg(0, NFNL_SUBSYS_NFTABLES);
         writer.EndMessage(start);
         return (begin, last);
+    }
+
+    /// <summary>
+    /// An object read from the kernel is deleted by its handle, so that a same-named object created since by someone
+    /// else is not the one removed; an object built by hand is deleted by name.
+    /// </summary>
+    private static void NameOrHandle(NetlinkWriter writer, ushort nameAttribute, string name, ushort handleAttribute, ulong handle)
+    {
+        if (handle != 0)
+        {
+            writer.WriteU64Be(handleAttribute, handle);
+        }
+        else
+        {
+            writer.WriteString(nameAttribute, name);
+        }
     }
 
     private void Queue(ushort message, ushort flags, NftFamily family, Action<NetlinkWriter> encode, string description, string statement) =>
