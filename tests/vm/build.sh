@@ -3,7 +3,7 @@
 # no flowtable support) and a busybox initramfs carrying the netfilter modules.
 #
 # Usage: tests/vm/build.sh [--refresh]
-# Prints the artifact directory (holding vmlinuz and initrd.img) on stdout;
+# Prints the artifact directory (holding kernel and initrd.img) on stdout;
 # everything else goes to stderr. A second run with the same kernel package and
 # the same init.sh/build.sh finds the artifacts in the cache and returns at once.
 #
@@ -28,6 +28,9 @@ preload_modules=(
 	nf_flow_table nf_flow_table_inet nft_flow_offload nft_ct nft_nat nft_chain_nat
 	veth dummy
 )
+# insmod parameters, by module name. dummy would otherwise create a stray
+# dummy0 in the root namespace.
+declare -A module_params=([dummy]="numdummies=0")
 # Shipped in the initramfs but only loaded when the kernel asks for them
 # (request_module -> /sbin/modprobe = busybox), so other nft expressions, sets
 # families and link types work without growing the boot-time list.
@@ -50,6 +53,7 @@ declare -A packages=(
 	[nftables]=nft
 	[iproute2]=ip
 	[ethtool]=ethtool
+	[xz-utils]=xz
 )
 
 apt_updated=0
@@ -89,6 +93,15 @@ kernel_package() {
 			split(substr($0, RSTART, RLENGTH), f, /[ =()]+/); print f[1], f[2]; exit }'
 }
 
+# The kernel version of an unpacked kernel package: its one lib/modules/<version>.
+modules_version() {
+	local d
+	for d in "$1"/lib/modules/*/; do
+		[[ -d $d ]] && { basename "$d"; return 0; }
+	done
+	die "no lib/modules/<version> in $1"
+}
+
 # Downloads and unpacks the kernel package into $cache/kernel/<pkg>_<version>
 # (once), runs depmod there, and prints that directory.
 fetch_kernel() {
@@ -105,17 +118,16 @@ fetch_kernel() {
 		log "downloading $pkg $ver"
 		# APT::Sandbox::User=root: the _apt user may not write into the cache dir.
 		if ! (cd "$tmp" && apt-get -q -o APT::Sandbox::User=root download "$pkg=$ver" >&2); then
+			rm -rf "$tmp"
+			((apt_updated)) && die "cannot download $pkg $ver"
 			# Stale lists name a version the mirror no longer has.
 			apt_update_once
-			rm -rf "$tmp"
 			fetch_kernel
 			return
 		fi
 		dpkg-deb -x "$tmp"/*.deb "$tmp/root"
 		rm -f "$tmp"/*.deb
-		local kver
-		kver=$(basename "$(ls -d "$tmp"/root/lib/modules/*/ | head -n1)")
-		depmod -b "$tmp/root" "$kver"
+		depmod -b "$tmp/root" "$(modules_version "$tmp/root")"
 		# Keep only the newest kernel: each unpacked tree is ~400 MB.
 		rm -rf "$cache"/kernel/linux-image-* "$cache"/artifacts/*
 		mv "$tmp/root" "$kdir"
@@ -159,9 +171,22 @@ resolve_modules() {
 	' "$moddir/modules.builtin" "$moddir/modules.dep"
 }
 
+# Debian's bzImage is xz-compressed, and under TCG the boot stub needs ~6 s to
+# unpack it. The ELF vmlinux inside boots directly through its PVH entry point
+# (CONFIG_PVH) in well under a second, so extract it once here.
+extract_vmlinux() {
+	local bz=$1 out=$2 off
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$bz" | head -n1 | cut -d: -f1) || true
+	[[ -n $off ]] || return 1
+	# xz stops after the first stream; fed by a pipe, tail would then die of
+	# SIGPIPE and pipefail would report that as a failure.
+	xz -dc --single-stream <(tail -c +$((off + 1)) "$bz") >"$out" 2>/dev/null || return 1
+	[[ $(head -c4 "$out" | od -An -c | tr -d ' ') == 177ELF ]]
+}
+
 build_initramfs() {
 	local kdir=$1 out=$2 kver moddir
-	kver=$(basename "$(ls -d "$kdir"/lib/modules/*/ | head -n1)")
+	kver=$(modules_version "$kdir")
 	moddir=$kdir/lib/modules/$kver
 	stage=$(mktemp -d "$cache/.stage.XXXXXX")
 
@@ -190,17 +215,27 @@ build_initramfs() {
 		mkdir -p "$stage/lib/modules/$kver/$(dirname "$m")"
 		cp "$moddir/$m" "$stage/lib/modules/$kver/$m"
 	done < <(printf '%s\n%s\n' "$preload" "$ondemand" | sort -u)
-	printf '%s\n' "$preload" >"$stage/lib/modules/$kver/preload.list"
+	# preload.list: "<file> [param=value...]" per line, dependencies first.
+	while IFS= read -r m; do
+		local name=${m##*/}
+		name=${name%%.ko*}
+		printf '%s %s\n' "$m" "${module_params[${name//-/_}]:-}"
+	done <<<"$preload" >"$stage/lib/modules/$kver/preload.list"
 	# A modules.dep/alias for exactly this subset, for busybox modprobe.
 	cp "$moddir"/modules.builtin "$moddir"/modules.builtin.modinfo "$moddir"/modules.order "$stage/lib/modules/$kver/"
 	depmod -b "$stage" "$kver"
-	cp "$kdir/boot/vmlinuz-$kver" "$out/vmlinuz"
+	if grep -qx 'CONFIG_PVH=y' "$kdir/boot/config-$kver" && extract_vmlinux "$kdir/boot/vmlinuz-$kver" "$out/kernel"; then
+		log "kernel: vmlinux extracted (PVH boot)"
+	else
+		log "kernel: booting the compressed bzImage (no PVH entry or not xz): slower boot"
+		cp "$kdir/boot/vmlinuz-$kver" "$out/kernel"
+	fi
 
 	log "initramfs: $(wc -l <<<"$preload") modules preloaded, $(find "$stage/lib/modules" -name '*.ko*' | wc -l) shipped"
 	(cd "$stage" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) |
 		gzip -6 >"$out/initrd.img"
 	printf '%s\n' "$kver" >"$out/kernel-version"
-	printf '%s\n' "$preload" >"$out/preload.list"
+	cp "$stage/lib/modules/$kver/preload.list" "$out/preload.list"
 }
 
 stage=
@@ -234,6 +269,9 @@ main() {
 		mkdir -p "$art"
 		build_initramfs "$kdir" "$art"
 		touch "$art/.complete"
+		# Builds made with older scripts are dead weight (a VM still running
+		# from one keeps its open files).
+		find "$cache/artifacts" -mindepth 1 -maxdepth 1 ! -path "$art" -exec rm -rf {} +
 	fi
 	printf '%s\n' "$art"
 }

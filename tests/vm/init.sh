@@ -42,9 +42,10 @@ moddir=/lib/modules/$kver
 
 # Load order comes from build.sh (dependencies first). insmod rather than
 # modprobe so that a failure names the exact file.
-while read -r mod; do
+while read -r mod params; do
 	[ -n "$mod" ] || continue
-	out=$(insmod "$moddir/$mod" 2>&1) || fail "insmod $mod failed: $out"
+	# shellcheck disable=SC2086 # one word per module parameter
+	out=$(insmod "$moddir/$mod" $params 2>&1) || fail "insmod $mod failed: $out"
 done <"$moddir/preload.list"
 
 # Anything else the kernel asks for (nft expression types, xt matches, ...)
@@ -93,7 +94,6 @@ fi
 if [ "$errors" -ne 0 ]; then
 	# A missing module makes any netfilter test meaningless: refuse to run.
 	log "FATAL: $errors setup error(s); not running the command"
-	cat /tmp/init.log >>"$ctl/stderr"
 	echo 125 >"$ctl/rc"
 	halt
 fi
