@@ -39,12 +39,28 @@ internal static class DataplaneBenchmark
 
     private static double StreamMbps(Topology topology, int seconds)
     {
-        using Process server = Sh.Start("ip", "netns", "exec", topology.Server, "iperf3", "-s", "-1");
-        Thread.Sleep(300);
-        string json = Sh.In(topology.Client, "iperf3", "-c", Topology.ServerAddress, "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "-l", "1400", "-N", "-J");
-        server.WaitForExit(5000);
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble() / 1e6;
+        for (int attempt = 1; ; attempt++)
+        {
+            using Process server = Sh.Start("ip", "netns", "exec", topology.Server, "iperf3", "-s", "-1");
+            Topology.WaitForListener(topology.Server, 5201);
+            (int _, string json, string _) = Sh.Execute("ip", "netns", "exec", topology.Client, "iperf3", "-c", Topology.ServerAddress,
+                "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "-l", "1400", "-N", "-J");
+            server.WaitForExit(5000);
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.TryGetProperty("end", out JsonElement end) && end.TryGetProperty("sum_received", out JsonElement received))
+            {
+                return received.GetProperty("bits_per_second").GetDouble() / 1e6;
+            }
+
+            string error = document.RootElement.TryGetProperty("error", out JsonElement e) ? e.GetString() ?? "" : json;
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"iperf3 gave no result: {error}");
+            }
+
+            Console.WriteLine($"iperf3 attempt {attempt} failed ({error}); again");
+            Thread.Sleep(1000);
+        }
     }
 
     /// <summary>Sockets opened inside a namespace stay there; the loops run here.</summary>

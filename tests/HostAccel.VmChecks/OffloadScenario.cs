@@ -22,7 +22,7 @@ internal static class OffloadScenario
         SeedObjects.Apply(nft, Topology.LocalCidr, Topology.PeerCidr, accelerate: true);
 
         using Process server = Sh.Start("ip", "netns", "exec", topology.Server, "iperf3", "-s", "-1");
-        Thread.Sleep(500);
+        Topology.WaitForListener(topology.Server, 5201);
         ulong sentBefore = Topology.TxPackets(topology.Client, "c0");
         ulong forwardedBefore = topology.ForwardedDatagrams();
         using Process client = Sh.Start("ip", "netns", "exec", topology.Client, "iperf3", "-c", Topology.ServerAddress, "-t", "4");

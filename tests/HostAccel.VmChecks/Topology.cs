@@ -65,6 +65,22 @@ internal sealed class Topology : IDisposable
         return ulong.Parse(values[Array.IndexOf(names, "ForwDatagrams")], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Waits (at most 5 s) until something listens on the TCP port in the namespace.</summary>
+    public static void WaitForListener(string ns, int port)
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            if (Sh.In(ns, "ss", "-Hltn", $"sport = :{port}").Trim().Length > 0)
+            {
+                return;
+            }
+
+            Thread.Sleep(100);
+        }
+
+        throw new InvalidOperationException($"nothing listens on port {port} in {ns}");
+    }
+
     public void Dispose()
     {
         foreach (string ns in new[] { Client, Router, Server })
