@@ -1,0 +1,38 @@
+using System.Management.Automation;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Commands;
+
+[Cmdlet(VerbsCommon.Get, "AccelTable")]
+[OutputType(typeof(AccelTable))]
+public sealed class GetAccelTableCommand : HostAccelCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    public string? Name { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public AccelFamily[]? Family { get; set; }
+
+    [Parameter]
+    public SwitchParameter All { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        AccelSession? session = Session();
+        if (session is null)
+        {
+            return;
+        }
+
+        try
+        {
+            WriteObject(Tables.Get(session, Family, Name, All), enumerateCollection: true);
+        }
+        catch (Exception ex)
+        {
+            WriteFailure(ex, Name);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.Management.Automation;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Commands;
+
+[Cmdlet(VerbsCommon.Get, "FlowtableCounter")]
+[OutputType(typeof(FlowtableCounter))]
+public sealed class GetFlowtableCounterCommand : HostAccelCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public AccelFamily[]? Family { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string TableName { get; set; } = Defaults.TableName;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string ChainName { get; set; } = Defaults.ChainName;
+
+    protected override void ProcessRecord()
+    {
+        AccelSession? session = Session();
+        if (session is null)
+        {
+            return;
+        }
+
+        try
+        {
+            WriteObject(Counters.Get(session, Family, TableName, ChainName), enumerateCollection: true);
+        }
+        catch (Exception ex)
+        {
+            WriteFailure(ex, TableName);
+        }
+    }
+}

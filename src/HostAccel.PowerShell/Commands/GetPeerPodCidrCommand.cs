@@ -1,0 +1,39 @@
+using System.Management.Automation;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Commands;
+
+[Cmdlet(VerbsCommon.Get, "PeerPodCidr")]
+[OutputType(typeof(PeerPodCidr))]
+public sealed class GetPeerPodCidrCommand : HostAccelCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public AccelFamily[]? Family { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string TableName { get; set; } = Defaults.TableName;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string SetName { get; set; } = Defaults.SetName;
+
+    protected override void ProcessRecord()
+    {
+        AccelSession? session = Session();
+        if (session is null)
+        {
+            return;
+        }
+
+        try
+        {
+            WriteObject(PeerPodCidrs.Get(session, Family, TableName, SetName), enumerateCollection: true);
+        }
+        catch (Exception ex)
+        {
+            WriteFailure(ex, TableName);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using HostAccel.Native.Conntrack;
+using HostAccel.Native.Nftables;
+using HostAccel.Native.Nftables.Objects;
+
+namespace HostAccel.PowerShell.Engine;
+
+/// <summary>
+/// The engine's handle on one network namespace: an nf_tables connection, opened once and reused by every plan and
+/// query of a cmdlet invocation, and a conntrack reader opened when needed.
+/// </summary>
+internal sealed class AccelSession : IDisposable
+{
+    private IReadOnlyDictionary<uint, string>? _interfaces;
+
+    private AccelSession(string? networkNamespace, NftConnection connection)
+    {
+        NetworkNamespace = networkNamespace;
+        Nft = connection;
+    }
+
+    public string? NetworkNamespace { get; }
+
+    public NftConnection Nft { get; }
+
+    /// <summary>Opens a session in a named namespace, or the caller's own when null or empty.</summary>
+    public static AccelSession Open(string? networkNamespace)
+    {
+        string? ns = string.IsNullOrEmpty(networkNamespace) ? null : networkNamespace;
+        try
+        {
+            return new AccelSession(ns, NftConnection.Open(ns));
+        }
+        catch (Exception ex) when (ex is not HostAccelException)
+        {
+            throw Failures.From(ex, ns);
+        }
+    }
+
+    /// <summary>A table, or null when there is none.</summary>
+    public NftTable? Table(NftFamily family, string name) => Nft.GetTable(family, name);
+
+    /// <summary>A table that must exist.</summary>
+    public NftTable RequireTable(NftFamily family, string name) =>
+        Table(family, name) ?? throw Failures.TableNotFound(family, name);
+
+    public uint ResolveInterface(string name)
+    {
+        uint? index = string.IsNullOrEmpty(name) ? null : Nft.InterfaceIndex(name);
+        return index ?? throw new HostAccelException(ErrorIds.UnknownInterface, FailureKind.ObjectNotFound,
+            $"there is no network device '{name}' in {(NetworkNamespace is null ? "this network namespace" : $"network namespace {NetworkNamespace}")}", name);
+    }
+
+    /// <summary>Device names by index, read once per session, for rendering rules.</summary>
+    public string? InterfaceName(uint index)
+    {
+        _interfaces ??= Nft.Interfaces();
+        return _interfaces.GetValueOrDefault(index);
+    }
+
+    public string Render(NftRule rule) => RuleText.Body(rule, InterfaceName);
+
+    /// <summary>The conntrack table, or null with the reason when it cannot be read (no ctnetlink, no privilege).</summary>
+    public IReadOnlyList<ConntrackFlow>? TryListFlows(NftFamily family, out string? reason)
+    {
+        try
+        {
+            using ConntrackConnection conntrack = ConntrackConnection.Open(NetworkNamespace);
+            reason = null;
+            return conntrack.ListFlows(family);
+        }
+        catch (Native.ErrnoException ex)
+        {
+            reason = ex.Message;
+            return null;
+        }
+    }
+
+    public void Dispose() => Nft.Dispose();
+}

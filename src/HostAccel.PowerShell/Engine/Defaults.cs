@@ -1,0 +1,23 @@
+using HostAccel.Native.Nftables;
+
+namespace HostAccel.PowerShell.Engine;
+
+/// <summary>The names and comments of seed 000 (Antrea's hostNetworkAcceleration), HostAccel's defaults.</summary>
+internal static class Defaults
+{
+    public const string TableName = "antrea";
+    public const string TableComment = "Rules for Antrea";
+    public const string SetName = "peer-pod-cidr";
+    public const string FlowtableName = "fastpath";
+    public const string ChainName = "forward";
+    public const string ChainComment = "Forward chain for storing rules";
+    public const string GatewayInterface = "antrea-gw0";
+
+    public static string SetComment(NftFamily family) => $"Set for storing {Version(family)} peer Pods CIDRs";
+
+    public static string OutboundRuleComment(NftFamily family) => $"Accelerate {Version(family)} connections: local Pod CIDR to remote Pod CIDRs";
+
+    public static string InboundRuleComment(NftFamily family) => $"Accelerate {Version(family)} connections: remote Pod CIDRs to local Pod CIDR";
+
+    private static string Version(NftFamily family) => family == NftFamily.Ip6 ? "IPv6" : "IPv4";
+}

@@ -1,0 +1,50 @@
+using HostAccel.Native.Nftables;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Engine;
+
+internal static class Families
+{
+    public static NftFamily ToNft(this AccelFamily family) => (NftFamily)(byte)family;
+
+    public static AccelFamily ToModel(this NftFamily family) => family switch
+    {
+        NftFamily.Ip => AccelFamily.Ip,
+        NftFamily.Ip6 => AccelFamily.Ip6,
+        NftFamily.Inet => AccelFamily.Inet,
+        _ => throw new ArgumentOutOfRangeException(nameof(family), $"HostAccel does not manage {family.ToNftName()} tables"),
+    };
+
+    public static bool IsManaged(NftFamily family) => family is NftFamily.Ip or NftFamily.Ip6 or NftFamily.Inet;
+
+    /// <summary>The family of the address tables a prefix belongs in: ip for IPv4, ip6 for IPv6.</summary>
+    public static NftFamily Of(IpPrefix prefix) => prefix.IsIPv6 ? NftFamily.Ip6 : NftFamily.Ip;
+
+    /// <summary>Parses a CIDR with IpPrefix's strict rules, classifying the failure (host bits set, or not a CIDR).</summary>
+    public static IpPrefix ParseCidr(string? text)
+    {
+        if (IpPrefix.TryParse(text, out IpPrefix prefix, out string? error))
+        {
+            return prefix;
+        }
+
+        bool hostBits = error.Contains("host bits", StringComparison.Ordinal);
+        throw new HostAccelException(hostBits ? ErrorIds.HostBitsSet : ErrorIds.InvalidCidr, FailureKind.InvalidArgument, error, text);
+    }
+
+    /// <summary>
+    /// Peer and local Pod CIDRs live in ip and ip6 tables (an interval set holds one address type): the prefix's own
+    /// family, or the one asked for when it agrees.
+    /// </summary>
+    public static NftFamily ForPrefix(IpPrefix prefix, AccelFamily? requested, string text)
+    {
+        NftFamily own = Of(prefix);
+        if (requested is AccelFamily f && f.ToNft() != own)
+        {
+            throw new HostAccelException(ErrorIds.WrongFamily, FailureKind.InvalidArgument,
+                $"{prefix} is an {(prefix.IsIPv6 ? "IPv6" : "IPv4")} prefix and belongs in an {own.ToNftName()} table, not {f.ToNft().ToNftName()}", text);
+        }
+
+        return own;
+    }
+}

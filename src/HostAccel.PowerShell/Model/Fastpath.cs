@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace HostAccel.PowerShell.Model;
+
+/// <summary>
+/// Flowtable acceleration in one table: the flowtable, its devices, and the forward chain's rules that add
+/// connections to it.
+/// </summary>
+public sealed class Fastpath
+{
+    public AccelFamily Family { get; internal init; }
+
+    public string TableName { get; internal init; } = "";
+
+    /// <summary>The flowtable's name (it may be absent: see <see cref="FlowtablePresent"/>).</summary>
+    public string FlowtableName { get; internal init; } = "";
+
+    public string ChainName { get; internal init; } = "";
+
+    public bool FlowtablePresent { get; internal init; }
+
+    public IReadOnlyList<string> Devices { get; internal init; } = [];
+
+    public int Priority { get; internal init; }
+
+    public bool HardwareOffload { get; internal init; }
+
+    public bool Counter { get; internal init; }
+
+    /// <summary>The flowtable exists and at least one rule of the chain adds connections to it.</summary>
+    public bool Enabled { get; internal init; }
+
+    /// <summary>The rules of the chain in nft syntax, devices by name.</summary>
+    public IReadOnlyList<string> Rules { get; internal init; } = [];
+
+    public string? NetworkNamespace { get; internal init; }
+
+    public override string ToString()
+    {
+        string family = Family.ToString().ToLowerInvariant();
+        if (!FlowtablePresent)
+        {
+            return $"chain {family} {TableName} {ChainName} ({Rules.Count} rules, no flowtable {FlowtableName})";
+        }
+
+        var flags = new List<string>();
+        if (HardwareOffload)
+        {
+            flags.Add("offload");
+        }
+
+        if (Counter)
+        {
+            flags.Add("counter");
+        }
+
+        string priority = Priority == 0 ? "filter" : Priority.ToString(CultureInfo.InvariantCulture);
+        string flagText = flags.Count == 0 ? "" : $" flags {string.Join(", ", flags)};";
+        return $"flowtable {family} {TableName} {FlowtableName} {{ hook ingress priority {priority}; devices = {{ {string.Join(", ", Devices)} }};{flagText} }}";
+    }
+}

@@ -1,0 +1,31 @@
+namespace HostAccel.PowerShell.Model;
+
+/// <summary>What the kernel of one network namespace can do for HostAccel, and why not when it cannot.</summary>
+public sealed class HostAccelSupport
+{
+    public string KernelRelease { get; internal init; } = "";
+
+    /// <summary>Privileged, nf_tables present and flowtables supported: Enable-Fastpath can work.</summary>
+    public bool Supported { get; internal init; }
+
+    /// <summary>"Supported" or "Not supported: " and the first reason.</summary>
+    public string Verdict { get; internal init; } = "";
+
+    public bool Privileged { get; internal init; }
+
+    public bool NfTables { get; internal init; }
+
+    public bool Flowtable { get; internal init; }
+
+    /// <summary>The flowtable counter flag (offloaded traffic accounted in conntrack; Linux 5.7).</summary>
+    public bool FlowtableCounter { get; internal init; }
+
+    /// <summary>The modules of seed 000's prerequisites, "name: BuiltIn|Loaded|Loadable|Missing|Unknown".</summary>
+    public IReadOnlyList<string> Modules { get; internal init; } = [];
+
+    public IReadOnlyList<string> Reasons { get; internal init; } = [];
+
+    public string? NetworkNamespace { get; internal init; }
+
+    public override string ToString() => $"{KernelRelease}: {Verdict}";
+}

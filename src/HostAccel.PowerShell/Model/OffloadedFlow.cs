@@ -1,0 +1,52 @@
+using System.Net;
+
+namespace HostAccel.PowerShell.Model;
+
+/// <summary>A conntrack entry, normally one in a flowtable; close to a line of <c>conntrack -L</c>.</summary>
+public sealed class OffloadedFlow
+{
+    public AccelFamily Family { get; internal init; }
+
+    /// <summary>tcp, udp, icmp … or the protocol number.</summary>
+    public string Protocol { get; internal init; } = "";
+
+    public IPAddress Source { get; internal init; } = IPAddress.None;
+
+    public ushort SourcePort { get; internal init; }
+
+    public IPAddress Destination { get; internal init; } = IPAddress.None;
+
+    public ushort DestinationPort { get; internal init; }
+
+    public IPAddress ReplySource { get; internal init; } = IPAddress.None;
+
+    public ushort ReplySourcePort { get; internal init; }
+
+    public IPAddress ReplyDestination { get; internal init; } = IPAddress.None;
+
+    public ushort ReplyDestinationPort { get; internal init; }
+
+    public bool Offloaded { get; internal init; }
+
+    public bool HardwareOffloaded { get; internal init; }
+
+    /// <summary>Both directions; null unless the kernel accounts the entry (nf_conntrack_acct, flowtable counter flag).</summary>
+    public ulong? Packets { get; internal init; }
+
+    public ulong? Bytes { get; internal init; }
+
+    public uint TimeoutSeconds { get; internal init; }
+
+    /// <summary>The conntrack status bits by name.</summary>
+    public string Status { get; internal init; } = "";
+
+    public string? NetworkNamespace { get; internal init; }
+
+    public override string ToString()
+    {
+        string ports(ushort s, ushort d) => s == 0 && d == 0 ? "" : $" sport={s} dport={d}";
+        string mark = HardwareOffloaded ? " [HW_OFFLOAD]" : Offloaded ? " [OFFLOAD]" : "";
+        return $"{Protocol} {TimeoutSeconds} src={Source} dst={Destination}{ports(SourcePort, DestinationPort)} "
+            + $"src={ReplySource} dst={ReplyDestination}{ports(ReplySourcePort, ReplyDestinationPort)}{mark}";
+    }
+}

@@ -1,0 +1,186 @@
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Model;
+using HostAccel.PowerShell.Tests.Support;
+using Xunit;
+
+namespace HostAccel.PowerShell.Tests.Kernel;
+
+/// <summary>Add-, Get- and Remove-PeerPodCidr's engine paths: seed 000's interval sets, and every bad input.</summary>
+public sealed class PeerPodCidrTests : EngineTest
+{
+    private const string Tables = """
+        table ip antrea { comment "Rules for Antrea"; }
+        table ip6 antrea { comment "Rules for Antrea"; }
+        """;
+
+    private void Add(params string[] cidrs)
+    {
+        var plan = new AddPeerPodCidrPlan(Session);
+        foreach (string cidr in cidrs)
+        {
+            plan.Accept(plan.Prepare(cidr, null, "antrea", "peer-pod-cidr", null, force: false));
+        }
+
+        plan.Commit(CancellationToken.None);
+    }
+
+    [Fact]
+    public void AddCreatesTheSeedSetsWithTheirCommentsAndElementsInOneTransaction()
+    {
+        Ns.NftLoad(Tables);
+        var plan = new AddPeerPodCidrPlan(Session);
+        PlannedChange<PeerPodCidr> first = plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, false);
+        Assert.Equal(
+            [
+                "add set ip antrea peer-pod-cidr { type ipv4_addr; flags interval; comment \"Set for storing IPv4 peer Pods CIDRs\"; }",
+                "add element ip antrea peer-pod-cidr { 10.244.0.0/24 }",
+            ],
+            first.Statements);
+        plan.Accept(first);
+        PlannedChange<PeerPodCidr> second = plan.Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", null, false);
+        Assert.Equal(["add element ip antrea peer-pod-cidr { 10.244.1.0/24 }"], second.Statements);
+        plan.Accept(second);
+        plan.Accept(plan.Prepare("fd00:10:244::/64", null, "antrea", "peer-pod-cidr", null, false));
+        plan.Accept(plan.Prepare("fd00:10:244:1::/64", AccelFamily.Ip6, "antrea", "peer-pod-cidr", null, false));
+        plan.Commit(CancellationToken.None);
+
+        Assert.Equal(Fold("""
+            table ip antrea {
+                comment "Rules for Antrea"
+                set peer-pod-cidr {
+                    type ipv4_addr
+                    flags interval
+                    comment "Set for storing IPv4 peer Pods CIDRs"
+                    elements = { 10.244.0.0/24, 10.244.1.0/24 }
+                }
+            }
+            """), Fold(Ns.Nft("list", "table", "ip", "antrea")));
+        Assert.Contains("comment \"Set for storing IPv6 peer Pods CIDRs\" elements = { fd00:10:244::/64, fd00:10:244:1::/64 }",
+            Fold(Ns.Nft("list", "table", "ip6", "antrea")), StringComparison.Ordinal);
+
+        IReadOnlyList<PeerPodCidr> read = PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr");
+        Assert.Equal(["10.244.0.0/24", "10.244.1.0/24", "fd00:10:244::/64", "fd00:10:244:1::/64"], read.Select(c => c.Cidr));
+        Assert.Equal("element ip antrea peer-pod-cidr { 10.244.0.0/24 }", read[0].ToString());
+        Assert.Equal((AccelFamily.Ip6, "fd00:10:244::", 64, Ns.Name), (read[2].Family, read[2].Address, read[2].PrefixLength, read[2].NetworkNamespace));
+        Assert.Equal(["10.244.0.0/24", "10.244.1.0/24"], PeerPodCidrs.Get(Session, [AccelFamily.Ip], "antrea", "peer-pod-cidr").Select(c => c.Cidr));
+    }
+
+    [Theory]
+    [InlineData("10.244.0/24", "InvalidCidr")]
+    [InlineData("10.244.0.0/33", "InvalidCidr")]
+    [InlineData("not-a-cidr", "InvalidCidr")]
+    [InlineData("10.244.0.1/24", "HostBitsSet")]
+    [InlineData("fd00:10:244::1/64", "HostBitsSet")]
+    public void BadCidrsAreInvalidArgumentsNamingTheValueAndChangeNothing(string cidr, string errorId)
+    {
+        Ns.NftLoad(Tables);
+        HostAccelException failure = FailsAndChangesNothing(
+            () => new AddPeerPodCidrPlan(Session).Prepare(cidr, null, "antrea", "peer-pod-cidr", null, false), errorId, FailureKind.InvalidArgument);
+        Assert.Equal(cidr, failure.TargetObject);
+        if (errorId == ErrorIds.HostBitsSet)
+        {
+            Assert.Contains("did you mean", failure.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ACidrOfTheOtherFamilyThanAskedIsWrongFamily()
+    {
+        Ns.NftLoad(Tables);
+        HostAccelException failure = FailsAndChangesNothing(
+            () => new AddPeerPodCidrPlan(Session).Prepare("fd00:10:244::/64", AccelFamily.Ip, "antrea", "peer-pod-cidr", null, false),
+            ErrorIds.WrongFamily, FailureKind.InvalidArgument);
+        Assert.Equal("fd00:10:244::/64", failure.TargetObject);
+        FailsAndChangesNothing(
+            () => new RemovePeerPodCidrPlan(Session).Prepare("10.244.0.0/24", AccelFamily.Inet, "antrea", "peer-pod-cidr", false),
+            ErrorIds.WrongFamily, FailureKind.InvalidArgument);
+    }
+
+    [Fact]
+    public void AddingToAMissingTableIsTableNotFound()
+    {
+        FailsAndChangesNothing(
+            () => new AddPeerPodCidrPlan(Session).Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, false),
+            ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
+        FailsAndChangesNothing(() => PeerPodCidrs.Get(Session, [AccelFamily.Ip], "antrea", "peer-pod-cidr"), ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
+        Assert.Empty(PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr"));
+    }
+
+    [Fact]
+    public void AddingToATableHostAccelDidNotCreateNeedsForce()
+    {
+        Ns.NftLoad("table ip antrea { comment \"someone else's\"; }");
+        FailsAndChangesNothing(
+            () => new AddPeerPodCidrPlan(Session).Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, false),
+            ErrorIds.TableNotOwned, FailureKind.InvalidOperation);
+        var plan = new AddPeerPodCidrPlan(Session);
+        plan.Accept(plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, force: true));
+        plan.Commit(CancellationToken.None);
+        Assert.Single(PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr"));
+    }
+
+    [Fact]
+    public void AnOverlappingCidrIsRefusedAndAnExistingOneIsNothingToDo()
+    {
+        Ns.NftLoad(Tables);
+        Add("10.244.0.0/16");
+        HostAccelException overlap = FailsAndChangesNothing(
+            () => new AddPeerPodCidrPlan(Session).Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", null, false),
+            ErrorIds.OverlappingCidr, FailureKind.ResourceExists);
+        Assert.Contains("10.244.0.0/16", overlap.Message, StringComparison.Ordinal);
+
+        var plan = new AddPeerPodCidrPlan(Session);
+        PlannedChange<PeerPodCidr> again = plan.Prepare("10.244.0.0/16", null, "antrea", "peer-pod-cidr", null, false);
+        Assert.True(again.IsEmpty);
+        plan.Accept(again);
+        Assert.False(plan.Commit(CancellationToken.None));
+        Assert.Equal("10.244.0.0/16", again.Result.Cidr);
+
+        var batch = new AddPeerPodCidrPlan(Session);
+        batch.Accept(batch.Prepare("10.10.0.0/24", null, "antrea", "peer-pod-cidr", null, false));
+        Assert.Equal(ErrorIds.OverlappingCidr, Assert.Throws<HostAccelException>(() => batch.Prepare("10.10.0.128/25", null, "antrea", "peer-pod-cidr", null, false)).ErrorId);
+    }
+
+    [Fact]
+    public void OneBadCidrAmongManyMeansNoneIsAdded()
+    {
+        Ns.NftLoad(Tables);
+        var plan = new AddPeerPodCidrPlan(Session);
+        plan.Accept(plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, false));
+        Assert.Throws<HostAccelException>(() => plan.Prepare("10.244.1.1/24", null, "antrea", "peer-pod-cidr", null, false));
+        plan.Reject();
+        plan.Accept(plan.Prepare("10.244.2.0/24", null, "antrea", "peer-pod-cidr", null, false));
+        FailsAndChangesNothing(() => plan.Commit(CancellationToken.None), ErrorIds.NothingApplied, FailureKind.InvalidOperation);
+        Assert.Empty(PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr"));
+    }
+
+    [Fact]
+    public void RemoveTakesOutExactlyThePrefixesGiven()
+    {
+        Ns.NftLoad(Tables);
+        Add("10.244.0.0/24", "10.244.1.0/24", "fd00:10:244::/64");
+        var plan = new RemovePeerPodCidrPlan(Session);
+        PlannedChange<PeerPodCidr> change = plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", false);
+        Assert.Equal(["delete element ip antrea peer-pod-cidr { 10.244.0.0/24 }"], change.Statements);
+        plan.Accept(change);
+        plan.Accept(plan.Prepare("fd00:10:244::/64", AccelFamily.Ip6, "antrea", "peer-pod-cidr", false));
+        plan.Commit(CancellationToken.None);
+        Assert.Equal(["10.244.1.0/24"], PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").Select(c => c.Cidr));
+        Assert.Contains("elements = { 10.244.1.0/24 }", Fold(Ns.Nft("list", "set", "ip", "antrea", "peer-pod-cidr")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RemovingAPrefixTheSetDoesNotHoldIsCidrNotFound()
+    {
+        Ns.NftLoad(Tables);
+        Add("10.244.0.0/16");
+        HostAccelException failure = FailsAndChangesNothing(
+            () => new RemovePeerPodCidrPlan(Session).Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", false),
+            ErrorIds.CidrNotFound, FailureKind.ObjectNotFound);
+        Assert.Equal("10.244.1.0/24", failure.TargetObject);
+        Assert.Contains("10.244.0.0/16", failure.Message, StringComparison.Ordinal);
+        FailsAndChangesNothing(
+            () => new RemovePeerPodCidrPlan(Session).Prepare("fd00::/64", null, "antrea", "peer-pod-cidr", false),
+            ErrorIds.SetNotFound, FailureKind.ObjectNotFound);
+    }
+}
