@@ -8,8 +8,14 @@
     Description          = 'nftables flowtable acceleration of traffic forwarded through a Linux host, managed over netlink.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @()
-    CmdletsToExport      = @()
+    FormatsToProcess     = @('HostAccel.Format.ps1xml')
+    CmdletsToExport      = @(
+        'New-AccelTable', 'Get-AccelTable', 'Remove-AccelTable',
+        'Add-PeerPodCidr', 'Get-PeerPodCidr', 'Remove-PeerPodCidr',
+        'Enable-Fastpath', 'Disable-Fastpath', 'Get-Fastpath',
+        'Get-FlowtableCounter', 'Reset-FlowtableCounter', 'Get-OffloadedFlow',
+        'Test-HostAccelSupport'
+    )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
