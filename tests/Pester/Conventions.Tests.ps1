@@ -1,0 +1,53 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestNamespace.ps1')
+    Import-Module $ModulePath -Force
+    $script:Commands = Get-Command -Module HostAccel -CommandType Cmdlet
+    $script:Docs = Join-Path $PSScriptRoot '../../docs/cmdlets'
+}
+
+Describe 'HostAccel conventions' {
+    It 'exports the thirteen cmdlets of the design' {
+        $Commands.Name | Sort-Object | Should -Be @(
+            'Add-PeerPodCidr', 'Disable-Fastpath', 'Enable-Fastpath', 'Get-AccelTable', 'Get-Fastpath', 'Get-FlowtableCounter',
+            'Get-OffloadedFlow', 'Get-PeerPodCidr', 'New-AccelTable', 'Remove-AccelTable', 'Remove-PeerPodCidr',
+            'Reset-FlowtableCounter', 'Test-HostAccelSupport')
+    }
+
+    Context '<_.Name>' -ForEach (Get-Command -Module HostAccel -CommandType Cmdlet) {
+        It 'uses an approved verb' {
+            (Get-Verb).Verb | Should -Contain $_.Verb
+        }
+
+        It 'declares its output type' {
+            $_.OutputType | Should -Not -BeNullOrEmpty
+        }
+
+        It 'supports ShouldProcess exactly when it changes something' {
+            $changes = $_.Verb -notin 'Get', 'Test'
+            $_.Parameters.ContainsKey('WhatIf') | Should -Be $changes
+            $_.Parameters.ContainsKey('Confirm') | Should -Be $changes
+        }
+
+        It 'takes -NetworkNamespace' {
+            $_.Parameters.Keys | Should -Contain 'NetworkNamespace'
+        }
+
+        It 'has a help page documenting every parameter' {
+            $page = Join-Path $Docs "$($_.Name).md"
+            $page | Should -Exist
+            $text = Get-Content -Raw $page
+            $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+            foreach ($parameter in $_.Parameters.Keys | Where-Object { $_ -notin $common }) {
+                $text | Should -Match "(?m)^### -$parameter$"
+            }
+        }
+    }
+
+    It 'formats every output type, live and deserialized' {
+        $types = $Commands.OutputType.Type | Where-Object Namespace -EQ 'HostAccel.PowerShell.Model' | Select-Object -Unique
+        foreach ($type in $types) {
+            Get-FormatData -TypeName $type.FullName | Should -Not -BeNullOrEmpty
+            Get-FormatData -TypeName "Deserialized.$($type.FullName)" | Should -Not -BeNullOrEmpty
+        }
+    }
+}

@@ -1,0 +1,25 @@
+# Shared by every *.Tests.ps1: the staged module and throwaway network namespaces with seed 000's devices.
+$script:ModulePath = if ($env:HOSTACCEL_MODULE) { $env:HOSTACCEL_MODULE } else { Join-Path $PSScriptRoot '../../out/HostAccel/HostAccel.psd1' }
+
+function New-TestNamespace {
+    $name = 'ha-pester-' + [guid]::NewGuid().ToString('N').Substring(0, 10)
+    & ip netns add $name
+    & ip -n $name link set lo up
+    & ip -n $name link add antrea-gw0 type veth peer name gw-peer
+    & ip -n $name link add eth0 type veth peer name eth0-peer
+    foreach ($dev in 'antrea-gw0', 'gw-peer', 'eth0', 'eth0-peer') { & ip -n $name link set $dev up }
+    $name
+}
+
+function Remove-TestNamespace([string] $Name) {
+    if ($Name) { & ip netns del $Name 2>$null }
+}
+
+function Get-Ruleset([string] $Name) {
+    (& ip netns exec $Name nft list ruleset) -join "`n"
+}
+
+function Import-NftRuleset([string] $Name, [string] $Ruleset) {
+    $Ruleset | & ip netns exec $Name nft -f -
+    if ($LASTEXITCODE) { throw "nft -f failed in $Name" }
+}
