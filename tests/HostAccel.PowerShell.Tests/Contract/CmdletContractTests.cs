@@ -119,6 +119,14 @@ public sealed class CmdletContractTests : IDisposable
         Assert.Equal(string.Join(",", cmdlet.Parameters.Select(p => p.Name).Order(StringComparer.Ordinal)), documented);
     }
 
+    [Fact]
+    public void EveryFailureKindIsAnErrorCategory()
+    {
+        Type category = _metadata.Automation.GetType("System.Management.Automation.ErrorCategory", throwOnError: true)!;
+        string[] names = category.GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => f.Name).ToArray();
+        Assert.All(Enum.GetNames<HostAccel.PowerShell.Engine.FailureKind>(), kind => Assert.Contains(kind, names));
+    }
+
     /// <summary>Producer, consumer, and the parameters the producer's objects must bind by property name.</summary>
     public static TheoryData<string, string, string[]> Pipelines() => new()
     {

@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Tests.Support;
+using Xunit;
+
+namespace HostAccel.PowerShell.Tests.Kernel;
+
+/// <summary>
+/// Without CAP_NET_ADMIN: a thread drops the capability from its effective set (capabilities are per thread on
+/// Linux, and netlink checks the credentials the socket was opened with), so the rest of the test process keeps
+/// root while the engine meets the kernel's EPERM.
+/// </summary>
+public sealed partial class PrivilegeTests : EngineTest
+{
+    private const int CAP_NET_ADMIN = 12;
+    private const uint LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct CapHeader
+    {
+        public uint Version;
+        public int Pid;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct CapData
+    {
+        public uint Effective;
+        public uint Permitted;
+        public uint Inheritable;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int capget(ref CapHeader header, [Out] CapData[] data);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int capset(ref CapHeader header, [In] CapData[] data);
+
+    private static T WithoutNetAdmin<T>(Func<T> action)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var header = new CapHeader { Version = LINUX_CAPABILITY_VERSION_3 };
+                var data = new CapData[2];
+                Assert.Equal(0, capget(ref header, data));
+                data[0].Effective &= ~(1u << CAP_NET_ADMIN);
+                Assert.Equal(0, capset(ref header, data));
+                result = action();
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            throw failure;
+        }
+
+        return result;
+    }
+
+    [Fact]
+    public void WithoutCapNetAdminEveryPathIsPermissionDeniedSayingWhatIsNeeded()
+    {
+        Ns.NftLoad("table ip antrea { comment \"Rules for Antrea\"; }");
+        string before = Ruleset();
+        HostAccelException reading = WithoutNetAdmin(() => Assert.Throws<HostAccelException>(() =>
+        {
+            using AccelSession session = AccelSession.Open(Ns.Name);
+            Tables.Get(session, null, null, false);
+        }));
+        Assert.Equal((ErrorIds.PermissionDenied, FailureKind.PermissionDenied), (reading.ErrorId, reading.Kind));
+        Assert.Contains("requires root or CAP_NET_ADMIN", reading.Message, StringComparison.Ordinal);
+
+        HostAccelException changing = WithoutNetAdmin(() => Assert.Throws<HostAccelException>(() =>
+        {
+            using AccelSession session = AccelSession.Open(Ns.Name);
+            new AddPeerPodCidrPlan(session);
+        }));
+        Assert.Equal(FailureKind.PermissionDenied, changing.Kind);
+
+        Model.HostAccelSupport support = WithoutNetAdmin(() => Engine.Support.Test(Ns.Name));
+        Assert.False(support.Supported);
+        Assert.False(support.Privileged);
+        Assert.Contains("requires root or CAP_NET_ADMIN", support.Verdict, StringComparison.Ordinal);
+        Assert.Equal(before, Ruleset());
+    }
+}
