@@ -93,7 +93,7 @@ internal static class Failures
                 return known;
             case OperationCanceledException:
                 return new HostAccelException(ErrorIds.Stopped, FailureKind.OperationStopped, "stopped before the change was applied; nothing was changed", target, exception);
-            case NetlinkException { Hint: not null } n when n.Hint.StartsWith("This kernel has no flowtable support", StringComparison.Ordinal):
+            case NetlinkException { Hint: TransactionOutcome.FlowtableHint } n:
                 return new HostAccelException(ErrorIds.FlowtableNotSupported, FailureKind.NotImplemented,
                     $"{n.Message} Nothing was changed. Test-HostAccelSupport shows what the kernel lacks.", target, exception);
             case NetlinkException { Errno: Errno.EOPNOTSUPP, Operation: var op } n when op.StartsWith("adding flowtable", StringComparison.Ordinal):
