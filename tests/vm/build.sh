@@ -49,6 +49,7 @@ declare -A packages=(
 	[cpio]=cpio
 	[kmod]=depmod
 	[iperf3]=iperf3
+	[sockperf]=sockperf
 	[conntrack]=conntrack
 	[nftables]=nft
 	[iproute2]=ip
