@@ -191,7 +191,12 @@ public sealed unsafe class NetlinkSocket : IDisposable
     /// (NLM_F_DUMP_INTR) or the socket overflowed (ENOBUFS), <paramref name="restart"/> is called and the dump
     /// repeated, a bounded number of times.
     /// </summary>
-    public void Dump(Action<NetlinkWriter, uint> buildRequest, NetlinkMessageHandler handler, Action? restart, string operation)
+    /// <remarks>
+    /// With <paramref name="sameGeneration"/>, messages must also carry the same nfgenmsg resource id: nf_tables
+    /// puts the ruleset generation there, and some dumps (set elements) change it without flagging NLM_F_DUMP_INTR
+    /// when a commit lands between two of their datagrams.
+    /// </remarks>
+    public void Dump(Action<NetlinkWriter, uint> buildRequest, NetlinkMessageHandler handler, Action? restart, string operation, bool sameGeneration = false)
     {
         var writer = new NetlinkWriter(256);
         for (int attempt = 1; ; attempt++)
@@ -203,7 +208,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
             bool interrupted;
             try
             {
-                interrupted = ReceiveDump(sequence, handler, operation);
+                interrupted = ReceiveDump(sequence, handler, operation, sameGeneration);
             }
             catch (SystemCallException ex) when (ex.Errno == Errno.ENOBUFS && attempt < MaxDumpAttempts && restart is not null)
             {
@@ -226,9 +231,10 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    private bool ReceiveDump(uint sequence, NetlinkMessageHandler handler, string operation)
+    private bool ReceiveDump(uint sequence, NetlinkMessageHandler handler, string operation, bool sameGeneration)
     {
         bool interrupted = false;
+        int generation = -1;
         while (true)
         {
             ReadOnlySpan<byte> datagram = Receive();
@@ -262,6 +268,13 @@ public sealed unsafe class NetlinkSocket : IDisposable
                     case NLMSG_NOOP:
                         continue;
                     default:
+                        if (sameGeneration && message.Payload.Length >= 4)
+                        {
+                            int messageGeneration = (message.Payload[2] << 8) | message.Payload[3];
+                            interrupted |= generation >= 0 && generation != messageGeneration;
+                            generation = messageGeneration;
+                        }
+
                         handler(message);
                         if ((message.Flags & NLM_F_MULTI) == 0)
                         {

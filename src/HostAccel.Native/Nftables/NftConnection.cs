@@ -124,7 +124,8 @@ public sealed class NftConnection : IDisposable
             }),
             (in NetlinkMessage m) => SetElementDecoder.Decode(m, elements),
             elements.Clear,
-            $"listing elements of set {set.Family.ToNftName()} {set.Table} {set.Name}");
+            $"listing elements of set {set.Family.ToNftName()} {set.Table} {set.Name}",
+            sameGeneration: true);
         return elements;
     }
 
@@ -206,7 +207,8 @@ public sealed class NftConnection : IDisposable
             (w, seq) => Request(w, message, NLM_F_DUMP, family, seq, filter),
             (in NetlinkMessage m) => objects.Add(decode(m)),
             objects.Clear,
-            operation);
+            operation,
+            sameGeneration: true);
         return objects;
     }
 

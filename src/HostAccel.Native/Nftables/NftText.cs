@@ -8,10 +8,20 @@ public static class NftText
     /// <summary>A double-quoted nft string. nft has no escapes: a quote inside cannot be written at all.</summary>
     public static string Quote(string text) => $"\"{text}\"";
 
-    /// <summary>The standard priority names nft prints for the filter family of hooks.</summary>
-    public static string Priority(int priority)
+    /// <summary>
+    /// A priority as nft prints it: a standard name, or a name with an offset of at most 10, where nft allows that
+    /// name on the hook (dstnat only on prerouting, srcnat only on postrouting; a flowtable's netdev ingress hook
+    /// knows only filter); a plain number otherwise.
+    /// </summary>
+    public static string Priority(int priority, Objects.ChainHook? hook)
     {
-        (string Name, int Value)[] names = [("raw", -300), ("mangle", -150), ("dstnat", -100), ("filter", 0), ("security", 50), ("srcnat", 100)];
+        (string Name, int Value)[] names = hook switch
+        {
+            null => [("filter", 0)],
+            Objects.ChainHook.Prerouting => [("raw", -300), ("mangle", -150), ("dstnat", -100), ("filter", 0), ("security", 50)],
+            Objects.ChainHook.Postrouting => [("raw", -300), ("mangle", -150), ("filter", 0), ("security", 50), ("srcnat", 100)],
+            _ => [("raw", -300), ("mangle", -150), ("filter", 0), ("security", 50)],
+        };
         foreach ((string name, int value) in names)
         {
             if (priority == value)

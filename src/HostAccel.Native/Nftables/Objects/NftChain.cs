@@ -23,7 +23,7 @@ public enum ChainPolicy : uint
 public sealed record BaseChain(string Type, ChainHook Hook, int Priority, ChainPolicy Policy = ChainPolicy.Accept)
 {
     public override string ToString() =>
-        $"type {Type} hook {Hook.ToString().ToLowerInvariant()} priority {NftText.Priority(Priority)}; policy {Policy.ToString().ToLowerInvariant()};";
+        $"type {Type} hook {Hook.ToString().ToLowerInvariant()} priority {NftText.Priority(Priority, Hook)}; policy {Policy.ToString().ToLowerInvariant()};";
 }
 
 /// <summary>A chain; a base chain when <see cref="Base"/> is set.</summary>

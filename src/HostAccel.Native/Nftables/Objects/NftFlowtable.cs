@@ -37,7 +37,7 @@ public sealed record NftFlowtable(NftFamily Family, string Table, string Name)
                 (Flags & FlowtableFlags.Counter) != 0 ? "counter" : null,
             }.Where(f => f is not null)) + ";",
         };
-        return $"flowtable {Family.ToNftName()} {Table} {Name} {{ hook ingress priority {NftText.Priority(Priority)}; devices = {{ {string.Join(", ", Devices)} }};{flags} }}";
+        return $"flowtable {Family.ToNftName()} {Table} {Name} {{ hook ingress priority {NftText.Priority(Priority, null)}; devices = {{ {string.Join(", ", Devices)} }};{flags} }}";
     }
 
     internal void Encode(NetlinkWriter writer, bool withHook = true)
