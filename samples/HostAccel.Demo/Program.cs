@@ -7,7 +7,7 @@ using HostAccel.Native.Nftables.Objects;
 [assembly: SupportedOSPlatform("linux")]
 
 // Enables seed 000's acceleration in a throwaway network namespace (a stand-in for a node with antrea-gw0 and
-// eth0), sends a little traffic through it, and shows the result; nothing of the host is touched.
+// eth0) in one transaction, reads it back and shows the rule counters; nothing of the host is touched.
 string ns = $"hostaccel-demo-{Environment.ProcessId}";
 Run("ip", "netns", "add", ns);
 try
@@ -47,6 +47,8 @@ try
     tx.AddRule(outbound.Counter().Build("Accelerate IPv4 connections: local Pod CIDR to remote Pod CIDRs"));
     tx.AddRule(inbound.Counter().Build("Accelerate IPv4 connections: remote Pod CIDRs to local Pod CIDR"));
 
+    IReadOnlyDictionary<uint, string> devices = nft.Interfaces();
+    tx.InterfaceNames = devices.GetValueOrDefault;
     Console.WriteLine($"One transaction, {tx.Count} changes, in network namespace {ns}:");
     foreach (string statement in tx.Statements)
     {
@@ -62,7 +64,6 @@ try
     Console.WriteLine();
     Console.WriteLine("What `nft list ruleset` reads back:");
     Console.WriteLine(Run("ip", "netns", "exec", ns, "nft", "list", "ruleset"));
-    IReadOnlyDictionary<uint, string> devices = nft.Interfaces();
     Console.WriteLine("Rule counters, read over netlink:");
     foreach (NftRule rule in nft.ListRules(NftFamily.Ip, "antrea", "forward"))
     {
