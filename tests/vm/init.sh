@@ -91,6 +91,13 @@ if [ ! -f "$ctl/cmd.sh" ]; then
 	halt
 fi
 
+if [ -f "$ctl/workdir" ]; then
+	workdir=$(cat "$ctl/workdir")
+	mkdir -p "/newroot$workdir" &&
+		mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose,ro work "/newroot$workdir" ||
+		fail "the working directory $workdir (9p tag work)"
+fi
+
 if [ "$errors" -ne 0 ]; then
 	# A missing module makes any netfilter test meaningless: refuse to run.
 	log "FATAL: $errors setup error(s); not running the command"

@@ -82,11 +82,21 @@ shquote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 	echo 'export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_GENERATE_ASPNET_CERTIFICATE=false'
 	echo 'export VM_RESULTS=/run/vm/results HOSTACCEL_IN_VM=1'
 	for e in "${envs[@]}"; do echo "export ${e%%=*}=$(shquote "${e#*=}")"; done
-	echo "cd $(shquote "$PWD") 2>/dev/null || { echo $(shquote "vm: $PWD is not visible in the guest (its /tmp and /run are fresh tmpfs)") >&2; exit 125; }"
+	echo "cd $(shquote "$PWD") 2>/dev/null || { echo $(shquote "vm: $PWD is not visible in the guest") >&2; exit 125; }"
 	printf 'exec'
 	for a in "$@"; do printf ' %s' "$(shquote "$a")"; done
 	echo
 } >"$ctl/cmd.sh"
+
+# The guest's /tmp, /run and /dev/shm are its own tmpfs. A working directory under them (a CI clone in /tmp, say)
+# is shared on its own, read-only, and init mounts it at the same path.
+workshare=()
+case $PWD/ in
+/tmp/* | /run/* | /dev/shm/*)
+	printf '%s\n' "$PWD" >"$ctl/workdir"
+	workshare=(-virtfs "local,path=$PWD,mount_tag=work,security_model=none,readonly=on,multidevs=remap")
+	;;
+esac
 
 console=$ctl/console.log
 # KVM is not an option (nested KVM hangs here), so TCG. CPU model: "max" minus
@@ -102,6 +112,7 @@ qemu=(
 	-append "console=ttyS0 panic=-1 $( ((verbose)) || echo quiet)"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$results,mount_tag=results,security_model=none"
+	"${workshare[@]}"
 )
 
 start=$SECONDS
