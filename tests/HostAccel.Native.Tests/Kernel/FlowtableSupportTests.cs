@@ -11,33 +11,24 @@ namespace HostAccel.Native.Tests.Kernel;
 /// The probe and flowtables on whatever kernel runs the tests: this host's has no flowtable support, the VM's has.
 /// Each test asks nft first, independently, and asserts what is right for that kernel.
 /// </summary>
-public sealed class FlowtableSupportTests : IDisposable
+public sealed class FlowtableSupportTests : NamespaceTest
 {
-    private readonly TestNamespace _ns = new();
-    private readonly NftConnection _nft;
     private readonly bool _kernelHasFlowtables;
 
     public FlowtableSupportTests()
     {
-        _ns.AddDevice("veth-a", "veth-b");
-        _nft = NftConnection.Open(_ns.Name);
+        Ns.AddDevice("veth-a", "veth-b");
         _kernelHasFlowtables = NftCanAddAFlowtable();
-    }
-
-    public void Dispose()
-    {
-        _nft.Dispose();
-        _ns.Dispose();
     }
 
     [Fact]
     public void TheProbeAgreesWithNftAndLeavesNothingBehind()
     {
-        _ns.NftLoad("table ip keep { chain c { counter; }; }");
-        string before = NftOracle.Ruleset(_ns);
-        uint generation = _nft.GetGeneration();
+        Ns.NftLoad("table ip keep { chain c { counter; }; }");
+        string before = NftOracle.Ruleset(Ns);
+        uint generation = Nft.GetGeneration();
 
-        KernelSupportReport report = KernelSupport.Probe(_ns.Name);
+        KernelSupportReport report = KernelSupport.Probe(Ns.Name);
 
         Assert.True(report.Privileged);
         Assert.True(report.NfTables);
@@ -54,27 +45,27 @@ public sealed class FlowtableSupportTests : IDisposable
         }
 
         // The probe's batch is aborted: no scratch table, and an aborted batch does not move the generation.
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
-        Assert.Equal(generation, _nft.GetGeneration());
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
+        Assert.Equal(generation, Nft.GetGeneration());
     }
 
     [Fact]
     public void TheProbeInAnEmptyNamespaceLeavesItEmpty()
     {
-        uint generation = _nft.GetGeneration();
-        KernelSupport.Probe(_ns.Name);
-        Assert.Equal("", _ns.Nft("list", "ruleset").Trim());
-        Assert.Empty(_nft.ListTables());
-        Assert.Equal(generation, _nft.GetGeneration());
+        uint generation = Nft.GetGeneration();
+        KernelSupport.Probe(Ns.Name);
+        Assert.Equal("", Ns.Nft("list", "ruleset").Trim());
+        Assert.Empty(Nft.ListTables());
+        Assert.Equal(generation, Nft.GetGeneration());
     }
 
     [Fact]
     public void AddingAFlowtableCreatesItWhereSupportedAndOtherwiseFailsNamingTheKernelOptionAndChangesNothing()
     {
-        _ns.NftLoad("table ip antrea { chain forward { type filter hook forward priority filter; policy accept; }; }");
-        string before = NftOracle.Ruleset(_ns);
-        uint generation = _nft.GetGeneration();
-        KernelSupportReport report = KernelSupport.Probe(_ns.Name);
+        Ns.NftLoad("table ip antrea { chain forward { type filter hook forward priority filter; policy accept; }; }");
+        string before = NftOracle.Ruleset(Ns);
+        uint generation = Nft.GetGeneration();
+        KernelSupportReport report = KernelSupport.Probe(Ns.Name);
         var flowtable = new NftFlowtable(NftFamily.Ip, "antrea", "fastpath")
         {
             Priority = 0,
@@ -87,52 +78,52 @@ public sealed class FlowtableSupportTests : IDisposable
 
         if (!_kernelHasFlowtables)
         {
-            NetlinkException error = Assert.Throws<NetlinkException>(() => _nft.Commit(tx));
+            NetlinkException error = Assert.Throws<NetlinkException>(() => Nft.Commit(tx));
             Assert.Equal("adding flowtable ip antrea fastpath", error.Operation);
             Assert.Contains("CONFIG_NF_FLOW_TABLE", error.Message, StringComparison.Ordinal);
             Assert.Contains("CONFIG_NF_FLOW_TABLE", error.Hint, StringComparison.Ordinal);
-            Assert.Equal(before, NftOracle.Ruleset(_ns));
-            Assert.Equal(generation, _nft.GetGeneration());
-            Assert.Empty(_nft.ListFlowtables());
+            Assert.Equal(before, NftOracle.Ruleset(Ns));
+            Assert.Equal(generation, Nft.GetGeneration());
+            Assert.Empty(Nft.ListFlowtables());
             return;
         }
 
-        _nft.Commit(tx);
-        NftFlowtable listed = Assert.Single(_nft.ListFlowtables(NftFamily.Ip, "antrea"));
+        Nft.Commit(tx);
+        NftFlowtable listed = Assert.Single(Nft.ListFlowtables(NftFamily.Ip, "antrea"));
         Assert.Equal(flowtable with { Devices = Array.Empty<string>() }, listed with { Handle = 0, Devices = Array.Empty<string>() });
         Assert.Equal(["veth-a", "veth-b"], listed.Devices.Order(StringComparer.Ordinal));
         Assert.NotEqual(0UL, listed.Handle);
 
-        JsonElement json = Assert.Single(NftOracle.Objects(_ns, "flowtable"));
+        JsonElement json = Assert.Single(NftOracle.Objects(Ns, "flowtable"));
         Assert.Equal("fastpath", json.GetProperty("name").GetString());
         Assert.Equal("ingress", json.GetProperty("hook").GetString());
         Assert.Equal(0, json.GetProperty("prio").GetInt32());
         Assert.Equal(["veth-a", "veth-b"], Devices(json).Order(StringComparer.Ordinal));
-        Assert.Contains("flow add @fastpath", _ns.Nft("list", "chain", "ip", "antrea", "forward"), StringComparison.Ordinal);
+        Assert.Contains("flow add @fastpath", Ns.Nft("list", "chain", "ip", "antrea", "forward"), StringComparison.Ordinal);
         if (report.FlowtableCounter)
         {
-            Assert.Contains("flags counter", _ns.Nft("list", "flowtable", "ip", "antrea", "fastpath"), StringComparison.Ordinal);
+            Assert.Contains("flags counter", Ns.Nft("list", "flowtable", "ip", "antrea", "fastpath"), StringComparison.Ordinal);
         }
 
         // Deleting the rule and the flowtable by what was read back empties the table again.
         var cleanup = new NftTransaction();
-        cleanup.DeleteRule(Assert.Single(_nft.ListRules(NftFamily.Ip, "antrea", "forward")));
+        cleanup.DeleteRule(Assert.Single(Nft.ListRules(NftFamily.Ip, "antrea", "forward")));
         cleanup.DeleteFlowtable(listed);
-        _nft.Commit(cleanup);
-        Assert.Empty(_nft.ListFlowtables());
+        Nft.Commit(cleanup);
+        Assert.Empty(Nft.ListFlowtables());
     }
 
     [Fact]
     public void AFlowtableOnAMissingTableIsAMissingTableNotAMissingFeature()
     {
-        string before = NftOracle.Ruleset(_ns);
+        string before = NftOracle.Ruleset(Ns);
         var tx = new NftTransaction();
         tx.AddFlowtable(new NftFlowtable(NftFamily.Ip, "missing", "fastpath") { Devices = new[] { "veth-a" } });
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _nft.Commit(tx));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Nft.Commit(tx));
         Assert.Equal(Interop.Errno.ENOENT, error.Errno);
         Assert.Equal("adding flowtable ip missing fastpath", error.Operation);
         Assert.DoesNotContain("CONFIG_NF_FLOW_TABLE", error.Message, StringComparison.Ordinal);
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
     }
 
     /// <summary>nft's own answer, in a namespace of its own so that nothing of it is left in the one under test.</summary>

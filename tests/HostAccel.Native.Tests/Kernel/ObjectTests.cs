@@ -13,26 +13,13 @@ namespace HostAccel.Native.Tests.Kernel;
 /// single elements in and out of interval and plain sets (the ends of the address space included), flushes, inet
 /// rules, drop policies and priorities.
 /// </summary>
-public sealed class ObjectTests : IDisposable
+public sealed class ObjectTests : NamespaceTest
 {
-    private readonly TestNamespace _ns = new();
-    private readonly NftConnection _nft;
-
-    public ObjectTests()
-    {
-        _nft = NftConnection.Open(_ns.Name);
-    }
-
-    public void Dispose()
-    {
-        _nft.Dispose();
-        _ns.Dispose();
-    }
 
     [Fact]
     public void DeletingATableAChainAndASetByNameRemovesExactlyThem()
     {
-        _ns.NftLoad("""
+        Ns.NftLoad("""
             table ip keep {
                 set s1 { type ipv4_addr; elements = { 10.0.0.1 }; }
                 set s2 { type ipv4_addr; flags interval; elements = { 10.1.0.0/16 }; }
@@ -48,26 +35,26 @@ public sealed class ObjectTests : IDisposable
         tx.DeleteChain(new NftChain(NftFamily.Ip, "keep", "c2"));
         tx.DeleteSet(new NftSet(NftFamily.Ip, "keep", "s2", SetKeyType.Ipv4Address));
         tx.DeleteTable(new NftTable(NftFamily.Ip, "gone"));
-        _nft.Commit(tx);
+        Nft.Commit(tx);
 
-        Assert.Equal(["ip keep", "ip6 gone"], NftOracle.Objects(_ns, "table").Select(t => $"{t.GetProperty("family").GetString()} {t.GetProperty("name").GetString()}"));
-        Assert.Equal(["c1"], NftOracle.Objects(_ns, "chain").Select(c => c.GetProperty("name").GetString()));
-        Assert.Equal(["s1"], NftOracle.Objects(_ns, "set").Select(s => s.GetProperty("name").GetString()));
-        Assert.Equal(["s1"], _nft.ListSets(NftFamily.Ip, "keep").Select(s => s.Name));
-        Assert.Single(NftOracle.Objects(_ns, "rule"));
+        Assert.Equal(["ip keep", "ip6 gone"], NftOracle.Objects(Ns, "table").Select(t => $"{t.GetProperty("family").GetString()} {t.GetProperty("name").GetString()}"));
+        Assert.Equal(["c1"], NftOracle.Objects(Ns, "chain").Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal(["s1"], NftOracle.Objects(Ns, "set").Select(s => s.GetProperty("name").GetString()));
+        Assert.Equal(["s1"], Nft.ListSets(NftFamily.Ip, "keep").Select(s => s.Name));
+        Assert.Single(NftOracle.Objects(Ns, "rule"));
 
         // A chain that still holds rules goes with them, as `nft delete chain` (which sends no NLM_F_NONREC) does.
         var withRules = new NftTransaction();
         withRules.DeleteChain(new NftChain(NftFamily.Ip, "keep", "c1"));
-        _nft.Commit(withRules);
-        Assert.Empty(NftOracle.Objects(_ns, "chain"));
-        Assert.Empty(NftOracle.Objects(_ns, "rule"));
+        Nft.Commit(withRules);
+        Assert.Empty(NftOracle.Objects(Ns, "chain"));
+        Assert.Empty(NftOracle.Objects(Ns, "rule"));
     }
 
     [Fact]
     public void DeletingARuleByItsHandleRemovesOnlyThatRule()
     {
-        _ns.NftLoad("""
+        Ns.NftLoad("""
             table ip t {
                 chain c {
                     ip saddr 10.0.0.1 counter
@@ -77,28 +64,28 @@ public sealed class ObjectTests : IDisposable
                 chain d { ip saddr 10.0.0.2 counter; }
             }
             """);
-        IReadOnlyList<NftRule> rules = _nft.ListRules(NftFamily.Ip, "t", "c");
+        IReadOnlyList<NftRule> rules = Nft.ListRules(NftFamily.Ip, "t", "c");
         Assert.Equal(3, rules.Count);
         Assert.Equal(
-            NftOracle.Objects(_ns, "rule").Where(r => r.GetProperty("chain").GetString() == "c").Select(r => r.GetProperty("handle").GetUInt64()),
+            NftOracle.Objects(Ns, "rule").Where(r => r.GetProperty("chain").GetString() == "c").Select(r => r.GetProperty("handle").GetUInt64()),
             rules.Select(r => r.Handle));
 
         var tx = new NftTransaction();
         tx.DeleteRule(rules[1]);
-        _nft.Commit(tx);
+        Nft.Commit(tx);
 
-        List<JsonElement> left = NftOracle.Objects(_ns, "rule");
+        List<JsonElement> left = NftOracle.Objects(Ns, "rule");
         Assert.Equal([rules[0].Handle, rules[2].Handle], left.Where(r => r.GetProperty("chain").GetString() == "c").Select(r => r.GetProperty("handle").GetUInt64()));
         Assert.Single(left, r => r.GetProperty("chain").GetString() == "d");
         Assert.Equal(["ip saddr 10.0.0.1 counter packets 0 bytes 0", "ip saddr 10.0.0.3 counter packets 0 bytes 0"],
-            _nft.ListRules(NftFamily.Ip, "t", "c").Select(r => RuleText.Body(r, null)));
+            Nft.ListRules(NftFamily.Ip, "t", "c").Select(r => RuleText.Body(r, null)));
 
         // The handle is gone: deleting it again names the rule and changes nothing.
-        string before = NftOracle.Ruleset(_ns);
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _nft.Commit(tx));
+        string before = NftOracle.Ruleset(Ns);
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Nft.Commit(tx));
         Assert.Equal(Errno.ENOENT, error.Errno);
         Assert.Equal($"deleting rule handle {rules[1].Handle} from chain ip t c", error.Operation);
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
     }
 
     [Fact]
@@ -167,7 +154,7 @@ public sealed class ObjectTests : IDisposable
         tx.AddTable(new NftTable(family, "t"));
         tx.AddSet(set);
         tx.AddElements(set, P(all));
-        _nft.Commit(tx);
+        Nft.Commit(tx);
         Check(set, all);
 
         Step(set, t => t.DeleteElements(set, P(all[0])), all[1], all[2]);
@@ -197,29 +184,29 @@ public sealed class ObjectTests : IDisposable
     {
         NftSet set = CreateSet(NftFamily.Ip, SetKeyType.Ipv4Address, interval: true);
         Step(set, tx => tx.AddElements(set, P("10.0.0.0/24")), "10.0.0.0/24");
-        string before = NftOracle.Ruleset(_ns);
+        string before = NftOracle.Ruleset(Ns);
 
         var tx = new NftTransaction();
         tx.AddElements(set, P("10.0.1.0/24"));
         tx.DeleteElements(set, P("10.9.9.0/24"));
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _nft.Commit(tx));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Nft.Commit(tx));
         Assert.Equal(Errno.ENOENT, error.Errno);
         Assert.Equal("deleting 10.9.9.0/24 from set ip t s", error.Operation);
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
     }
 
     [Fact]
     public void AddingElementToMissingSetFailsAndChangesNothing()
     {
         CreateSet(NftFamily.Ip, SetKeyType.Ipv4Address, interval: true);
-        string before = NftOracle.Ruleset(_ns);
+        string before = NftOracle.Ruleset(Ns);
         var missing = new NftSet(NftFamily.Ip, "t", "missing", SetKeyType.Ipv4Address) { Flags = SetFlags.Interval };
         var tx = new NftTransaction();
         tx.AddElements(missing, P("10.0.0.0/24", "10.0.2.0/24"));
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _nft.Commit(tx));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Nft.Commit(tx));
         Assert.Equal(Errno.ENOENT, error.Errno);
         Assert.StartsWith("adding 2 prefixes to set ip t missing: No such file or directory (ENOENT)", error.Message, StringComparison.Ordinal);
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
     }
 
     [Theory]
@@ -231,18 +218,18 @@ public sealed class ObjectTests : IDisposable
         string[] some = interval ? ["10.0.0.0/24", "192.168.1.1/32", "255.255.255.0/24"] : ["10.0.0.1/32", "10.0.0.2/32"];
         Step(set, tx => tx.AddElements(set, P(some)), some);
         Step(set, tx => tx.FlushSet(set));
-        Assert.Empty(_nft.ListSetElements(set));
+        Assert.Empty(Nft.ListSetElements(set));
         Step(set, tx => tx.AddElements(set, P(some[^1])), some[^1]);
 
         // The set itself stays, with its flags.
-        NftSet listed = Assert.Single(_nft.ListSets(NftFamily.Ip, "t"));
+        NftSet listed = Assert.Single(Nft.ListSets(NftFamily.Ip, "t"));
         Assert.Equal(interval, listed.IsInterval);
     }
 
     [Fact]
     public void InetRulesGainMetaNfprotoBeforeAddressesAndRenderBackAsNftReadsThem()
     {
-        _ns.NftLoad("""
+        Ns.NftLoad("""
             table inet hostaccel {
                 set peers4 { type ipv4_addr; flags interval; }
                 chain forward { type filter hook forward priority filter; policy accept; }
@@ -263,9 +250,9 @@ public sealed class ObjectTests : IDisposable
             tx.AddRule(rule);
         }
 
-        _nft.Commit(tx);
+        Nft.Commit(tx);
 
-        IReadOnlyList<NftRule> listed = _nft.ListRules(NftFamily.Inet, "hostaccel", "forward");
+        IReadOnlyList<NftRule> listed = Nft.ListRules(NftFamily.Inet, "hostaccel", "forward");
         Assert.Equal(rules, listed.Select(r => r with { Handle = 0 }));
         string[] bodies = listed.Select(r => RuleText.Body(r, null)).ToArray();
         Assert.Equal(
@@ -287,15 +274,15 @@ public sealed class ObjectTests : IDisposable
                 "ip saddr @peers4 ip daddr 10.0.0.1 drop",
                 "meta l4proto tcp counter packets 0 bytes 0",
             ],
-            RuleLines(_ns.Nft("list", "chain", "inet", "hostaccel", "forward")));
+            RuleLines(Ns.Nft("list", "chain", "inet", "hostaccel", "forward")));
 
         // And what the library renders, nft reads back into the same expressions.
         foreach (string body in bodies)
         {
-            _ns.Nft("add", "rule", "inet", "hostaccel", "copy", body);
+            Ns.Nft("add", "rule", "inet", "hostaccel", "copy", body);
         }
 
-        Assert.Equal(rules.Select(r => r with { Chain = "copy" }), _nft.ListRules(NftFamily.Inet, "hostaccel", "copy").Select(r => r with { Handle = 0 }));
+        Assert.Equal(rules.Select(r => r with { Chain = "copy" }), Nft.ListRules(NftFamily.Inet, "hostaccel", "copy").Select(r => r with { Handle = 0 }));
 
         Assert.Throws<ArgumentException>(() => new RuleBuilder(NftFamily.Inet, "hostaccel", "forward")
             .SourceAddress(IpPrefix.Parse("10.0.0.0/8")).DestinationAddress(IpPrefix.Parse("fd00::/8")));
@@ -308,20 +295,20 @@ public sealed class ObjectTests : IDisposable
         var tx = new NftTransaction();
         tx.AddTable(new NftTable(NftFamily.Ip, "t"));
         tx.AddChain(chain);
-        _nft.Commit(tx);
+        Nft.Commit(tx);
 
-        JsonElement json = Assert.Single(NftOracle.Objects(_ns, "chain"));
+        JsonElement json = Assert.Single(NftOracle.Objects(Ns, "chain"));
         Assert.Equal("drop", json.GetProperty("policy").GetString());
         Assert.Equal("forward", json.GetProperty("hook").GetString());
         Assert.Equal("filter", json.GetProperty("type").GetString());
         Assert.Equal(0, json.GetProperty("prio").GetInt32());
-        Assert.Contains("comment \"closed\"", _ns.Nft("list", "chain", "ip", "t", "forward").Split('\n', StringSplitOptions.TrimEntries));
-        Assert.Equal(chain, Assert.Single(_nft.ListChains(NftFamily.Ip, "t")) with { Handle = 0 });
-        Assert.Equal(chain.Base!.ToString(), TypeLine(_ns.Nft("list", "chain", "ip", "t", "forward")));
+        Assert.Contains("comment \"closed\"", Ns.Nft("list", "chain", "ip", "t", "forward").Split('\n', StringSplitOptions.TrimEntries));
+        Assert.Equal(chain, Assert.Single(Nft.ListChains(NftFamily.Ip, "t")) with { Handle = 0 });
+        Assert.Equal(chain.Base!.ToString(), TypeLine(Ns.Nft("list", "chain", "ip", "t", "forward")));
 
         // Read back after nft turns it to accept, the policy follows.
-        _ns.Nft("add", "chain", "ip", "t", "forward", "{ type filter hook forward priority filter; policy accept; }");
-        Assert.Equal(ChainPolicy.Accept, Assert.Single(_nft.ListChains(NftFamily.Ip, "t")).Base!.Policy);
+        Ns.Nft("add", "chain", "ip", "t", "forward", "{ type filter hook forward priority filter; policy accept; }");
+        Assert.Equal(ChainPolicy.Accept, Assert.Single(Nft.ListChains(NftFamily.Ip, "t")).Base!.Policy);
     }
 
     [Theory]
@@ -340,11 +327,11 @@ public sealed class ObjectTests : IDisposable
     public void AChainPriorityIsWrittenReadBackAndNamedAsNftNamesIt(ChainHook hook, int priority, string name)
     {
         NftChain chain = AddBaseChain(hook, priority);
-        NftChain listed = Assert.Single(_nft.ListChains(NftFamily.Ip, "t"));
+        NftChain listed = Assert.Single(Nft.ListChains(NftFamily.Ip, "t"));
         Assert.Equal(chain, listed with { Handle = 0 });
-        Assert.Equal(priority, Assert.Single(NftOracle.Objects(_ns, "chain")).GetProperty("prio").GetInt32());
-        Assert.Equal($"type filter hook {hook.ToString().ToLowerInvariant()} priority {name}; policy accept;", TypeLine(_ns.Nft("list", "chain", "ip", "t", "c")));
-        Assert.Equal(TypeLine(_ns.Nft("list", "chain", "ip", "t", "c")), listed.Base!.ToString());
+        Assert.Equal(priority, Assert.Single(NftOracle.Objects(Ns, "chain")).GetProperty("prio").GetInt32());
+        Assert.Equal($"type filter hook {hook.ToString().ToLowerInvariant()} priority {name}; policy accept;", TypeLine(Ns.Nft("list", "chain", "ip", "t", "c")));
+        Assert.Equal(TypeLine(Ns.Nft("list", "chain", "ip", "t", "c")), listed.Base!.ToString());
     }
 
     [Theory]
@@ -357,8 +344,8 @@ public sealed class ObjectTests : IDisposable
     public void AChainPriorityNftShowsAsANumberIsShownAsThatNumber(ChainHook hook, int priority)
     {
         AddBaseChain(hook, priority);
-        NftChain listed = Assert.Single(_nft.ListChains(NftFamily.Ip, "t"));
-        string nftLine = TypeLine(_ns.Nft("list", "chain", "ip", "t", "c"));
+        NftChain listed = Assert.Single(Nft.ListChains(NftFamily.Ip, "t"));
+        string nftLine = TypeLine(Ns.Nft("list", "chain", "ip", "t", "c"));
         Assert.Equal($"type filter hook {hook.ToString().ToLowerInvariant()} priority {priority}; policy accept;", nftLine);
         Assert.Equal(nftLine, listed.Base!.ToString());
 
@@ -374,7 +361,7 @@ public sealed class ObjectTests : IDisposable
         var tx = new NftTransaction();
         tx.AddTable(new NftTable(NftFamily.Ip, "t"));
         tx.AddChain(chain);
-        _nft.Commit(tx);
+        Nft.Commit(tx);
         return chain;
     }
 
@@ -384,7 +371,7 @@ public sealed class ObjectTests : IDisposable
         var tx = new NftTransaction();
         tx.AddTable(new NftTable(family, "t"));
         tx.AddSet(set);
-        _nft.Commit(tx);
+        Nft.Commit(tx);
         Check(set);
         return set;
     }
@@ -394,15 +381,15 @@ public sealed class ObjectTests : IDisposable
     {
         var tx = new NftTransaction();
         change(tx);
-        _nft.Commit(tx);
+        Nft.Commit(tx);
         Check(set, expected);
     }
 
     private void Check(NftSet set, params string[] expected)
     {
-        IReadOnlyList<IpPrefix> listed = _nft.ListPrefixes(set);
+        IReadOnlyList<IpPrefix> listed = Nft.ListPrefixes(set);
         Assert.Equal(P(expected), listed);
-        Assert.Equal(NftOracle.Elements(_ns, set), NftOracle.Texts(listed));
+        Assert.Equal(NftOracle.Elements(Ns, set), NftOracle.Texts(listed));
     }
 
     private static IpPrefix[] P(params string[] texts) => texts.Select(IpPrefix.Parse).ToArray();

@@ -13,21 +13,8 @@ namespace HostAccel.Native.Tests.Kernel;
 /// Batches of megabytes and dumps of many datagrams: the kernel caps a dump datagram at 32 KiB, so everything read
 /// here arrives in dozens to hundreds of parts.
 /// </summary>
-public sealed class ScaleTests : IDisposable
+public sealed class ScaleTests : NamespaceTest
 {
-    private readonly TestNamespace _ns = new();
-    private readonly NftConnection _nft;
-
-    public ScaleTests()
-    {
-        _nft = NftConnection.Open(_ns.Name);
-    }
-
-    public void Dispose()
-    {
-        _nft.Dispose();
-        _ns.Dispose();
-    }
 
     [Fact]
     public void AHundredThousandPrefixesWrittenInOneCommitAreReadBackExactly()
@@ -44,15 +31,15 @@ public sealed class ScaleTests : IDisposable
         tx.AddSet(set);
         tx.AddElements(set, prefixes);
         Assert.True(tx.Count > 3, "the elements are split over several messages of one batch");
-        uint generation = _nft.GetGeneration();
-        _nft.Commit(tx);
+        uint generation = Nft.GetGeneration();
+        Nft.Commit(tx);
 
         // One commit: the generation moved once.
-        Assert.Equal(generation + 1, _nft.GetGeneration());
-        Assert.Equal(prefixes, _nft.ListPrefixes(set));
-        Assert.Equal(2 * count, _nft.ListSetElements(set).Count(e => e.Key != 0 || !e.IsIntervalEnd));
+        Assert.Equal(generation + 1, Nft.GetGeneration());
+        Assert.Equal(prefixes, Nft.ListPrefixes(set));
+        Assert.Equal(2 * count, Nft.ListSetElements(set).Count(e => e.Key != 0 || !e.IsIntervalEnd));
 
-        List<string> listed = NftOracle.Elements(_ns, set);
+        List<string> listed = NftOracle.Elements(Ns, set);
         Assert.Equal(count, listed.Count);
         Assert.Equal(NftOracle.Texts(prefixes), listed);
     }
@@ -78,17 +65,17 @@ public sealed class ScaleTests : IDisposable
         }
 
         tx.AddRule(new RuleBuilder(NftFamily.Ip, "t", "other").Counter().Build());
-        _nft.Commit(tx);
+        Nft.Commit(tx);
 
-        IReadOnlyList<NftRule> rules = _nft.ListRules(NftFamily.Ip, "t", "forward");
+        IReadOnlyList<NftRule> rules = Nft.ListRules(NftFamily.Ip, "t", "forward");
         Assert.Equal(expected, rules.Select(r => r with { Handle = 0 }));
 
-        List<JsonElement> oracle = NftOracle.Objects(_ns, "rule").Where(r => r.GetProperty("chain").GetString() == "forward").ToList();
+        List<JsonElement> oracle = NftOracle.Objects(Ns, "rule").Where(r => r.GetProperty("chain").GetString() == "forward").ToList();
         Assert.Equal(oracle.Select(r => r.GetProperty("handle").GetUInt64()), rules.Select(r => r.Handle));
         Assert.Equal(oracle.Select(r => r.GetProperty("comment").GetString()), rules.Select(r => r.Comment));
 
         // The whole table holds the other chain's rule too; asking for the chain filtered it out.
-        Assert.Equal(count + 1, _nft.ListRules(NftFamily.Ip, "t").Count);
+        Assert.Equal(count + 1, Nft.ListRules(NftFamily.Ip, "t").Count);
     }
 
     [Fact]
@@ -112,23 +99,23 @@ public sealed class ScaleTests : IDisposable
             }
         }
 
-        _nft.Commit(tx);
+        Nft.Commit(tx);
 
-        Assert.Equal(tables, _nft.ListTables().Count);
-        Assert.Equal(tables / 2, _nft.ListTables(NftFamily.Ip6).Count);
-        IReadOnlyList<NftChain> chains = _nft.ListChains();
-        IReadOnlyList<NftSet> sets = _nft.ListSets();
+        Assert.Equal(tables, Nft.ListTables().Count);
+        Assert.Equal(tables / 2, Nft.ListTables(NftFamily.Ip6).Count);
+        IReadOnlyList<NftChain> chains = Nft.ListChains();
+        IReadOnlyList<NftSet> sets = Nft.ListSets();
         Assert.Equal(tables * perTable, chains.Count);
         Assert.Equal(tables * perTable, sets.Count);
         Assert.Equal(
-            NftOracle.Objects(_ns, "chain").Select(c => $"{c.GetProperty("family").GetString()} {c.GetProperty("table").GetString()} {c.GetProperty("name").GetString()} {c.GetProperty("handle").GetUInt64()}"),
+            NftOracle.Objects(Ns, "chain").Select(c => $"{c.GetProperty("family").GetString()} {c.GetProperty("table").GetString()} {c.GetProperty("name").GetString()} {c.GetProperty("handle").GetUInt64()}"),
             chains.Select(c => $"{c.Family.ToNftName()} {c.Table} {c.Name} {c.Handle}"));
         Assert.Equal(
-            NftOracle.Objects(_ns, "set").Select(s => $"{s.GetProperty("family").GetString()} {s.GetProperty("table").GetString()} {s.GetProperty("name").GetString()} {s.GetProperty("handle").GetUInt64()}"),
+            NftOracle.Objects(Ns, "set").Select(s => $"{s.GetProperty("family").GetString()} {s.GetProperty("table").GetString()} {s.GetProperty("name").GetString()} {s.GetProperty("handle").GetUInt64()}"),
             sets.Select(s => $"{s.Family.ToNftName()} {s.Table} {s.Name} {s.Handle}"));
         Assert.All(sets, s => Assert.Equal($"set {int.Parse(s.Name[4..], System.Globalization.CultureInfo.InvariantCulture)} of {s.Table}", s.Comment));
-        Assert.Equal(perTable, _nft.ListChains(NftFamily.Ip6, "table-07").Count);
-        Assert.Equal(perTable, _nft.ListSets(NftFamily.Ip, "table-08").Count);
+        Assert.Equal(perTable, Nft.ListChains(NftFamily.Ip6, "table-07").Count);
+        Assert.Equal(perTable, Nft.ListSets(NftFamily.Ip, "table-08").Count);
     }
 
     [Fact]
@@ -143,14 +130,14 @@ public sealed class ScaleTests : IDisposable
         tx.AddTable(new NftTable(NftFamily.Ip, "t"));
         tx.AddSet(set);
         tx.AddElements(set, [.. rest, low]);
-        _nft.Commit(tx);
+        Nft.Commit(tx);
         IpPrefix[] withLow = [low, .. rest], withHigh = [.. rest, high];
 
-        string toHigh = Path.Combine(Path.GetTempPath(), $"{_ns.Name}-high.nft"), toLow = Path.Combine(Path.GetTempPath(), $"{_ns.Name}-low.nft");
+        string toHigh = Path.Combine(Path.GetTempPath(), $"{Ns.Name}-high.nft"), toLow = Path.Combine(Path.GetTempPath(), $"{Ns.Name}-low.nft");
         File.WriteAllText(toHigh, $"delete element ip t s {{ {low.Address} }}\nadd element ip t s {{ {high.Address} }}\n");
         File.WriteAllText(toLow, $"delete element ip t s {{ {high.Address} }}\nadd element ip t s {{ {low.Address} }}\n");
         var info = new ProcessStartInfo("ip") { UseShellExecute = false };
-        foreach (string argument in new[] { "netns", "exec", _ns.Name, "sh", "-c", $"while :; do nft -f {toHigh} && nft -f {toLow} || exit 1; done" })
+        foreach (string argument in new[] { "netns", "exec", Ns.Name, "sh", "-c", $"while :; do nft -f {toHigh} && nft -f {toLow} || exit 1; done" })
         {
             info.ArgumentList.Add(argument);
         }
@@ -164,7 +151,7 @@ public sealed class ScaleTests : IDisposable
             {
                 try
                 {
-                    IReadOnlyList<IpPrefix> seen = _nft.ListPrefixes(set);
+                    IReadOnlyList<IpPrefix> seen = Nft.ListPrefixes(set);
                     if (seen.SequenceEqual(withLow) || seen.SequenceEqual(withHigh))
                     {
                         consistent++;

@@ -8,22 +8,13 @@ using Xunit;
 namespace HostAccel.Native.Tests.Kernel;
 
 /// <summary>Seed 000's objects through the real kernel, with `nft` as the independent reader and writer.</summary>
-public sealed class SeedRoundTripTests : IDisposable
+public sealed class SeedRoundTripTests : NamespaceTest
 {
-    private readonly TestNamespace _ns = new();
-    private readonly NftConnection _nft;
 
     public SeedRoundTripTests()
     {
-        _ns.AddDevice("antrea-gw0", "gw-peer");
-        _ns.AddDevice("eth0", "eth0-peer");
-        _nft = NftConnection.Open(_ns.Name);
-    }
-
-    public void Dispose()
-    {
-        _nft.Dispose();
-        _ns.Dispose();
+        Ns.AddDevice("antrea-gw0", "gw-peer");
+        Ns.AddDevice("eth0", "eth0-peer");
     }
 
     [Fact]
@@ -38,17 +29,17 @@ public sealed class SeedRoundTripTests : IDisposable
             tx.AddChain(Seed.Forward(family));
         }
 
-        foreach (NftRule rule in Seed.ForwardRules(_ns.IfIndex("antrea-gw0"), _ns.IfIndex("eth0"), flowAdd: false))
+        foreach (NftRule rule in Seed.ForwardRules(Ns.IfIndex("antrea-gw0"), Ns.IfIndex("eth0"), flowAdd: false))
         {
             tx.AddRule(rule);
         }
 
-        _nft.Commit(tx);
+        Nft.Commit(tx);
 
-        Assert.Equal(Seed.Fold(Seed.Ipv4Listing), Seed.Fold(_ns.Nft("list", "table", "ip", "antrea")));
-        Assert.Equal(Seed.Fold(Seed.Ipv6Listing), Seed.Fold(_ns.Nft("list", "table", "ip6", "antrea")));
+        Assert.Equal(Seed.Fold(Seed.Ipv4Listing), Seed.Fold(Ns.Nft("list", "table", "ip", "antrea")));
+        Assert.Equal(Seed.Fold(Seed.Ipv6Listing), Seed.Fold(Ns.Nft("list", "table", "ip6", "antrea")));
 
-        JsonElement json = _ns.NftJson("list", "ruleset");
+        JsonElement json = Ns.NftJson("list", "ruleset");
         JsonElement set = json.EnumerateArray().Single(e => e.TryGetProperty("set", out JsonElement s) && s.GetProperty("family").GetString() == "ip").GetProperty("set");
         Assert.Equal("Set for storing IPv4 peer Pods CIDRs", set.GetProperty("comment").GetString());
         Assert.Equal(["10.244.0.0/24", "10.244.1.0/24"], set.GetProperty("elem").EnumerateArray()
@@ -61,27 +52,27 @@ public sealed class SeedRoundTripTests : IDisposable
     [Fact]
     public void WhatNftWritesTheLibraryDecodesIntoTheSameObjects()
     {
-        _ns.NftLoad(Seed.Ipv4Listing + "\n" + Seed.Ipv6Listing);
-        uint gw = _ns.IfIndex("antrea-gw0"), eth = _ns.IfIndex("eth0");
+        Ns.NftLoad(Seed.Ipv4Listing + "\n" + Seed.Ipv6Listing);
+        uint gw = Ns.IfIndex("antrea-gw0"), eth = Ns.IfIndex("eth0");
 
         foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
         {
-            NftTable table = Assert.Single(_nft.ListTables(family));
+            NftTable table = Assert.Single(Nft.ListTables(family));
             Assert.Equal(Seed.Table(family), table with { Handle = 0 });
             Assert.NotEqual(0UL, table.Handle);
 
-            NftSet set = Assert.Single(_nft.ListSets(family, "antrea"));
+            NftSet set = Assert.Single(Nft.ListSets(family, "antrea"));
             Assert.Equal(Seed.PeerSet(family), set with { Handle = 0 });
-            Assert.Equal(Seed.PeerCidrs(family), _nft.ListPrefixes(set));
+            Assert.Equal(Seed.PeerCidrs(family), Nft.ListPrefixes(set));
 
-            NftChain chain = Assert.Single(_nft.ListChains(family, "antrea"));
+            NftChain chain = Assert.Single(Nft.ListChains(family, "antrea"));
             Assert.Equal(Seed.Forward(family), chain with { Handle = 0 });
         }
 
-        IReadOnlyList<NftRule> rules = _nft.ListRules(NftFamily.Ip, "antrea", "forward");
+        IReadOnlyList<NftRule> rules = Nft.ListRules(NftFamily.Ip, "antrea", "forward");
         Assert.Equal(Seed.ForwardRules(gw, eth, flowAdd: false), rules.Select(r => r with { Handle = 0 }));
-        Assert.Empty(_nft.ListRules(NftFamily.Ip6, "antrea", "forward"));
-        IReadOnlyDictionary<uint, string> devices = _nft.Interfaces();
+        Assert.Empty(Nft.ListRules(NftFamily.Ip6, "antrea", "forward"));
+        IReadOnlyDictionary<uint, string> devices = Nft.Interfaces();
         Assert.Equal(
             "iif \"antrea-gw0\" ip saddr 10.244.2.0/24 oif \"eth0\" ip daddr @peer-pod-cidr counter packets 0 bytes 0 comment \"" + Seed.LocalToRemote + "\"",
             RuleText.Body(rules[0], i => devices.GetValueOrDefault(i)));
@@ -90,7 +81,7 @@ public sealed class SeedRoundTripTests : IDisposable
     [Fact]
     public void TheRulesOfSeed001DecodeAndRenderAsNftWroteThem()
     {
-        _ns.NftLoad("""
+        Ns.NftLoad("""
             table ip antrea {
                 set lb-ips { type ipv4_addr; elements = { 172.18.0.151 } }
                 chain forward {
@@ -106,8 +97,8 @@ public sealed class SeedRoundTripTests : IDisposable
                 }
             }
             """);
-        IReadOnlyDictionary<uint, string> devices = _nft.Interfaces();
-        string[] rendered = _nft.ListRules(NftFamily.Ip, "antrea", "forward").Select(r => RuleText.Body(r, i => devices.GetValueOrDefault(i))).ToArray();
+        IReadOnlyDictionary<uint, string> devices = Nft.Interfaces();
+        string[] rendered = Nft.ListRules(NftFamily.Ip, "antrea", "forward").Select(r => RuleText.Body(r, i => devices.GetValueOrDefault(i))).ToArray();
         Assert.Equal(
             [
                 "iif \"antrea-gw0\" ip saddr 10.10.0.0/24 oif \"eth0\" ip daddr 10.10.1.0/24 counter packets 0 bytes 0",
@@ -122,8 +113,8 @@ public sealed class SeedRoundTripTests : IDisposable
             rendered);
 
         // The builder emits what nft emitted for the same statements.
-        uint gw = _ns.IfIndex("antrea-gw0"), eth = _ns.IfIndex("eth0");
-        IReadOnlyList<NftRule> rules = _nft.ListRules(NftFamily.Ip, "antrea", "forward");
+        uint gw = Ns.IfIndex("antrea-gw0"), eth = Ns.IfIndex("eth0");
+        IReadOnlyList<NftRule> rules = Nft.ListRules(NftFamily.Ip, "antrea", "forward");
         Assert.Equal(
             new RuleBuilder(NftFamily.Ip, "antrea", "forward").Iif(gw).SourceAddress(IpPrefix.Parse("169.254.0.253")).Oif(eth).DestinationAddress(IpPrefix.Parse("10.10.1.0/24")).Counter().Build(),
             rules[1] with { Handle = 0 });
@@ -134,8 +125,8 @@ public sealed class SeedRoundTripTests : IDisposable
             new RuleBuilder(NftFamily.Ip, "antrea", "forward").L4Proto(6).Counter().Drop().Build(),
             rules[7] with { Handle = 0 });
 
-        NftSet lbIps = _nft.ListSets(NftFamily.Ip, "antrea").Single(s => s.Name == "lb-ips");
+        NftSet lbIps = Nft.ListSets(NftFamily.Ip, "antrea").Single(s => s.Name == "lb-ips");
         Assert.False(lbIps.IsInterval);
-        Assert.Equal([IpPrefix.Parse("172.18.0.151/32")], _nft.ListPrefixes(lbIps));
+        Assert.Equal([IpPrefix.Parse("172.18.0.151/32")], Nft.ListPrefixes(lbIps));
     }
 }

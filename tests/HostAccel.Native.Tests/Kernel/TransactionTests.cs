@@ -12,7 +12,7 @@ namespace HostAccel.Native.Tests.Kernel;
 /// A batch is all or nothing, and its error names the message that caused it: checked against `nft -j list ruleset`
 /// taken before and after, handles included.
 /// </summary>
-public sealed class TransactionTests : IDisposable
+public sealed class TransactionTests : NamespaceTest
 {
     private const string Ruleset = """
         table ip antrea {
@@ -27,26 +27,16 @@ public sealed class TransactionTests : IDisposable
 
     private static readonly NftSet PeerSet = new(NftFamily.Ip, "antrea", "peer-pod-cidr", SetKeyType.Ipv4Address) { Flags = SetFlags.Interval };
 
-    private readonly TestNamespace _ns = new();
-    private readonly NftConnection _nft;
-
     public TransactionTests()
     {
-        _ns.NftLoad(Ruleset);
-        _nft = NftConnection.Open(_ns.Name);
-    }
-
-    public void Dispose()
-    {
-        _nft.Dispose();
-        _ns.Dispose();
+        Ns.NftLoad(Ruleset);
     }
 
     [Fact]
     public void ABatchWhoseLastRuleFailsNamesThatRuleAndChangesNothing()
     {
-        string before = NftOracle.Ruleset(_ns);
-        uint generation = _nft.GetGeneration();
+        string before = NftOracle.Ruleset(Ns);
+        uint generation = Nft.GetGeneration();
 
         var tx = new NftTransaction();
         tx.AddElements(PeerSet, [IpPrefix.Parse("10.244.1.0/24")]);
@@ -54,18 +44,18 @@ public sealed class TransactionTests : IDisposable
         tx.AddRule(new RuleBuilder(NftFamily.Ip, "antrea", "forward").SourceAddress(IpPrefix.Parse("10.244.2.0/24")).Counter().Build());
         tx.AddRule(new RuleBuilder(NftFamily.Ip, "antrea", "forward").DestinationInSet("no-such-set", false).Counter().Build());
 
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _nft.Commit(tx));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Nft.Commit(tx));
         Assert.Equal(Errno.ENOENT, error.Errno);
         Assert.Equal("adding rule 2 to chain ip antrea forward", error.Operation);
         Assert.StartsWith("adding rule 2 to chain ip antrea forward: No such file or directory (ENOENT)", error.Message, StringComparison.Ordinal);
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
-        Assert.Equal(generation, _nft.GetGeneration());
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
+        Assert.Equal(generation, Nft.GetGeneration());
     }
 
     [Fact]
     public void ABatchEndingInTheDeletionOfAMissingTableAppliesNoneOfItsOtherChanges()
     {
-        string before = NftOracle.Ruleset(_ns);
+        string before = NftOracle.Ruleset(Ns);
         var table = new NftTable(NftFamily.Ip, "fresh");
         var set = new NftSet(NftFamily.Ip, "fresh", "s", SetKeyType.Ipv4Address) { Flags = SetFlags.Interval };
         var tx = new NftTransaction();
@@ -77,17 +67,17 @@ public sealed class TransactionTests : IDisposable
         tx.AddElements(PeerSet, [IpPrefix.Parse("10.244.7.0/24")]);
         tx.DeleteTable(new NftTable(NftFamily.Ip, "missing"));
 
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _nft.Commit(tx));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Nft.Commit(tx));
         Assert.Equal(Errno.ENOENT, error.Errno);
         Assert.StartsWith("deleting table ip missing: No such file or directory (ENOENT)", error.Message, StringComparison.Ordinal);
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
-        Assert.Null(_nft.GetTable(NftFamily.Ip, "fresh"));
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
+        Assert.Null(Nft.GetTable(NftFamily.Ip, "fresh"));
     }
 
     [Fact]
     public void WhenTheFirstOfSeveralMessagesFailsTheErrorNamesItAndNothingChanges()
     {
-        string before = NftOracle.Ruleset(_ns);
+        string before = NftOracle.Ruleset(Ns);
         var tx = new NftTransaction();
         tx.AddChain(new NftChain(NftFamily.Ip, "missing", "forward"));
         tx.AddElements(PeerSet, [IpPrefix.Parse("10.244.9.0/24")]);
@@ -96,47 +86,47 @@ public sealed class TransactionTests : IDisposable
         // Fails as well, later: the first failure is the one reported.
         tx.AddRule(new RuleBuilder(NftFamily.Ip, "missing", "forward").Counter().Build());
 
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _nft.Commit(tx));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Nft.Commit(tx));
         Assert.Equal(Errno.ENOENT, error.Errno);
         Assert.Equal("adding chain ip missing forward", error.Operation);
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
-        Assert.Equal([IpPrefix.Parse("10.244.0.0/24")], _nft.ListPrefixes(PeerSet));
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
+        Assert.Equal([IpPrefix.Parse("10.244.0.0/24")], Nft.ListPrefixes(PeerSet));
     }
 
     [Fact]
     public void AddingAnExistingTableExclusivelyFailsWithEexistWhileAPlainAddLeavesItAsItWas()
     {
-        string before = NftOracle.Ruleset(_ns);
+        string before = NftOracle.Ruleset(Ns);
 
         var exclusive = new NftTransaction();
         exclusive.AddTable(new NftTable(NftFamily.Ip, "antrea"), exclusive: true);
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _nft.Commit(exclusive));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Nft.Commit(exclusive));
         Assert.Equal(Errno.EEXIST, error.Errno);
         Assert.StartsWith("adding table ip antrea: File exists (EEXIST)", error.Message, StringComparison.Ordinal);
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
 
         // Without NLM_F_EXCL the kernel treats it as an update: the comment, chain and set stay.
         var plain = new NftTransaction();
         plain.AddTable(new NftTable(NftFamily.Ip, "antrea"));
-        _nft.Commit(plain);
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
+        Nft.Commit(plain);
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
 
         // The same table in another family is another table.
         var other = new NftTransaction();
         other.AddTable(new NftTable(NftFamily.Ip6, "antrea"), exclusive: true);
-        _nft.Commit(other);
-        Assert.Equal(["ip antrea", "ip6 antrea"], NftOracle.Objects(_ns, "table").Select(t => $"{t.GetProperty("family").GetString()} {t.GetProperty("name").GetString()}"));
+        Nft.Commit(other);
+        Assert.Equal(["ip antrea", "ip6 antrea"], NftOracle.Objects(Ns, "table").Select(t => $"{t.GetProperty("family").GetString()} {t.GetProperty("name").GetString()}"));
     }
 
     [Fact]
     public void TheKernelsExtendedAckTextAndOffsetReachTheException()
     {
-        string before = NftOracle.Ruleset(_ns);
+        string before = NftOracle.Ruleset(Ns);
 
         // NFT_NAME_MAXLEN is 256 with the NUL: the netlink policy refuses a 256-character name before nf_tables sees it.
         var table = new NftTransaction();
         table.AddTable(new NftTable(NftFamily.Ip, new string('t', 256)));
-        NetlinkException tableError = Assert.Throws<NetlinkException>(() => _nft.Commit(table));
+        NetlinkException tableError = Assert.Throws<NetlinkException>(() => Nft.Commit(table));
         Assert.Equal(Errno.ERANGE, tableError.Errno);
         Assert.Equal("Attribute failed policy validation", tableError.ExtAckMessage);
         Assert.EndsWith(": Attribute failed policy validation", tableError.Message, StringComparison.Ordinal);
@@ -147,28 +137,28 @@ public sealed class TransactionTests : IDisposable
         // In a chain the name follows NFTA_CHAIN_TABLE "antrea" (4 + 7 bytes, padded to 12).
         var chain = new NftTransaction();
         chain.AddChain(new NftChain(NftFamily.Ip, "antrea", new string('c', 256)));
-        NetlinkException chainError = Assert.Throws<NetlinkException>(() => _nft.Commit(chain));
+        NetlinkException chainError = Assert.Throws<NetlinkException>(() => Nft.Commit(chain));
         Assert.Equal(Errno.ERANGE, chainError.Errno);
         Assert.Equal("Attribute failed policy validation", chainError.ExtAckMessage);
         Assert.Equal(32, chainError.Offset);
         Assert.StartsWith($"adding chain ip antrea {new string('c', 256)}: ", chainError.Message, StringComparison.Ordinal);
 
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
     }
 
     [Fact]
     public void AnErrorWithoutExtendedAckLeavesExtAckMessageEmpty()
     {
         // Deleting a set that a rule still looks up: nf_tables answers EBUSY and says nothing more.
-        string before = NftOracle.Ruleset(_ns);
+        string before = NftOracle.Ruleset(Ns);
         var tx = new NftTransaction();
         tx.DeleteSet(PeerSet);
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _nft.Commit(tx));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Nft.Commit(tx));
         Assert.Equal(Errno.EBUSY, error.Errno);
         Assert.Equal("deleting set ip antrea peer-pod-cidr", error.Operation);
         Assert.True(string.IsNullOrEmpty(error.ExtAckMessage), error.ExtAckMessage);
         Assert.Equal("deleting set ip antrea peer-pod-cidr: Device or resource busy (EBUSY)", error.Message);
-        Assert.Equal(before, NftOracle.Ruleset(_ns));
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
     }
 
     [Fact]
