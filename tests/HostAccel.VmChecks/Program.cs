@@ -39,6 +39,15 @@ catch (Exception ex)
     report.Check(false, "flowtable checks ran to the end", ex.ToString());
 }
 
+try
+{
+    EngineChecks.Run(report);
+}
+catch (Exception ex)
+{
+    report.Check(false, "engine checks ran to the end", ex.ToString());
+}
+
 OffloadResult? offload = null;
 try
 {

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.VmChecks;
+
+/// <summary>
+/// What the cmdlets Enable-Fastpath, Get-Fastpath, Get-FlowtableCounter, Get-OffloadedFlow and Disable-Fastpath do,
+/// through the engine they call, on a kernel with flowtables: the success paths this host cannot run.
+/// </summary>
+internal static class EngineChecks
+{
+    public static void Run(Report report)
+    {
+        using var topology = new Topology();
+        using AccelSession session = AccelSession.Open(topology.Router);
+
+        var enable = new EnableFastpathPlan(session);
+        foreach (PlannedChange<Fastpath> change in enable.Prepare(new EnableFastpathRequest
+        {
+            GatewayInterface = "antrea-gw0",
+            TransportInterface = "eth0",
+            LocalPodCidr = [Topology.LocalCidr],
+            Counter = true,
+        }))
+        {
+            enable.Accept(change);
+        }
+
+        report.Check(enable.Commit(CancellationToken.None), "Enable-Fastpath: flowtable, chain and rules in one transaction");
+        var peers = new AddPeerPodCidrPlan(session);
+        peers.Accept(peers.Prepare(Topology.PeerCidr, null, Defaults.TableName, Defaults.SetName, null, force: false));
+        report.Check(peers.Commit(CancellationToken.None), "Add-PeerPodCidr: the peer Pod CIDR is added");
+
+        Fastpath fastpath = Fastpaths.Get(session, [AccelFamily.Ip], Defaults.TableName, Defaults.FlowtableName, Defaults.ChainName).Single();
+        report.Check(fastpath.Enabled && fastpath.FlowtablePresent && fastpath.Counter && fastpath.Devices.Order().SequenceEqual(["antrea-gw0", "eth0"]) && fastpath.Rules.Count == 2,
+            "Get-Fastpath: enabled, counter flag, both devices, two rules", fastpath.ToString());
+
+        using (Process server = Sh.Start("ip", "netns", "exec", topology.Server, "iperf3", "-s", "-1"))
+        {
+            Topology.WaitForListener(topology.Server, 5201);
+            using Process client = Sh.Start("ip", "netns", "exec", topology.Client, "iperf3", "-c", Topology.ServerAddress, "-t", "3");
+            int offloaded = 0, credited = 0;
+            while (!client.WaitForExit(300))
+            {
+                offloaded = Math.Max(offloaded, Flows.Get(session, [AccelFamily.Ip], includeSlowPath: false).Count);
+                credited = Math.Max(credited, Counters.Get(session, [AccelFamily.Ip], Defaults.TableName, Defaults.ChainName).Sum(c => c.OffloadedFlows ?? 0));
+            }
+
+            server.WaitForExit(5000);
+            report.Check(offloaded > 0, "Get-OffloadedFlow: the transfer is listed offloaded");
+            report.Check(credited > 0, "Get-FlowtableCounter: the offloaded flow is credited to an acceleration rule");
+        }
+
+        IReadOnlyList<FlowtableCounter> counters = Counters.Get(session, [AccelFamily.Ip], Defaults.TableName, Defaults.ChainName);
+        report.Check(counters.Count == 2 && counters.All(c => c.FlowtableName == Defaults.FlowtableName) && counters.Sum(c => (long)c.Packets) < 100,
+            "Get-FlowtableCounter: two acceleration rules that saw a handful of packets", string.Join("; ", counters.Select(c => $"{c.Packets} {c.Rule}")));
+
+        var disable = new DisableFastpathPlan(session);
+        foreach (PlannedChange<Fastpath> change in disable.Prepare([AccelFamily.Ip], Defaults.TableName, Defaults.FlowtableName, Defaults.ChainName, force: false))
+        {
+            disable.Accept(change);
+        }
+
+        report.Check(disable.Commit(CancellationToken.None), "Disable-Fastpath commits");
+        string ruleset = Sh.In(topology.Router, "nft", "list", "ruleset");
+        report.Check(!ruleset.Contains("flowtable", StringComparison.Ordinal) && !ruleset.Contains("flow add", StringComparison.Ordinal),
+            "Disable-Fastpath: the flowtable and its rules are gone", ruleset);
+    }
+}
