@@ -1,6 +1,7 @@
 using HostAccel.Native.Conntrack;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine;
 
@@ -38,6 +39,35 @@ internal sealed class AccelSession : IDisposable
 
     /// <summary>A table, or null when there is none.</summary>
     public NftTable? Table(NftFamily family, string name) => Nft.GetTable(family, name);
+
+    /// <summary>
+    /// Visits each family in scope with its table: the families asked for, where a missing table is an error, or
+    /// IPv4 and IPv6, where it is skipped. The visitor is told whether its family was asked for, so that it can treat
+    /// a missing object the same way. Kernel errors are reported against <paramref name="target"/>.
+    /// </summary>
+    public void ForEachTable(IReadOnlyCollection<AccelFamily>? families, string table, Func<NftFamily, string> target, Action<NftFamily, NftTable, bool> visit)
+    {
+        bool asked = families is { Count: > 0 };
+        foreach (NftFamily family in asked ? families!.Select(f => f.ToNft()).Distinct() : [NftFamily.Ip, NftFamily.Ip6])
+        {
+            try
+            {
+                NftTable? found = Table(family, table);
+                if (found is not null)
+                {
+                    visit(family, found, asked);
+                }
+                else if (asked)
+                {
+                    throw Failures.TableNotFound(family, table);
+                }
+            }
+            catch (Exception ex) when (ex is not HostAccelException)
+            {
+                throw Failures.From(ex, target(family));
+            }
+        }
+    }
 
     /// <summary>A table that must exist.</summary>
     public NftTable RequireTable(NftFamily family, string name) =>

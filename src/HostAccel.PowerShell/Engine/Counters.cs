@@ -68,42 +68,22 @@ internal static class Counters
 
     private static List<(NftFamily, IReadOnlyList<NftRule>)> Chains(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force, bool reset)
     {
-        bool explicitFamilies = families is not null && families.Count > 0;
         var found = new List<(NftFamily, IReadOnlyList<NftRule>)>();
-        foreach (NftFamily family in explicitFamilies ? families!.Select(f => f.ToNft()).Distinct() : [NftFamily.Ip, NftFamily.Ip6])
+        session.ForEachTable(families, table, family => $"chain {family.ToNftName()} {table} {chain}", (family, t, asked) =>
         {
-            try
+            Ownership.Require(t, force);
+            if (!session.Nft.ListChains(family, table).Any(c => c.Name == chain))
             {
-                NftTable? t = session.Table(family, table);
-                if (t is null)
+                if (asked)
                 {
-                    if (explicitFamilies)
-                    {
-                        throw Failures.TableNotFound(family, table);
-                    }
-
-                    continue;
+                    throw ChainNotFound(family, table, chain);
                 }
 
-                Ownership.Require(t, force);
-                if (!session.Nft.ListChains(family, table).Any(c => c.Name == chain))
-                {
-                    if (explicitFamilies)
-                    {
-                        throw ChainNotFound(family, table, chain);
-                    }
-
-                    continue;
-                }
-
-                found.Add((family, session.Nft.ListRules(family, table, chain, resetCounters: reset)));
+                return;
             }
-            catch (Exception ex) when (ex is not HostAccelException)
-            {
-                throw Failures.From(ex, $"chain {family.ToNftName()} {table} {chain}");
-            }
-        }
 
+            found.Add((family, session.Nft.ListRules(family, table, chain, resetCounters: reset)));
+        });
         return found;
     }
 

@@ -57,43 +57,24 @@ internal static class Fastpaths
     public static IReadOnlyList<Fastpath> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string flowtable, string chain)
     {
         ArgumentNullException.ThrowIfNull(session);
-        bool explicitFamilies = families is not null && families.Count > 0;
         var result = new List<Fastpath>();
-        foreach (NftFamily family in explicitFamilies ? families!.Select(f => f.ToNft()) : [NftFamily.Ip, NftFamily.Ip6])
+        session.ForEachTable(families, table, family => $"table {family.ToNftName()} {table}", (family, _, asked) =>
         {
-            try
+            NftFlowtable? ft = session.Nft.ListFlowtables(family, table).FirstOrDefault(f => f.Name == flowtable);
+            NftChain? ch = session.Nft.ListChains(family, table).FirstOrDefault(c => c.Name == chain);
+            if (ft is null && ch is null)
             {
-                if (session.Table(family, table) is null)
+                if (asked)
                 {
-                    if (explicitFamilies)
-                    {
-                        throw Failures.TableNotFound(family, table);
-                    }
-
-                    continue;
+                    throw NotFound(family, table, flowtable, chain);
                 }
 
-                NftFlowtable? ft = session.Nft.ListFlowtables(family, table).FirstOrDefault(f => f.Name == flowtable);
-                NftChain? ch = session.Nft.ListChains(family, table).FirstOrDefault(c => c.Name == chain);
-                if (ft is null && ch is null)
-                {
-                    if (explicitFamilies)
-                    {
-                        throw NotFound(family, table, flowtable, chain);
-                    }
-
-                    continue;
-                }
-
-                IReadOnlyList<NftRule> rules = ch is null ? [] : session.Nft.ListRules(family, table, chain);
-                result.Add(ToModel(session, family, table, flowtable, chain, ft, rules));
+                return;
             }
-            catch (Exception ex) when (ex is not HostAccelException)
-            {
-                throw Failures.From(ex, $"table {family.ToNftName()} {table}");
-            }
-        }
 
+            IReadOnlyList<NftRule> rules = ch is null ? [] : session.Nft.ListRules(family, table, chain);
+            result.Add(ToModel(session, family, table, flowtable, chain, ft, rules));
+        });
         return result;
     }
 
@@ -333,63 +314,44 @@ internal sealed class DisableFastpathPlan : ChangePlan<Fastpath>
     /// </summary>
     public IReadOnlyList<PlannedChange<Fastpath>> Prepare(IReadOnlyCollection<AccelFamily>? families, string table, string flowtable, string chain, bool force)
     {
-        bool explicitFamilies = families is not null && families.Count > 0;
         var changes = new List<PlannedChange<Fastpath>>();
-        foreach (NftFamily family in explicitFamilies ? families!.Select(f => f.ToNft()).Distinct() : [NftFamily.Ip, NftFamily.Ip6])
+        Session.ForEachTable(families, table, family => $"table {family.ToNftName()} {table}", (family, found, asked) =>
         {
-            try
+            Ownership.Require(found, force);
+            NftFlowtable? ft = Session.Nft.ListFlowtables(family, table).FirstOrDefault(f => f.Name == flowtable);
+            NftChain? ch = Session.Nft.ListChains(family, table).FirstOrDefault(c => c.Name == chain);
+            if ((ft is null && ch is null) || _planned.Contains((Session.NetworkNamespace, family, table)))
             {
-                NftTable? found = Session.Table(family, table);
-                if (found is null)
+                if (asked)
                 {
-                    if (explicitFamilies)
-                    {
-                        throw Failures.TableNotFound(family, table);
-                    }
-
-                    continue;
+                    throw Fastpaths.NotFound(family, table, flowtable, chain);
                 }
 
-                Ownership.Require(found, force);
-                NftFlowtable? ft = Session.Nft.ListFlowtables(family, table).FirstOrDefault(f => f.Name == flowtable);
-                NftChain? ch = Session.Nft.ListChains(family, table).FirstOrDefault(c => c.Name == chain);
-                if ((ft is null && ch is null) || _planned.Contains((Session.NetworkNamespace, family, table)))
-                {
-                    if (explicitFamilies)
-                    {
-                        throw Fastpaths.NotFound(family, table, flowtable, chain);
-                    }
+                return;
+            }
 
-                    continue;
+            IReadOnlyList<NftRule> rules = ch is null ? [] : Session.Nft.ListRules(family, table, chain);
+            Fastpath result = Fastpaths.ToModel(Session, family, table, flowtable, chain, ft, rules);
+            changes.Add(new PlannedChange<Fastpath>($"table {family.ToNftName()} {table}", "Disable flowtable acceleration", result, tx =>
+            {
+                foreach (NftRule rule in rules)
+                {
+                    tx.DeleteRule(rule);
                 }
 
-                IReadOnlyList<NftRule> rules = ch is null ? [] : Session.Nft.ListRules(family, table, chain);
-                Fastpath result = Fastpaths.ToModel(Session, family, table, flowtable, chain, ft, rules);
-                changes.Add(new PlannedChange<Fastpath>($"table {family.ToNftName()} {table}", "Disable flowtable acceleration", result, tx =>
+                if (ch is not null)
                 {
-                    foreach (NftRule rule in rules)
-                    {
-                        tx.DeleteRule(rule);
-                    }
+                    tx.DeleteChain(ch);
+                }
 
-                    if (ch is not null)
-                    {
-                        tx.DeleteChain(ch);
-                    }
+                if (ft is not null)
+                {
+                    tx.DeleteFlowtable(ft);
+                }
+            }, () => _planned.Add((Session.NetworkNamespace, family, table))));
+        });
 
-                    if (ft is not null)
-                    {
-                        tx.DeleteFlowtable(ft);
-                    }
-                }, () => _planned.Add((Session.NetworkNamespace, family, table))));
-            }
-            catch (Exception ex) when (ex is not HostAccelException)
-            {
-                throw Failures.From(ex, $"table {family.ToNftName()} {table}");
-            }
-        }
-
-        if (changes.Count == 0 && !explicitFamilies)
+        if (changes.Count == 0 && families is not { Count: > 0 })
         {
             throw new HostAccelException(ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound,
                 $"acceleration is not enabled in table ip {table} or ip6 {table}", table);

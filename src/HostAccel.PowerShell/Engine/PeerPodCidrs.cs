@@ -10,41 +10,22 @@ internal static class PeerPodCidrs
     public static IReadOnlyList<PeerPodCidr> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string set)
     {
         ArgumentNullException.ThrowIfNull(session);
-        bool explicitFamilies = families is not null && families.Count > 0;
         var result = new List<PeerPodCidr>();
-        foreach (NftFamily family in explicitFamilies ? families!.Select(f => f.ToNft()) : [NftFamily.Ip, NftFamily.Ip6])
+        session.ForEachTable(families, table, family => $"set {family.ToNftName()} {table} {set}", (family, _, asked) =>
         {
-            try
+            NftSet? found = session.Nft.ListSets(family, table).FirstOrDefault(s => s.Name == set);
+            if (found is null)
             {
-                if (session.Table(family, table) is null)
+                if (asked)
                 {
-                    if (explicitFamilies)
-                    {
-                        throw Failures.TableNotFound(family, table);
-                    }
-
-                    continue;
+                    throw SetNotFound(family, table, set);
                 }
 
-                NftSet? found = session.Nft.ListSets(family, table).FirstOrDefault(s => s.Name == set);
-                if (found is null)
-                {
-                    if (explicitFamilies)
-                    {
-                        throw SetNotFound(family, table, set);
-                    }
-
-                    continue;
-                }
-
-                result.AddRange(session.Nft.ListPrefixes(found).Select(p => ToModel(session, found, p)));
+                return;
             }
-            catch (Exception ex) when (ex is not HostAccelException)
-            {
-                throw Failures.From(ex, $"set {family.ToNftName()} {table} {set}");
-            }
-        }
 
+            result.AddRange(session.Nft.ListPrefixes(found).Select(p => ToModel(session, found, p)));
+        });
         return result;
     }
 
