@@ -124,6 +124,10 @@ internal static class NfTablesConstants
     internal const byte NFTNL_UDATA_SET_MERGE_ELEMENTS = 2;
     internal const byte NFTNL_UDATA_SET_COMMENT = 7;
     internal const byte NFTNL_UDATA_SET_ELEM_FLAGS = 1;
+
+    // HostAccel's own userdata record, far above libnftnl's table types (only the comment, 0, so far); nft skips
+    // types it does not know.
+    internal const byte HOSTACCEL_UDATA_TABLE_MANAGER = 0xa5;
     internal const uint NFTNL_SET_ELEM_F_INTERVAL_OPEN = 1;
 
     internal static ushort MessageType(ushort nftMessage) =>

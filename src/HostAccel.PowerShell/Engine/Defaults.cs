@@ -7,6 +7,9 @@ internal static class Defaults
 {
     public const string TableName = "antrea";
     public const string TableComment = "Rules for Antrea";
+
+    /// <summary>The manager mark HostAccel writes in the userdata of the tables it creates.</summary>
+    public const string Manager = "hostaccel";
     public const string SetName = "peer-pod-cidr";
     public const string FlowtableName = "fastpath";
     public const string ChainName = "forward";

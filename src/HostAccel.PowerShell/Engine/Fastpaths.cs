@@ -254,7 +254,7 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
         {
             if (table is null)
             {
-                tx.AddTable(new NftTable(family, r.TableName) { Comment = r.TableComment });
+                tx.AddTable(new NftTable(family, r.TableName) { Comment = r.TableComment, Manager = Defaults.Manager });
             }
 
             if (set is null)

@@ -8,6 +8,12 @@ public sealed record NftTable(NftFamily Family, string Name)
 {
     public string? Comment { get; init; }
 
+    /// <summary>
+    /// Who manages the table, kept in a userdata record of its own that nft neither shows nor disturbs: a mark that
+    /// outlives the creating process (NFT_TABLE_F_OWNER does not) and does not depend on the comment.
+    /// </summary>
+    public string? Manager { get; init; }
+
     /// <summary>NFT_TABLE_F_* bits (dormant, owner …).</summary>
     public uint Flags { get; init; }
 
@@ -21,16 +27,28 @@ public sealed record NftTable(NftFamily Family, string Name)
     {
         writer.WriteString(NFTA_TABLE_NAME, Name);
         writer.WriteU32Be(NFTA_TABLE_FLAGS, Flags);
-        if (Comment is not null)
+        if (Comment is not null || Manager is not null)
         {
-            UserData.WriteComment(NFTA_TABLE_USERDATA, NFTNL_UDATA_TABLE_COMMENT, Comment, writer);
+            Span<byte> userData = stackalloc byte[2 * (3 + UserData.MaxCommentLength * 4)];
+            int length = 0;
+            if (Comment is not null)
+            {
+                length += UserData.PutString(userData, NFTNL_UDATA_TABLE_COMMENT, Comment);
+            }
+
+            if (Manager is not null)
+            {
+                length += UserData.PutString(userData[length..], HOSTACCEL_UDATA_TABLE_MANAGER, Manager);
+            }
+
+            writer.WriteBytes(NFTA_TABLE_USERDATA, userData[..length]);
         }
     }
 
     internal static NftTable Decode(in NetlinkMessage message)
     {
         string name = "";
-        string? comment = null;
+        string? comment = null, manager = null;
         uint flags = 0;
         ulong handle = 0;
         AttributeReader reader = message.Attributes;
@@ -49,10 +67,11 @@ public sealed record NftTable(NftFamily Family, string Name)
                     break;
                 case NFTA_TABLE_USERDATA:
                     comment = UserData.FindString(reader.Payload, NFTNL_UDATA_TABLE_COMMENT);
+                    manager = UserData.FindString(reader.Payload, HOSTACCEL_UDATA_TABLE_MANAGER);
                     break;
             }
         }
 
-        return new NftTable((NftFamily)message.Family, name) { Comment = comment, Flags = flags, Handle = handle };
+        return new NftTable((NftFamily)message.Family, name) { Comment = comment, Manager = manager, Flags = flags, Handle = handle };
     }
 }
