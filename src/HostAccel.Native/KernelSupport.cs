@@ -76,7 +76,7 @@ public static class KernelSupport
         catch (NetlinkException ex) when (ex.Errno == Errno.EPERM)
         {
             privileged = false;
-            reasons.Add("nf_tables requires root or CAP_NET_ADMIN");
+            reasons.Add(NetlinkException.PrivilegeHint);
         }
         catch (SystemCallException ex) when (ex.Errno is Errno.EPROTONOSUPPORT or Errno.EAFNOSUPPORT)
         {

@@ -18,6 +18,9 @@ public sealed class NetlinkException : ErrnoException
         Hint = hint;
     }
 
+    /// <summary>nfnetlink refuses every request, reads included, without CAP_NET_ADMIN in the socket's namespace.</summary>
+    public const string PrivilegeHint = "HostAccel requires root or CAP_NET_ADMIN: the kernel refuses every nf_tables and conntrack request without it";
+
     public string Operation { get; }
 
     public string? ExtAckMessage { get; }

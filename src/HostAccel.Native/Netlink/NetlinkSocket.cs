@@ -262,7 +262,8 @@ public sealed unsafe class NetlinkSocket : IDisposable
                             return interrupted;
                         }
 
-                        throw new NetlinkException(error.Errno, operation, error.ExtAckMessage, error.Offset, sequence);
+                        throw new NetlinkException(error.Errno, operation, error.ExtAckMessage, error.Offset, sequence,
+                            error.Errno == Errno.EPERM ? NetlinkException.PrivilegeHint : null);
                     case NLMSG_OVERRUN:
                         throw new NetlinkDecodeException("NLMSG_OVERRUN: the kernel lost part of the reply");
                     case NLMSG_NOOP:

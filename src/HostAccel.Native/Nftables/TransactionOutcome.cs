@@ -12,7 +12,7 @@ internal static class TransactionOutcome
         "CONFIG_NFT_FLOW_OFFLOAD, built in or as the modules nf_flow_table, nf_flow_table_inet and nft_flow_offload " +
         "(before Linux 5.17 also nf_flow_table_ipv4 and nf_flow_table_ipv6)";
 
-    internal const string PrivilegeHint = "nf_tables changes require root or CAP_NET_ADMIN";
+    internal const string PrivilegeHint = NetlinkException.PrivilegeHint;
 
     internal static void ThrowIfFailed(NftTransaction transaction, IReadOnlyList<NetlinkError> replies, uint first, uint last, uint? generation)
     {
