@@ -26,6 +26,22 @@ internal sealed class BenchNamespace : IDisposable
     public string Nft(params string[] arguments) =>
         NetworkNamespace.Run(Name, () => Run("nft", arguments));
 
+    /// <summary>
+    /// The peak RSS of one nft run, from GNU time (wait4's ru_maxrss of nft alone; this process's own children would
+    /// report the benchmark's memory, which a forked child inherits until it execs), or -1 without /usr/bin/time.
+    /// </summary>
+    public long NftPeakBytes(params string[] arguments)
+    {
+        if (!File.Exists("/usr/bin/time"))
+        {
+            return -1;
+        }
+
+        (int code, _, string error) = NetworkNamespace.Run(Name, () => Execute("/usr/bin/time", ["-f", "maxrss=%M", "nft", .. arguments]));
+        string? line = error.Split('\n').LastOrDefault(l => l.StartsWith("maxrss=", StringComparison.Ordinal));
+        return code == 0 && line is not null ? long.Parse(line[7..], System.Globalization.CultureInfo.InvariantCulture) * 1024 : -1;
+    }
+
     public void Dispose() => Execute("ip", "netns", "del", Name);
 
     public static string Run(string file, params string[] arguments)

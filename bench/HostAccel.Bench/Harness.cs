@@ -52,10 +52,9 @@ internal sealed class Samples
     }
 }
 
-/// <summary>Peak resident memory of this process (VmHWM) and of the largest child it has waited for.</summary>
+/// <summary>Resident memory of this process (VmRSS, VmHWM) and the CPU times of the calling thread.</summary>
 internal static unsafe class Memory
 {
-    private const int RUSAGE_CHILDREN = -1;
     private const int RUSAGE_THREAD = 1;
 
     /// <summary>Resets VmHWM to the current RSS (writing 5 to clear_refs, Linux 4.0 and later).</summary>
@@ -75,14 +74,6 @@ internal static unsafe class Memory
     public static long PeakBytes() => StatusKilobytes("VmHWM:") * 1024;
 
     public static long ResidentBytes() => StatusKilobytes("VmRSS:") * 1024;
-
-    /// <summary>ru_maxrss of RUSAGE_CHILDREN: the largest peak of any child process waited for so far.</summary>
-    public static long LargestChildPeakBytes()
-    {
-        // struct rusage: two struct timeval, then ru_maxrss (kilobytes) and 13 more longs.
-        long* usage = stackalloc long[18];
-        return getrusage(RUSAGE_CHILDREN, usage) == 0 ? usage[4] * 1024 : -1;
-    }
 
     /// <summary>ru_utime and ru_stime of the calling thread, in milliseconds.</summary>
     public static (double User, double System) ThreadTimesMs()
