@@ -326,7 +326,13 @@ public sealed unsafe class NetlinkSocket : IDisposable
                 }
 
                 ValidatePort(message);
-                replies.Add(NetlinkError.Decode(message));
+                NetlinkError reply = NetlinkError.Decode(message);
+                if (reply.OriginalSequence != message.Sequence)
+                {
+                    throw new NetlinkDecodeException($"answer with sequence {message.Sequence} echoes a message of sequence {reply.OriginalSequence}");
+                }
+
+                replies.Add(reply);
             }
         }
     }

@@ -122,7 +122,7 @@ public sealed class NftConnection : IDisposable
                 r.WriteString(NFTA_SET_ELEM_LIST_TABLE, set.Table);
                 r.WriteString(NFTA_SET_ELEM_LIST_SET, set.Name);
             }),
-            (in NetlinkMessage m) => SetElementDecoder.Decode(m, elements),
+            (in NetlinkMessage m) => SetElementDecoder.Decode(m, elements, set.KeyLength),
             elements.Clear,
             $"listing elements of set {set.Family.ToNftName()} {set.Table} {set.Name}",
             sameGeneration: true);

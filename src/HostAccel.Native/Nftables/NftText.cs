@@ -32,7 +32,7 @@ public static class NftText
 
         foreach ((string name, int value) in names)
         {
-            int delta = priority - value;
+            long delta = (long)priority - value;
             if (Math.Abs(delta) <= 10)
             {
                 return delta > 0 ? $"{name} + {delta}" : $"{name} - {-delta}";

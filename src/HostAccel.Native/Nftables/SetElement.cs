@@ -70,6 +70,12 @@ public static class IntervalCodec
             }
 
             UInt128 start = sorted[i].Key;
+            if (start > max || (i + 1 < sorted.Length && sorted[i + 1].Key <= start))
+            {
+                // The kernel keeps keys unique and within the family; anything else is not a reply it sent.
+                throw new Netlink.NetlinkDecodeException($"interval set elements out of order or out of range at key {start:x}");
+            }
+
             if (i + 1 < sorted.Length && sorted[i + 1].IsIntervalEnd)
             {
                 AddRange(prefixes, isV6, start, sorted[i + 1].Key - 1);

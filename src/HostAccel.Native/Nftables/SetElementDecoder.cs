@@ -6,7 +6,8 @@ namespace HostAccel.Native.Nftables;
 /// <summary>Reads the elements of an NFT_MSG_NEWSETELEM dump message.</summary>
 internal static class SetElementDecoder
 {
-    internal static void Decode(in NetlinkMessage message, List<SetElement> elements)
+    // keyLength: the set's, when known; a key of another length is not an element of that set.
+    internal static void Decode(in NetlinkMessage message, List<SetElement> elements, int keyLength = 0)
     {
         AttributeReader reader = message.Attributes;
         while (reader.Next())
@@ -21,13 +22,14 @@ internal static class SetElementDecoder
             {
                 if (list.Type == NFTA_LIST_ELEM)
                 {
-                    elements.Add(DecodeElement(list.Nested()));
+                    SetElement element = DecodeElement(list.Nested(), keyLength);
+                    elements.Add(element);
                 }
             }
         }
     }
 
-    private static SetElement DecodeElement(AttributeReader element)
+    private static SetElement DecodeElement(AttributeReader element, int keyLength)
     {
         UInt128? key = null;
         uint flags = 0;
@@ -44,9 +46,9 @@ internal static class SetElementDecoder
                     {
                         if (data.Type == NFTA_DATA_VALUE)
                         {
-                            key = data.Payload.Length is 4 or 16
+                            key = data.Payload.Length is 4 or 16 && (keyLength == 0 || data.Payload.Length == keyLength)
                                 ? IpPrefix.FromBytes(data.Payload)
-                                : throw new NetlinkDecodeException($"set element key of {data.Payload.Length} bytes is not an address");
+                                : throw new NetlinkDecodeException($"set element key of {data.Payload.Length} bytes in a set of {keyLength}-byte addresses");
                         }
                     }
 

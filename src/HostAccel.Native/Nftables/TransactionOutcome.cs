@@ -30,7 +30,13 @@ internal static class TransactionOutcome
                 throw BatchError(reply, generation);
             }
 
-            NftTransaction.Entry entry = transaction.Entries[(int)(reply.OriginalSequence - first - 1)];
+            long index = (long)reply.OriginalSequence - first - 1;
+            if (index < 0 || index >= transaction.Count)
+            {
+                throw new NetlinkDecodeException($"error for sequence {reply.OriginalSequence}, outside the batch {first}..{last}");
+            }
+
+            NftTransaction.Entry entry = transaction.Entries[(int)index];
             throw new NetlinkException(reply.Errno, entry.Description, reply.ExtAckMessage, reply.Offset, reply.OriginalSequence, Hint(entry, reply));
         }
 

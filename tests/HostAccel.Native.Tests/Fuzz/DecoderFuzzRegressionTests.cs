@@ -10,28 +10,12 @@ namespace HostAccel.Native.Tests.Fuzz;
 
 /// <summary>
 /// What the decoder fuzzer found, kept: the minimized input of each finding, the same bug written plainly, and, where
-/// a real kernel can produce it, the kernel doing so. Skipped while the fix is pending (see
-/// <see cref="DecoderFuzzTests.KnownBugs"/>); remove the Skip with the fix.
+/// a real kernel can produce it, the kernel doing so. A finding whose fix is pending goes in
+/// <see cref="DecoderFuzzTests.KnownBugs"/> with its test skipped; all of them are fixed now.
 /// </summary>
 public sealed class DecoderFuzzRegressionTests
 {
-    private const string BugEchoedSequence =
-        "bug: TransactionOutcome.ThrowIfFailed (TransactionOutcome.cs:33) indexes the batch by the sequence in the echoed header, " +
-        "which NetlinkSocket.SendBatch never checks against the message's own: ArgumentOutOfRangeException instead of NetlinkDecodeException";
-
-    private const string BugTwoCounters =
-        "bug: NftRule.Counter (NftRule.cs:15) uses SingleOrDefault: a rule with two counters (nft accepts 'counter counter') " +
-        "throws InvalidOperationException instead of having no single counter";
-
-    private const string BugLowestPriority =
-        "bug: NftText.Priority (NftText.cs:35-36) computes priority - value in int and Math.Abs(int.MinValue) throws " +
-        "OverflowException: a chain or flowtable at priority -2147483648 cannot be shown";
-
-    private const string BugDuplicateStart =
-        "bug: IntervalCodec.Decode (SetElement.cs:85) reads two interval starts at key 0 as a range ending at 0 - 1, which " +
-        "wraps to UInt128.MaxValue; AddRange (SetElement.cs:106) then has IpPrefix.Create throw ArgumentOutOfRangeException for an IPv4 set";
-
-    [Fact(Skip = BugDuplicateStart)]
+    [Fact]
     public void TwoIntervalStartsAtAddressZeroAreAMalformedReplyNotAnArgumentException()
     {
         // NEWSETELEM whose element list holds (among padding) two elements keyed 0.0.0.0, neither an interval end.
@@ -45,7 +29,7 @@ public sealed class DecoderFuzzRegressionTests
         Assert.True(plain is null or NetlinkDecodeException, plain?.ToString());
     }
 
-    [Fact(Skip = BugEchoedSequence)]
+    [Fact]
     public void AnErrorEchoingASequenceOutsideTheBatchIsAMalformedReply()
     {
         // NLMSG_ERROR for sequence 1002 (in the batch), errno -16777216, echoed header all zeros (sequence 0).
@@ -56,7 +40,7 @@ public sealed class DecoderFuzzRegressionTests
         Assert.Null(DecoderHarness.Run(plain));
     }
 
-    [Fact(Skip = BugTwoCounters)]
+    [Fact]
     public void ARuleWithTwoCountersHasNoSingleCounter()
     {
         byte[] minimized = Convert.FromHexString(
@@ -76,7 +60,7 @@ public sealed class DecoderFuzzRegressionTests
         Assert.Null(rule.Counter);
     }
 
-    [Fact(Skip = BugLowestPriority)]
+    [Fact]
     public void AChainAtTheLowestPriorityRendersAsNumber()
     {
         byte[] minimized = Convert.FromHexString(
@@ -108,7 +92,7 @@ public sealed class DecoderFuzzRegressionTests
 /// <summary>The two findings a real kernel produces, produced by it: nft writes them, HostAccel reads them back.</summary>
 public sealed class DecoderFuzzKernelRegressionTests : NamespaceTest
 {
-    [Fact(Skip = "bug: NftText.Priority overflows at priority -2147483648 (see DecoderFuzzRegressionTests.AChainAtTheLowestPriorityRendersAsNumber)")]
+    [Fact]
     public void AChainTheKernelHoldsAtTheLowestPriorityCanBeShown()
     {
         Ns.NftLoad("table ip t {\n chain c {\n type filter hook forward priority -2147483648;\n }\n}\n");
@@ -117,7 +101,7 @@ public sealed class DecoderFuzzKernelRegressionTests : NamespaceTest
         Assert.Contains("priority -2147483648;", chain.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "bug: NftRule.Counter throws on two counters (see DecoderFuzzRegressionTests.ARuleWithTwoCountersHasNoSingleCounter)")]
+    [Fact]
     public void ARuleTheKernelHoldsWithTwoCountersHasNoSingleCounter()
     {
         Ns.NftLoad("table ip t {\n chain c {\n type filter hook forward priority filter;\n counter counter accept\n }\n}\n");

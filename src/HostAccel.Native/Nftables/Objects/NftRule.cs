@@ -11,8 +11,8 @@ public sealed record NftRule(NftFamily Family, string Table, string Chain, Equat
 
     public ulong Handle { get; init; }
 
-    /// <summary>The counter of the rule, when it has exactly one.</summary>
-    public CounterExpression? Counter => Expressions.OfType<CounterExpression>().SingleOrDefault();
+    /// <summary>The counter of the rule, when it has exactly one (nft accepts <c>counter counter</c>).</summary>
+    public CounterExpression? Counter => Expressions.OfType<CounterExpression>().Take(2).ToList() is [var only] ? only : null;
 
     /// <summary>The rule in nft syntax, devices shown by index (see <see cref="RuleText"/> for names).</summary>
     public override string ToString() => RuleText.Render(this, null);
