@@ -18,21 +18,5 @@ public sealed class GetAccelTableCommand : HostAccelCmdlet
     [Parameter]
     public SwitchParameter All { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        AccelSession? session = Session();
-        if (session is null)
-        {
-            return;
-        }
-
-        try
-        {
-            WriteObject(Tables.Get(session, Family, Name, All), enumerateCollection: true);
-        }
-        catch (Exception ex)
-        {
-            WriteFailure(ex, Name);
-        }
-    }
+    protected override void ProcessRecord() => WriteQuery(session => Tables.Get(session, Family, Name, All), Name);
 }

@@ -23,21 +23,5 @@ public sealed class GetFastpathCommand : HostAccelCmdlet
     [ValidateNotNullOrEmpty]
     public string ChainName { get; set; } = Defaults.ChainName;
 
-    protected override void ProcessRecord()
-    {
-        AccelSession? session = Session();
-        if (session is null)
-        {
-            return;
-        }
-
-        try
-        {
-            WriteObject(Fastpaths.Get(session, Family, TableName, FlowtableName, ChainName), enumerateCollection: true);
-        }
-        catch (Exception ex)
-        {
-            WriteFailure(ex, TableName);
-        }
-    }
+    protected override void ProcessRecord() => WriteQuery(session => Fastpaths.Get(session, Family, TableName, FlowtableName, ChainName), TableName);
 }

@@ -19,21 +19,5 @@ public sealed class GetFlowtableCounterCommand : HostAccelCmdlet
     [ValidateNotNullOrEmpty]
     public string ChainName { get; set; } = Defaults.ChainName;
 
-    protected override void ProcessRecord()
-    {
-        AccelSession? session = Session();
-        if (session is null)
-        {
-            return;
-        }
-
-        try
-        {
-            WriteObject(Counters.Get(session, Family, TableName, ChainName), enumerateCollection: true);
-        }
-        catch (Exception ex)
-        {
-            WriteFailure(ex, TableName);
-        }
-    }
+    protected override void ProcessRecord() => WriteQuery(session => Counters.Get(session, Family, TableName, ChainName), TableName);
 }

@@ -15,21 +15,5 @@ public sealed class GetOffloadedFlowCommand : HostAccelCmdlet
     [Parameter]
     public SwitchParameter IncludeSlowPath { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        AccelSession? session = Session();
-        if (session is null)
-        {
-            return;
-        }
-
-        try
-        {
-            WriteObject(Flows.Get(session, Family, IncludeSlowPath), enumerateCollection: true);
-        }
-        catch (Exception ex)
-        {
-            WriteFailure(ex, NetworkNamespace);
-        }
-    }
+    protected override void ProcessRecord() => WriteQuery(session => Flows.Get(session, Family, IncludeSlowPath), NetworkNamespace);
 }

@@ -19,21 +19,5 @@ public sealed class GetPeerPodCidrCommand : HostAccelCmdlet
     [ValidateNotNullOrEmpty]
     public string SetName { get; set; } = Defaults.SetName;
 
-    protected override void ProcessRecord()
-    {
-        AccelSession? session = Session();
-        if (session is null)
-        {
-            return;
-        }
-
-        try
-        {
-            WriteObject(PeerPodCidrs.Get(session, Family, TableName, SetName), enumerateCollection: true);
-        }
-        catch (Exception ex)
-        {
-            WriteFailure(ex, TableName);
-        }
-    }
+    protected override void ProcessRecord() => WriteQuery(session => PeerPodCidrs.Get(session, Family, TableName, SetName), TableName);
 }

@@ -91,6 +91,25 @@ public abstract class HostAccelCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Runs a read in this invocation's session and writes what it returns, or the failure against <paramref name="target"/>.</summary>
+    internal void WriteQuery<T>(Func<AccelSession, IEnumerable<T>> query, object? target)
+    {
+        AccelSession? session = Session();
+        if (session is null)
+        {
+            return;
+        }
+
+        try
+        {
+            WriteObject(query(session), enumerateCollection: true);
+        }
+        catch (Exception ex)
+        {
+            WriteFailure(ex, target);
+        }
+    }
+
     /// <summary>Writes an engine failure as an ErrorRecord (id, category, offending value).</summary>
     internal void WriteFailure(Exception exception, object? target = null) =>
         WriteError(ToErrorRecord(Failures.From(exception, target)));
