@@ -102,7 +102,8 @@ public sealed class FlowtableSupportTests : NamespaceTest
         Assert.Contains("flow add @fastpath", Ns.Nft("list", "chain", "ip", "antrea", "forward"), StringComparison.Ordinal);
         if (report.FlowtableCounter)
         {
-            Assert.Contains("flags counter", Ns.Nft("list", "flowtable", "ip", "antrea", "fastpath"), StringComparison.Ordinal);
+            // nft shows the counter flag as a statement of its own, not among the flags.
+            Assert.Contains("counter", Ns.Nft("list", "flowtable", "ip", "antrea", "fastpath").Split('\n', StringSplitOptions.TrimEntries));
         }
 
         // Deleting the rule and the flowtable by what was read back empties the table again.
@@ -124,6 +125,38 @@ public sealed class FlowtableSupportTests : NamespaceTest
         Assert.Equal("adding flowtable ip missing fastpath", error.Operation);
         Assert.DoesNotContain("CONFIG_NF_FLOW_TABLE", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, NftOracle.Ruleset(Ns));
+    }
+
+    [Theory]
+    [InlineData(FlowtableFlags.None)]
+    [InlineData(FlowtableFlags.HardwareOffload)]
+    public void AFlowtableStatementOfADryRunIsValidNftSyntax(FlowtableFlags flags) => CheckDryRunSyntax(flags);
+
+    [Theory(Skip = "bug: NftFlowtable.ToString writes 'flags counter;', which nft rejects (unexpected counter, expecting offload); nft writes 'counter;' as a statement of its own")]
+    [InlineData(FlowtableFlags.Counter)]
+    [InlineData(FlowtableFlags.HardwareOffload | FlowtableFlags.Counter)]
+    public void AFlowtableStatementWithTheCounterFlagIsValidNftSyntax(FlowtableFlags flags) => CheckDryRunSyntax(flags);
+
+    /// <summary>
+    /// nft parses a statement before it asks the kernel anything, so a syntax error shows on any kernel; where
+    /// the kernel has flowtables and no hardware offload is asked of a veth, `nft -c` accepts it outright.
+    /// </summary>
+    private void CheckDryRunSyntax(FlowtableFlags flags)
+    {
+        Ns.Nft("add", "table", "ip", "antrea");
+        var tx = new NftTransaction();
+        tx.AddFlowtable(new NftFlowtable(NftFamily.Ip, "antrea", "fastpath") { Devices = new[] { "veth-a", "veth-b" }, Flags = flags });
+        string statement = Assert.Single(tx.Statements);
+        (int code, _, string error) = Shell.Execute("ip", "netns", "exec", Ns.Name, "nft", "-c", statement);
+        Assert.DoesNotContain("syntax error", error, StringComparison.Ordinal);
+        if (_kernelHasFlowtables && (flags & FlowtableFlags.HardwareOffload) == 0)
+        {
+            Assert.True(code == 0, $"nft -c '{statement}': {error}");
+        }
+        else if (!_kernelHasFlowtables)
+        {
+            Assert.Contains("No such file or directory", error, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>nft's own answer, in a namespace of its own so that nothing of it is left in the one under test.</summary>
