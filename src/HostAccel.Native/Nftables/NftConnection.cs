@@ -1,5 +1,6 @@
 using HostAccel.Native.Interop;
 using HostAccel.Native.Netlink;
+using HostAccel.Native.Nftables.Expressions;
 using HostAccel.Native.Nftables.Objects;
 using static HostAccel.Native.Netlink.NetlinkConstants;
 using static HostAccel.Native.Nftables.NfTablesConstants;
@@ -100,16 +101,52 @@ public sealed class NftConnection : IDisposable
     public IReadOnlyList<NftRule> ListRules(NftFamily family, string table, string? chain = null, bool resetCounters = false)
     {
         ArgumentNullException.ThrowIfNull(table);
-        IReadOnlyList<NftRule> rules = DumpObjects(resetCounters ? NFT_MSG_GETRULE_RESET : NFT_MSG_GETRULE, family, w =>
-        {
-            w.WriteString(NFTA_RULE_TABLE, table);
-            if (chain is not null)
+        string operation = $"{(resetCounters ? "resetting counters of" : "listing")} rules of {TableText(family, table)}{(chain is null ? "" : $" chain {chain}")}";
+        var rules = new List<NftRule>();
+
+        // A reset dump that is restarted has already zeroed what its first attempts returned: keep those counts and
+        // add them to the rules' final values, so no packet is lost.
+        var zeroedEarlier = new Dictionary<ulong, (ulong Packets, ulong Bytes)>();
+        _socket.Dump(
+            (w, seq) => Request(w, resetCounters ? NFT_MSG_GETRULE_RESET : NFT_MSG_GETRULE, NLM_F_DUMP, family, seq, r =>
             {
-                w.WriteString(NFTA_RULE_CHAIN, chain);
-            }
-        }, NftRule.Decode, $"{(resetCounters ? "resetting counters of" : "listing")} rules of {TableText(family, table)}{(chain is null ? "" : $" chain {chain}")}");
-        return rules.Where(r => r.Table == table && (chain is null || r.Chain == chain)).ToList();
+                r.WriteString(NFTA_RULE_TABLE, table);
+                if (chain is not null)
+                {
+                    r.WriteString(NFTA_RULE_CHAIN, chain);
+                }
+            }),
+            (in NetlinkMessage m) => rules.Add(NftRule.Decode(m)),
+            () =>
+            {
+                if (resetCounters)
+                {
+                    foreach (NftRule rule in rules)
+                    {
+                        if (rule.Counter is CounterExpression counter)
+                        {
+                            (ulong packets, ulong bytes) = zeroedEarlier.GetValueOrDefault(rule.Handle);
+                            zeroedEarlier[rule.Handle] = (packets + counter.Packets, bytes + counter.Bytes);
+                        }
+                    }
+                }
+
+                rules.Clear();
+            },
+            operation,
+            sameGeneration: true);
+        return rules
+            .Where(r => r.Table == table && (chain is null || r.Chain == chain))
+            .Select(r => zeroedEarlier.TryGetValue(r.Handle, out var earlier) ? WithCounterAdded(r, earlier.Packets, earlier.Bytes) : r)
+            .ToList();
     }
+
+    private static NftRule WithCounterAdded(NftRule rule, ulong packets, ulong bytes) => rule with
+    {
+        Expressions = rule.Expressions
+            .Select(e => e is CounterExpression c ? new CounterExpression(c.Packets + packets, c.Bytes + bytes) : e)
+            .ToArray(),
+    };
 
     /// <summary>The raw elements of a set, as the kernel holds them.</summary>
     public IReadOnlyList<SetElement> ListSetElements(NftSet set)

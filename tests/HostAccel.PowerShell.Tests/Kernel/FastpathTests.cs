@@ -76,7 +76,7 @@ public sealed class FastpathTests : EngineTest
             Counter = true,
             Priority = -10,
         }));
-        Assert.Contains("add flowtable ip antrea fastpath { hook ingress priority filter - 10; devices = { antrea-gw0, eth0 }; flags offload, counter; }", change.Statements);
+        Assert.Contains("add flowtable ip antrea fastpath { hook ingress priority filter - 10; devices = { antrea-gw0, eth0 }; flags offload; counter; }", change.Statements);
         Assert.True(change.Result.HardwareOffload && change.Result.Counter);
     }
 

@@ -28,15 +28,9 @@ public sealed record NftFlowtable(NftFamily Family, string Table, string Name)
 
     public override string ToString()
     {
-        string flags = Flags switch
-        {
-            FlowtableFlags.None => "",
-            _ => " flags " + string.Join(", ", new[]
-            {
-                (Flags & FlowtableFlags.HardwareOffload) != 0 ? "offload" : null,
-                (Flags & FlowtableFlags.Counter) != 0 ? "counter" : null,
-            }.Where(f => f is not null)) + ";",
-        };
+        // nft's syntax: "flags offload;" for hardware offload, and the counter flag as a "counter;" of its own.
+        string flags = ((Flags & FlowtableFlags.HardwareOffload) != 0 ? " flags offload;" : "")
+            + ((Flags & FlowtableFlags.Counter) != 0 ? " counter;" : "");
         return $"flowtable {Family.ToNftName()} {Table} {Name} {{ hook ingress priority {NftText.Priority(Priority, null)}; devices = {{ {string.Join(", ", Devices)} }};{flags} }}";
     }
 
