@@ -21,12 +21,11 @@ public sealed class NftTransaction
     private readonly Dictionary<(NftFamily, string, string), int> _rulesPerChain = [];
     private uint _nextSetId = 1;
 
-    /// <remarks>The statement is rendered only when asked: for a set of 100 000 prefixes it is megabytes of text.</remarks>
-    internal sealed record Entry(ushort Message, ushort Flags, NftFamily Family, Action<NetlinkWriter> Encode, string Description, Lazy<string> Statement)
-    {
-        /// <summary>For a rule: rendered when asked, so that devices can be shown by name.</summary>
-        public NftRule? Rule { get; init; }
-    }
+    /// <remarks>
+    /// The statement is rendered only when asked: for a set of 100 000 prefixes it is megabytes of text, and a rule's
+    /// devices are named with whatever <see cref="InterfaceNames"/> holds by then.
+    /// </remarks>
+    internal sealed record Entry(ushort Message, ushort Flags, NftFamily Family, Action<NetlinkWriter> Encode, string Description, Func<string> Statement);
 
     public int Count => _entries.Count;
 
@@ -37,7 +36,7 @@ public sealed class NftTransaction
 
     /// <summary>The queued changes as nft statements, in order: what a dry run shows.</summary>
     public IReadOnlyList<string> Statements =>
-        _entries.Select(e => e.Rule is null ? e.Statement.Value : $"add {RuleText.Render(e.Rule, InterfaceNames)}").ToList();
+        _entries.Select(e => e.Statement()).ToList();
 
     internal IReadOnlyList<Entry> Entries => _entries;
 
@@ -141,7 +140,7 @@ public sealed class NftTransaction
         int ordinal = _rulesPerChain.GetValueOrDefault(chainKey) + 1;
         _rulesPerChain[chainKey] = ordinal;
         _entries.Add(new Entry(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, rule.Family, bound.Encode,
-            $"adding rule {ordinal} to chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", new Lazy<string>("")) { Rule = rule });
+            $"adding rule {ordinal} to chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", () => $"add {RuleText.Render(rule, InterfaceNames)}"));
     }
 
     /// <summary>Deletes a rule by its handle.</summary>
@@ -212,10 +211,7 @@ public sealed class NftTransaction
     }
 
     private void Queue(ushort message, ushort flags, NftFamily family, Action<NetlinkWriter> encode, string description, string statement) =>
-        Queue(message, flags, family, encode, description, new Lazy<string>(statement));
-
-    private void Queue(ushort message, ushort flags, NftFamily family, Action<NetlinkWriter> encode, string description, Lazy<string> statement) =>
-        _entries.Add(new Entry(message, flags, family, encode, description, statement));
+        _entries.Add(new Entry(message, flags, family, encode, description, () => statement));
 
     private void QueueElements(ushort message, ushort flags, NftSet set, IEnumerable<IpPrefix> prefixes, string verb, string nftVerb)
     {
@@ -243,15 +239,16 @@ public sealed class NftTransaction
             : list.Select(p => new SetElement(p.Value, false)).ToList();
         int perElement = 4 + 4 + 4 + set.KeyLength + 8 + 12;
         int perMessage = Math.Max(1, MaxElementBytesPerMessage / perElement);
+        var statement = new Lazy<string>(() => $"{nftVerb} element {set.Family.ToNftName()} {set.Table} {set.Name} {{ {string.Join(", ", list)} }}");
         string target = $"set {set.Family.ToNftName()} {set.Table} {set.Name}";
         string what = list.Count == 1 ? list[0].ToString() : $"{list.Count} prefixes";
-        var statement = new Lazy<string>(() => $"{nftVerb} element {set.Family.ToNftName()} {set.Table} {set.Name} {{ {string.Join(", ", list)} }}");
         for (int offset = 0; offset < elements.Count; offset += perMessage)
         {
             List<SetElement> chunk = elements.GetRange(offset, Math.Min(perMessage, elements.Count - offset));
-            Queue(message, flags, set.Family, w => WriteElements(w, set, chunk),
+            string continued = $"# (continued: elements {offset}..{offset + chunk.Count - 1} of the same statement)";
+            _entries.Add(new Entry(message, flags, set.Family, w => WriteElements(w, set, chunk),
                 $"{verb} {what} {(verb == "adding" ? "to" : "from")} {target}",
-                offset == 0 ? statement : new Lazy<string>($"# (continued: elements {offset}..{offset + chunk.Count - 1} of the same statement)"));
+                offset == 0 ? () => statement.Value : () => continued));
         }
     }
 
