@@ -6,7 +6,7 @@ namespace HostAccel.PowerShell.Engine;
 /// One change a cmdlet asks ShouldProcess about: what it is done to, in words, the nft statements it will apply,
 /// the object it yields, and how it adds itself to the plan's transaction.
 /// </summary>
-internal sealed partial class PlannedChange<T>
+internal sealed class PlannedChange<T>
 {
     internal PlannedChange(string target, string action, T result, Action<NftTransaction> apply, Action? onAccept = null, Func<uint, string?>? deviceName = null)
     {
@@ -15,9 +15,10 @@ internal sealed partial class PlannedChange<T>
         Result = result;
         Apply = apply;
         OnAccept = onAccept;
-        var scratch = new NftTransaction();
+        // Rules hold device indexes; -WhatIf should read as the nft command a person would type.
+        var scratch = new NftTransaction { InterfaceNames = deviceName };
         apply(scratch);
-        Statements = deviceName is null ? scratch.Statements : scratch.Statements.Select(st => WithDeviceNames(st, deviceName)).ToList();
+        Statements = scratch.Statements;
     }
 
     public string Target { get; }
@@ -38,19 +39,6 @@ internal sealed partial class PlannedChange<T>
         : $"{Action} on {Target}:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", Statements)}";
 
     internal Action<NftTransaction> Apply { get; }
-
-    /// <summary>
-    /// The native layer renders a queued rule's <c>iif</c>/<c>oif</c> by device index (it has no namespace to look
-    /// names up in); what -WhatIf shows should read as the nft command a person would type.
-    /// </summary>
-    private static string WithDeviceNames(string statement, Func<uint, string?> deviceName) =>
-        !statement.StartsWith("add rule ", StringComparison.Ordinal) ? statement : DeviceIndex().Replace(statement, m =>
-            uint.TryParse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture, out uint index) && deviceName(index) is string name
-                ? $"{m.Groups[1].Value} \"{name}\""
-                : m.Value);
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(iif|oif) (\d+)\b")]
-    private static partial System.Text.RegularExpressions.Regex DeviceIndex();
 
     internal Action? OnAccept { get; }
 }
