@@ -19,17 +19,13 @@ internal static class Support
             throw Failures.From(ex, ns);
         }
 
-        var reasons = report.Reasons.ToList();
-        if (!report.Privileged && !reasons.Any(r => r.Contains(Failures.PrivilegeMessage, StringComparison.Ordinal)))
-        {
-            reasons.Insert(0, $"HostAccel {Failures.PrivilegeMessage}");
-        }
-
+        // Without privileges the probe's first reason is NetlinkException.PrivilegeHint: "HostAccel requires root or CAP_NET_ADMIN …".
+        IReadOnlyList<string> reasons = report.Reasons;
         return new HostAccelSupport
         {
             KernelRelease = report.KernelRelease,
             Supported = report.Supported,
-            Verdict = report.Supported ? "Supported" : $"Not supported: {reasons.FirstOrDefault() ?? "unknown reason"}",
+            Verdict = report.Supported ? "Supported" : $"Not supported: {(reasons.Count > 0 ? reasons[0] : "unknown reason")}",
             Privileged = report.Privileged,
             NfTables = report.NfTables,
             Flowtable = report.Flowtable,
