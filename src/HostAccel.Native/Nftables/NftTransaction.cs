@@ -131,6 +131,20 @@ public sealed class NftTransaction
             $"delete flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}");
     }
 
+    /// <summary>
+    /// Removes devices from a flowtable that stays, with the rules that use it (kernel 5.8 and later); adding
+    /// devices is <see cref="AddFlowtable"/> with just the new ones.
+    /// </summary>
+    public void DeleteFlowtableDevices(NftFlowtable flowtable, IReadOnlyCollection<string> devices)
+    {
+        ArgumentNullException.ThrowIfNull(flowtable);
+        ArgumentNullException.ThrowIfNull(devices);
+        NftFlowtable hook = flowtable with { Devices = devices.ToArray() };
+        Queue(NFT_MSG_DELFLOWTABLE, 0, flowtable.Family, w => hook.EncodeDeviceRemoval(w),
+            $"deleting devices {string.Join(", ", devices)} from flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}",
+            $"delete flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name} {{ devices = {{ {string.Join(", ", devices)} }}; }}");
+    }
+
     /// <summary>Appends a rule to its chain. A lookup of a set added earlier in this transaction is bound by its id.</summary>
     public void AddRule(NftRule rule)
     {
@@ -141,6 +155,24 @@ public sealed class NftTransaction
         _rulesPerChain[chainKey] = ordinal;
         _entries.Add(new Entry(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, rule.Family, bound.Encode,
             $"adding rule {ordinal} to chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", () => $"add {RuleText.Render(rule, InterfaceNames)}"));
+    }
+
+    /// <summary>
+    /// Inserts a rule right before the rule with handle <paramref name="beforeHandle"/> (nft's <c>insert rule …
+    /// position N</c>): how a rule goes back to its place among rules that stay.
+    /// </summary>
+    public void InsertRule(NftRule rule, ulong beforeHandle)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (beforeHandle == 0)
+        {
+            throw new ArgumentException("a rule is inserted before the handle of a rule in the kernel, not handle 0", nameof(beforeHandle));
+        }
+
+        NftRule bound = BindNewSets(rule);
+        _entries.Add(new Entry(NFT_MSG_NEWRULE, NLM_F_CREATE, rule.Family, w => bound.Encode(w, beforeHandle),
+            $"inserting a rule before handle {beforeHandle} in chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}",
+            () => $"insert rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} position {beforeHandle} {RuleText.Body(rule, InterfaceNames)}"));
     }
 
     /// <summary>Deletes a rule by its handle.</summary>

@@ -51,6 +51,7 @@ internal static class ErrorIds
     public const string ConntrackUnavailable = nameof(ConntrackUnavailable);
     public const string KernelError = nameof(KernelError);
     public const string NothingApplied = nameof(NothingApplied);
+    public const string InvalidConfiguration = nameof(InvalidConfiguration);
     public const string Stopped = nameof(Stopped);
 }
 

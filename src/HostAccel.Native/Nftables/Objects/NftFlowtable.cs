@@ -60,6 +60,36 @@ public sealed record NftFlowtable(NftFamily Family, string Table, string Name)
         writer.WriteU32Be(NFTA_FLOWTABLE_FLAGS, (uint)Flags);
     }
 
+    /// <summary>
+    /// DELFLOWTABLE with a hook removes just the hook's devices. The hook number and priority are sent as they
+    /// are, which the kernel checks against the flowtable's own.
+    /// </summary>
+    internal void EncodeDeviceRemoval(NetlinkWriter writer)
+    {
+        writer.WriteString(NFTA_FLOWTABLE_TABLE, Table);
+        if (Handle != 0)
+        {
+            writer.WriteU64Be(NFTA_FLOWTABLE_HANDLE, Handle);
+        }
+        else
+        {
+            writer.WriteString(NFTA_FLOWTABLE_NAME, Name);
+        }
+
+        using (writer.Nested(NFTA_FLOWTABLE_HOOK))
+        {
+            writer.WriteU32Be(NFTA_FLOWTABLE_HOOK_NUM, 0);
+            writer.WriteU32Be(NFTA_FLOWTABLE_HOOK_PRIORITY, unchecked((uint)Priority));
+            using (writer.Nested(NFTA_FLOWTABLE_HOOK_DEVS))
+            {
+                foreach (string device in Devices)
+                {
+                    writer.WriteString(NFTA_DEVICE_NAME, device);
+                }
+            }
+        }
+    }
+
     internal static NftFlowtable Decode(in NetlinkMessage message)
     {
         string table = "", name = "";

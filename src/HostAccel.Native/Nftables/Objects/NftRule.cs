@@ -17,13 +17,21 @@ public sealed record NftRule(NftFamily Family, string Table, string Chain, Equat
     /// <summary>The rule in nft syntax, devices shown by index (see <see cref="RuleText"/> for names).</summary>
     public override string ToString() => RuleText.Render(this, null);
 
-    internal void Encode(NetlinkWriter writer)
+    internal void Encode(NetlinkWriter writer) => Encode(writer, 0);
+
+    /// <summary>With a <paramref name="position"/>, the kernel places the rule before (or, appending, after) that handle.</summary>
+    internal void Encode(NetlinkWriter writer, ulong position)
     {
         writer.WriteString(NFTA_RULE_TABLE, Table);
         writer.WriteString(NFTA_RULE_CHAIN, Chain);
         if (Handle != 0)
         {
             writer.WriteU64Be(NFTA_RULE_HANDLE, Handle);
+        }
+
+        if (position != 0)
+        {
+            writer.WriteU64Be(NFTA_RULE_POSITION, position);
         }
 
         ExpressionCodec.EncodeList(writer, NFTA_RULE_EXPRESSIONS, Expressions);

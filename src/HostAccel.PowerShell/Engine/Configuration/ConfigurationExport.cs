@@ -1,0 +1,157 @@
+using HostAccel.Native.Nftables;
+using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Engine.Configuration;
+
+/// <summary>
+/// Get-AccelConfiguration: the configuration the kernel's tables express, read from the objects themselves — the
+/// rules' expressions say the traffic types, the Pod CIDR, the interfaces and the sets; the flowtable says the
+/// devices and flags; the sets hold the prefixes. Synced back, it leaves a HostAccel-written state unchanged; what
+/// it cannot express (a foreign rule, a stray chain) is what Test-AccelConfiguration reports as drift.
+/// </summary>
+internal static class ConfigurationExport
+{
+    private static readonly bool[] Versions = [false, true];
+
+    public static AccelConfiguration Read(AccelSession session, string tableName, bool includeForeign)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        try
+        {
+            var found = new List<(KernelTable Table, Found What)>();
+            foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
+            {
+                KernelTable? table = KernelTable.Read(session.Nft, family, tableName);
+                if (table is not null && (includeForeign || Ownership.IsOwned(table.Table)))
+                {
+                    found.Add((table, Recognise(table)));
+                }
+            }
+
+            return Merge(session, tableName, found);
+        }
+        catch (Exception ex) when (ex is not HostAccelException)
+        {
+            throw Failures.From(ex, $"table {tableName}");
+        }
+    }
+
+    private sealed class Found
+    {
+        public AccelTraffic Traffic;
+        public IpPrefix? Local;
+        public uint? Gateway;
+        public uint? Transport;
+        public string? PeerSet;
+        public string? ExternalSet;
+        public string? NodeSet;
+        public string? Flowtable;
+        public string? Chain;
+        public IpPrefix? Snat;
+        public IpPrefix? Dnat;
+    }
+
+    private static Found Recognise(KernelTable table)
+    {
+        var found = new Found();
+        NftChain? chain = table.Chains.FirstOrDefault(c => c.Base?.Hook == ChainHook.Forward);
+        found.Chain = chain?.Name;
+        List<RuleShape> shapes = chain is null ? [] : table.RulesOf(chain.Name).Select(RuleShape.Of).OfType<RuleShape>().ToList();
+        RuleShape? inbound = shapes.FirstOrDefault(s => s is { Iif: not null, Oif: not null, Source.Set: not null, Destination.Prefix: not null });
+        RuleShape? fullPath = shapes.FirstOrDefault(s => s is { Iif: null, Oif: null, Source.Set: not null, Destination.Prefix: not null });
+        found.Local = inbound?.Destination?.Prefix ?? fullPath?.Destination?.Prefix;
+        foreach (RuleShape s in shapes)
+        {
+            found.Flowtable ??= s.Flowtable;
+            switch (s)
+            {
+                case { Iif: not null, Oif: not null, Source.Prefix: IpPrefix from, Destination.Set: string peers }:
+                    bool podToPod = found.Local is IpPrefix local ? from == local : from.Length != from.AddressBits;
+                    if (podToPod)
+                    {
+                        found.Traffic |= AccelTraffic.PodToPod;
+                        found.Local ??= from;
+                    }
+                    else
+                    {
+                        found.Traffic |= AccelTraffic.ExternalToPod;
+                        found.Snat = from;
+                    }
+
+                    found.Gateway ??= s.Iif;
+                    found.Transport ??= s.Oif;
+                    found.PeerSet ??= peers;
+                    break;
+                case { Iif: not null, Oif: not null, Source.Set: string peers, Destination.Prefix: not null }:
+                    found.Traffic |= AccelTraffic.PodToPod;
+                    found.Gateway ??= s.Oif;
+                    found.Transport ??= s.Iif;
+                    found.PeerSet ??= peers;
+                    break;
+                case { Iif: null, Oif: not null, Source: null, Destination.Prefix: IpPrefix to }:
+                    found.Traffic |= AccelTraffic.ExternalToNodePort;
+                    found.Dnat = to;
+                    found.Gateway ??= s.Oif;
+                    break;
+                case { Iif: null, Oif: not null, Source: null, Destination.Set: string externals }:
+                    found.Traffic |= AccelTraffic.ExternalIP;
+                    found.ExternalSet = externals;
+                    found.Gateway ??= s.Oif;
+                    break;
+                case { Iif: null, Oif: null, Source.Set: string nodes, Destination.Prefix: not null }:
+                    found.Traffic |= AccelTraffic.FullPath;
+                    found.NodeSet = nodes;
+                    break;
+            }
+        }
+
+        return found;
+    }
+
+    private static AccelConfiguration Merge(AccelSession session, string tableName, List<(KernelTable Table, Found What)> found)
+    {
+        var defaults = new AccelConfiguration();
+        Found? first = found.Select(f => f.What).FirstOrDefault(f => f.Local is not null);
+        string? Name(uint? index) => index is uint i ? session.InterfaceName(i) : null;
+        string peerSet = first?.PeerSet ?? found.Select(f => f.What.PeerSet).OfType<string>().FirstOrDefault() ?? defaults.SetName;
+        string externalSet = found.Select(f => f.What.ExternalSet).OfType<string>().FirstOrDefault() ?? defaults.ExternalIPSetName;
+        string nodeSet = found.Select(f => f.What.NodeSet).OfType<string>().FirstOrDefault() ?? defaults.PeerNodeSetName;
+        string flowtableName = found.Select(f => f.What.Flowtable).OfType<string>().FirstOrDefault() ?? defaults.FlowtableName;
+        NftFlowtable? flowtable = found.SelectMany(f => f.Table.Flowtables).FirstOrDefault(f => f.Name == flowtableName);
+        string gateway = Name(found.Select(f => f.What.Gateway).OfType<uint>().FirstOrDefault()) ?? defaults.GatewayInterface;
+        string? transport = Name(found.Select(f => f.What.Transport).OfType<uint>().FirstOrDefault());
+        var active = found.Where(f => f.What.Local is not null).ToList();
+        List<string> Elements(string set) => active
+            .SelectMany(f => f.Table.Sets.Where(s => s.Name == set && s.IsInterval).SelectMany(s => session.Nft.ListPrefixes(s)))
+            .Select(p => p.Length == p.AddressBits ? p.Address.ToString() : p.ToString()).ToList();
+        AccelTraffic traffic = active.Aggregate(AccelTraffic.None, (t, f) => t | f.What.Traffic);
+        IEnumerable<string> PerFamily(Func<Found, IpPrefix?> read, IReadOnlyList<string> fallback) =>
+            Versions.Select(v6 => active.Select(f => read(f.What)).OfType<IpPrefix>().Where(p => p.IsIPv6 == v6).Select(p => p.Address.ToString()).FirstOrDefault()
+                ?? ConfigurationValidator.ForFamily(fallback, v6)?.Address.ToString()).OfType<string>();
+
+        var configuration = new AccelConfiguration
+        {
+            TableName = tableName,
+            SetName = peerSet,
+            ExternalIPSetName = externalSet,
+            PeerNodeSetName = nodeSet,
+            FlowtableName = flowtableName,
+            ChainName = active.Select(f => f.What.Chain).OfType<string>().FirstOrDefault() ?? defaults.ChainName,
+            GatewayInterface = gateway,
+            TransportInterface = transport,
+            Devices = flowtable?.Devices.Where(d => d != gateway && d != transport).ToList() ?? [],
+            LocalPodCidr = active.Select(f => f.What.Local!.Value.ToString()).ToList(),
+            PeerPodCidr = Elements(peerSet),
+            Traffic = traffic,
+            ExternalIP = (traffic & AccelTraffic.ExternalIP) != 0 ? Elements(externalSet) : [],
+            PeerNodeIP = (traffic & AccelTraffic.FullPath) != 0 ? Elements(nodeSet) : [],
+            ServiceSnatAddress = PerFamily(f => f.Snat, defaults.ServiceSnatAddress).ToList(),
+            NodePortDnatAddress = PerFamily(f => f.Dnat, defaults.NodePortDnatAddress).ToList(),
+            Priority = flowtable?.Priority ?? 0,
+            Counter = flowtable is not null && (flowtable.Flags & FlowtableFlags.Counter) != 0,
+            HardwareOffload = flowtable is not null && (flowtable.Flags & FlowtableFlags.HardwareOffload) != 0,
+        };
+        return ConfigurationValidator.Validate(configuration) with { NetworkNamespace = session.NetworkNamespace };
+    }
+}

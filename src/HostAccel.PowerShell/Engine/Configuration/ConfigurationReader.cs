@@ -1,0 +1,197 @@
+using System.Collections;
+using System.Globalization;
+using System.Text.Json;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Engine.Configuration;
+
+/// <summary>
+/// Turns a configuration written by a person — a hashtable (a .psd1 file, a PowerShell literal, an object
+/// deserialized by Invoke-Command) or a JSON document — into an <see cref="AccelConfiguration"/>, checked and
+/// normalized by <see cref="ConfigurationValidator"/>. Keys are the configuration's property names, in any case;
+/// an unknown key is an error rather than silently ignored, because a misspelt key would otherwise drop a setting.
+/// </summary>
+internal static class ConfigurationReader
+{
+    private static readonly Dictionary<string, Func<AccelConfiguration, object?, AccelConfiguration>> Setters =
+        new(StringComparer.OrdinalIgnoreCase)
+        {
+            [nameof(AccelConfiguration.TableName)] = (c, v) => c with { TableName = Text(v, nameof(c.TableName)) },
+            [nameof(AccelConfiguration.SetName)] = (c, v) => c with { SetName = Text(v, nameof(c.SetName)) },
+            [nameof(AccelConfiguration.ExternalIPSetName)] = (c, v) => c with { ExternalIPSetName = Text(v, nameof(c.ExternalIPSetName)) },
+            [nameof(AccelConfiguration.PeerNodeSetName)] = (c, v) => c with { PeerNodeSetName = Text(v, nameof(c.PeerNodeSetName)) },
+            [nameof(AccelConfiguration.FlowtableName)] = (c, v) => c with { FlowtableName = Text(v, nameof(c.FlowtableName)) },
+            [nameof(AccelConfiguration.ChainName)] = (c, v) => c with { ChainName = Text(v, nameof(c.ChainName)) },
+            [nameof(AccelConfiguration.GatewayInterface)] = (c, v) => c with { GatewayInterface = Text(v, nameof(c.GatewayInterface)) },
+            [nameof(AccelConfiguration.TransportInterface)] = (c, v) => c with { TransportInterface = v is null ? "" : Text(v, nameof(c.TransportInterface)) },
+            [nameof(AccelConfiguration.Devices)] = (c, v) => c with { Devices = List(v, nameof(c.Devices)) },
+            [nameof(AccelConfiguration.LocalPodCidr)] = (c, v) => c with { LocalPodCidr = List(v, nameof(c.LocalPodCidr)) },
+            [nameof(AccelConfiguration.PeerPodCidr)] = (c, v) => c with { PeerPodCidr = List(v, nameof(c.PeerPodCidr)) },
+            [nameof(AccelConfiguration.Traffic)] = (c, v) => c with { Traffic = Traffic(v) },
+            [nameof(AccelConfiguration.ExternalIP)] = (c, v) => c with { ExternalIP = List(v, nameof(c.ExternalIP)) },
+            [nameof(AccelConfiguration.PeerNodeIP)] = (c, v) => c with { PeerNodeIP = List(v, nameof(c.PeerNodeIP)) },
+            [nameof(AccelConfiguration.ServiceSnatAddress)] = (c, v) => c with { ServiceSnatAddress = List(v, nameof(c.ServiceSnatAddress)) },
+            [nameof(AccelConfiguration.NodePortDnatAddress)] = (c, v) => c with { NodePortDnatAddress = List(v, nameof(c.NodePortDnatAddress)) },
+            [nameof(AccelConfiguration.Priority)] = (c, v) => c with { Priority = Integer(v, nameof(c.Priority)) },
+            [nameof(AccelConfiguration.Counter)] = (c, v) => c with { Counter = Boolean(v, nameof(c.Counter)) },
+            [nameof(AccelConfiguration.HardwareOffload)] = (c, v) => c with { HardwareOffload = Boolean(v, nameof(c.HardwareOffload)) },
+
+            // What Get-AccelConfiguration adds: read back, it names where it came from; it is not part of the state.
+            [nameof(AccelConfiguration.NetworkNamespace)] = (c, _) => c,
+        };
+
+    /// <summary>Reads a hashtable (or any dictionary) of settings; <paramref name="source"/> names it in errors.</summary>
+    public static AccelConfiguration Read(IDictionary values, string source)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var configuration = new AccelConfiguration();
+        foreach (DictionaryEntry entry in values)
+        {
+            string key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "";
+            if (!Setters.TryGetValue(key, out var set))
+            {
+                throw Invalid($"{source}: '{key}' is not a configuration setting; the settings are {string.Join(", ", Setters.Keys.Where(k => k != nameof(AccelConfiguration.NetworkNamespace)))}", key);
+            }
+
+            configuration = set(configuration, entry.Value);
+        }
+
+        return ConfigurationValidator.Validate(configuration);
+    }
+
+    /// <summary>Reads a JSON object, such as ConvertTo-Json writes from a configuration.</summary>
+    public static AccelConfiguration ReadJson(string json, string source)
+    {
+        JsonElement root;
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid($"{source} is not valid JSON: {ex.Message}", source);
+        }
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid($"{source} must hold a JSON object of settings, not a {root.ValueKind.ToString().ToLowerInvariant()}", source);
+        }
+
+        return Read((IDictionary)FromJson(root)!, source);
+    }
+
+    /// <summary>Reads a .json file; .psd1 files are read by the cmdlets, which have PowerShell's parser.</summary>
+    public static AccelConfiguration ReadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new HostAccelException(ErrorIds.ObjectNotFound, FailureKind.ObjectNotFound, $"cannot read configuration file {path}: {ex.Message}", path, ex);
+        }
+
+        return ReadJson(text, path);
+    }
+
+    private static object? FromJson(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().Aggregate(new Hashtable(StringComparer.OrdinalIgnoreCase), (table, p) =>
+        {
+            if (table.ContainsKey(p.Name))
+            {
+                throw Invalid($"'{p.Name}' is given twice", p.Name);
+            }
+
+            table[p.Name] = FromJson(p.Value);
+            return table;
+        }),
+        JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToArray(),
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.TryGetInt64(out long n) ? n : element.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
+    private static string Text(object? value, string key) => value switch
+    {
+        string s => s,
+        null => throw Invalid($"{key} needs a value", key),
+        IEnumerable and not string => throw Invalid($"{key} takes one name, not a list", key),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    private static List<string> List(object? value, string key) => value switch
+    {
+        null => [],
+        string s => s.Length == 0 ? [] : [s],
+        IEnumerable items => items.Cast<object?>().Select(i => i is null ? throw Invalid($"{key} holds an empty entry", key) : Text(i, key)).ToList(),
+        _ => [Text(value, key)],
+    };
+
+    private static int Integer(object? value, string key)
+    {
+        try
+        {
+            return value switch
+            {
+                string s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture),
+                IConvertible c and not bool => c.ToInt32(CultureInfo.InvariantCulture),
+                _ => throw new FormatException(),
+            };
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException)
+        {
+            throw Invalid($"{key} must be a whole number, not '{value}'", value);
+        }
+    }
+
+    private static bool Boolean(object? value, string key) => value switch
+    {
+        bool b => b,
+        string s when bool.TryParse(s, out bool b) => b,
+        long or int => Convert.ToInt64(value, CultureInfo.InvariantCulture) != 0,
+        _ => throw Invalid($"{key} must be $true or $false, not '{value}'", value),
+    };
+
+    /// <summary>A name ("PodToPod"), a list of names (array or "A, B"), or the number ConvertTo-Json writes.</summary>
+    private static AccelTraffic Traffic(object? value)
+    {
+        IEnumerable<object?> parts = value switch
+        {
+            null => [],
+            string s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            IEnumerable items => items.Cast<object?>(),
+            _ => [value],
+        };
+        AccelTraffic traffic = AccelTraffic.None;
+        foreach (object? part in parts)
+        {
+            if (part is AccelTraffic t)
+            {
+                traffic |= t;
+            }
+            else if (part is string name && Enum.TryParse(name, ignoreCase: true, out AccelTraffic named) && !name.Any(char.IsAsciiDigit))
+            {
+                traffic |= named;
+            }
+            else if (part is long or int && Convert.ToInt64(part, CultureInfo.InvariantCulture) is long n && n >= 0 && (n & ~(long)AccelTraffic.All) == 0)
+            {
+                traffic |= (AccelTraffic)n;
+            }
+            else
+            {
+                throw Invalid($"'{part}' is not a traffic type; the types are {string.Join(", ", Enum.GetNames<AccelTraffic>())}", part);
+            }
+        }
+
+        return traffic;
+    }
+
+    internal static HostAccelException Invalid(string message, object? target) =>
+        new(ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, message, target);
+}

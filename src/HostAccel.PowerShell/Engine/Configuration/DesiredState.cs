@@ -1,0 +1,118 @@
+using HostAccel.Native.Nftables;
+using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Engine.Configuration;
+
+/// <summary>A set and the prefixes it should hold.</summary>
+internal sealed record DesiredSet(NftSet Set, IReadOnlyList<IpPrefix> Elements);
+
+/// <summary>
+/// Everything one family's table should hold: the table, its sets with their elements, the flowtable, the forward
+/// chain and its rules in their canonical order (the order of <see cref="AccelTraffic"/>'s members).
+/// </summary>
+internal sealed record FamilyState(NftFamily Family, NftTable Table, IReadOnlyList<DesiredSet> Sets, NftFlowtable Flowtable, NftChain Chain, IReadOnlyList<NftRule> Rules);
+
+/// <summary>
+/// A configuration as nftables objects: seed 000's table, set, flowtable and chain, and seed 001's rule for each
+/// traffic type, in each family that has a local Pod CIDR. Each rule says in its comment what it accelerates.
+/// </summary>
+internal static class DesiredState
+{
+    /// <summary>
+    /// The state of each family, null for a family HostAccel should have no table in. Devices in rules are
+    /// indexes, resolved through <paramref name="interfaceIndex"/> in the namespace being synced.
+    /// </summary>
+    public static IReadOnlyDictionary<NftFamily, FamilyState?> Build(AccelConfiguration c, Func<string, uint> interfaceIndex)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(interfaceIndex);
+        var result = new Dictionary<NftFamily, FamilyState?> { [NftFamily.Ip] = null, [NftFamily.Ip6] = null };
+        IpPrefix[] locals = c.LocalPodCidr.Select(IpPrefix.Parse).ToArray();
+        if (locals.Length == 0)
+        {
+            return result;
+        }
+
+        uint gateway = interfaceIndex(c.GatewayInterface);
+        uint transport = c.TransportInterface is null ? 0 : interfaceIndex(c.TransportInterface);
+        foreach (string device in c.Devices)
+        {
+            interfaceIndex(device);
+        }
+
+        foreach (IpPrefix local in locals)
+        {
+            result[local.Family] = Family(c, local, gateway, transport);
+        }
+
+        return result;
+    }
+
+    private static FamilyState Family(AccelConfiguration c, IpPrefix local, uint gateway, uint transport)
+    {
+        NftFamily family = local.Family;
+        bool v6 = local.IsIPv6;
+        string version = v6 ? "IPv6" : "IPv4";
+        var table = new NftTable(family, c.TableName) { Comment = Defaults.TableComment, Manager = Defaults.Manager };
+        var sets = new List<DesiredSet> { new(PeerPodCidrs.NewSet(family, c.TableName, c.SetName, null), OfFamily(c.PeerPodCidr, v6)) };
+        if ((c.Traffic & AccelTraffic.ExternalIP) != 0)
+        {
+            sets.Add(new(PeerPodCidrs.NewSet(family, c.TableName, c.ExternalIPSetName, $"Set for storing {version} LoadBalancer and External IPs"), OfFamily(c.ExternalIP, v6)));
+        }
+
+        if ((c.Traffic & AccelTraffic.FullPath) != 0)
+        {
+            sets.Add(new(PeerPodCidrs.NewSet(family, c.TableName, c.PeerNodeSetName, $"Set for storing {version} peer Node transport IPs"), OfFamily(c.PeerNodeIP, v6)));
+        }
+
+        var flowtable = new NftFlowtable(family, c.TableName, c.FlowtableName)
+        {
+            Priority = c.Priority,
+            Devices = new[] { c.GatewayInterface, c.TransportInterface ?? "" }.Concat(c.Devices).Where(d => d.Length > 0).ToArray(),
+            Flags = (c.HardwareOffload ? FlowtableFlags.HardwareOffload : 0) | (c.Counter ? FlowtableFlags.Counter : 0),
+        };
+        var chain = new NftChain(family, c.TableName, c.ChainName)
+        {
+            Base = new BaseChain("filter", ChainHook.Forward, 0, ChainPolicy.Accept),
+            Comment = Defaults.ChainComment,
+        };
+
+        var rules = new List<NftRule>();
+        RuleBuilder Rule() => new(family, c.TableName, c.ChainName);
+        NftRule Offload(RuleBuilder rule, string what) =>
+            rule.FlowAdd(c.FlowtableName).Counter().Build($"Accelerate {version} connections: {what}");
+
+        if ((c.Traffic & AccelTraffic.PodToPod) != 0)
+        {
+            // Seed 000's two rules, with its comments.
+            rules.Add(Offload(Rule().Iif(gateway).SourceAddress(local).Oif(transport).DestinationInSet(c.SetName, v6), "local Pod CIDR to remote Pod CIDRs"));
+            rules.Add(Offload(Rule().Iif(transport).SourceInSet(c.SetName, v6).Oif(gateway).DestinationAddress(local), "remote Pod CIDRs to local Pod CIDR"));
+        }
+
+        if ((c.Traffic & AccelTraffic.ExternalToPod) != 0 && ConfigurationValidator.ForFamily(c.ServiceSnatAddress, v6) is IpPrefix snat)
+        {
+            rules.Add(Offload(Rule().Iif(gateway).SourceAddress(snat).Oif(transport).DestinationInSet(c.SetName, v6), "External-to-Pod before SNAT"));
+        }
+
+        if ((c.Traffic & AccelTraffic.ExternalToNodePort) != 0 && ConfigurationValidator.ForFamily(c.NodePortDnatAddress, v6) is IpPrefix dnat)
+        {
+            rules.Add(Offload(Rule().Oif(gateway).DestinationAddress(dnat), "External-to-NodePort after DNAT"));
+        }
+
+        if ((c.Traffic & AccelTraffic.ExternalIP) != 0)
+        {
+            rules.Add(Offload(Rule().Oif(gateway).DestinationInSet(c.ExternalIPSetName, v6), "External-to-LoadBalancer IP and External IP"));
+        }
+
+        if ((c.Traffic & AccelTraffic.FullPath) != 0)
+        {
+            rules.Add(Offload(Rule().SourceInSet(c.PeerNodeSetName, v6).DestinationAddress(local), "remote Node transport IPs to local Pod CIDR (full path)"));
+        }
+
+        return new FamilyState(family, table, sets, flowtable, chain, rules);
+    }
+
+    private static List<IpPrefix> OfFamily(IReadOnlyList<string> prefixes, bool v6) =>
+        prefixes.Select(IpPrefix.Parse).Where(p => p.IsIPv6 == v6).ToList();
+}

@@ -1,0 +1,323 @@
+using HostAccel.Native.Nftables;
+using HostAccel.Native.Nftables.Expressions;
+using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Engine.Configuration;
+
+/// <summary>
+/// Computes the one transaction that turns what the kernel holds into the desired state, touching nothing that
+/// already matches: elements are added and deleted one by one, flowtable devices are added to and removed from the
+/// flowtable in place, and rules that match stay (with their counters and offloaded flows) while missing ones are
+/// inserted at their place. An object that cannot be changed in place (a set of another type, a flowtable with
+/// another priority, a chain on another hook) is replaced, with the rules that refer to it. A HostAccel table is
+/// authoritative: anything in it that the desired state lacks is deleted. Tables HostAccel does not own are left
+/// alone, or refused when the desired state needs them, unless forced.
+/// </summary>
+internal sealed class SyncPlanner
+{
+    private enum Phase
+    {
+        DeleteRules,
+        DeleteChains,
+        DeleteFlowtables,
+        DeleteSets,
+        DeleteElements,
+        AddTable,
+        AddSets,
+        AddElements,
+        AddFlowtable,
+        AddChain,
+        AddRules,
+    }
+
+    private readonly SyncPlan _plan;
+    private readonly List<(Phase Phase, int Difference, Action<NftTransaction> Change)> _changes = [];
+
+    private SyncPlanner(SyncPlan plan) => _plan = plan;
+
+    /// <summary>The plan for both families, from the tables as read and the state wanted.</summary>
+    public static SyncPlan Plan(SyncPlan plan, IReadOnlyDictionary<NftFamily, FamilyState?> desired, IReadOnlyDictionary<NftFamily, KernelTable?> current,
+        Func<NftSet, IReadOnlyList<IpPrefix>> elements, string tableName, bool force)
+    {
+        var planner = new SyncPlanner(plan);
+        foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
+        {
+            planner.PlanFamily(family, tableName, desired.GetValueOrDefault(family), current.GetValueOrDefault(family), elements, force);
+        }
+
+        foreach ((Phase _, int difference, Action<NftTransaction> change) in planner._changes.OrderBy(c => c.Phase))
+        {
+            plan.Queue(difference, change);
+        }
+
+        return plan;
+    }
+
+    private void PlanFamily(NftFamily family, string tableName, FamilyState? want, KernelTable? have, Func<NftSet, IReadOnlyList<IpPrefix>> elements, bool force)
+    {
+        if (have is not null && !Ownership.IsOwned(have.Table))
+        {
+            if (want is null)
+            {
+                return;
+            }
+
+            Ownership.Require(have.Table, force);
+        }
+
+        if (want is null)
+        {
+            if (have is not null)
+            {
+                int d = _plan.Difference(family, AccelDriftKind.Extra, $"table {family.ToNftName()} {tableName}", "no local Pod CIDR of this family: the table and everything in it go");
+                Add(Phase.DeleteRules, d, tx => tx.DeleteTable(have.Table));
+            }
+
+            return;
+        }
+
+        if (have is null)
+        {
+            PlanNewTable(want);
+            return;
+        }
+
+        var replacedSets = new HashSet<string>(StringComparer.Ordinal);
+        var replacedFlowtables = new HashSet<string>(StringComparer.Ordinal);
+        PlanSets(want, have, elements, replacedSets);
+        bool flowtableReplaced = PlanFlowtables(want, have, replacedFlowtables);
+        PlanChains(want, have, replacedSets, replacedFlowtables, flowtableReplaced);
+    }
+
+    private void PlanNewTable(FamilyState want)
+    {
+        int d = _plan.Difference(want.Family, AccelDriftKind.Missing, want.Table.ToString(), "the table and everything in it are created");
+        Add(Phase.AddTable, d, tx => tx.AddTable(want.Table));
+        foreach (DesiredSet set in want.Sets)
+        {
+            Add(Phase.AddSets, d, tx =>
+            {
+                tx.AddSet(set.Set);
+                if (set.Elements.Count > 0)
+                {
+                    tx.AddElements(set.Set, set.Elements);
+                }
+            });
+        }
+
+        Add(Phase.AddFlowtable, d, tx => tx.AddFlowtable(want.Flowtable));
+        Add(Phase.AddChain, d, tx => tx.AddChain(want.Chain));
+        Add(Phase.AddRules, d, tx =>
+        {
+            foreach (NftRule rule in want.Rules)
+            {
+                tx.AddRule(rule);
+            }
+        });
+    }
+
+    private void PlanSets(FamilyState want, KernelTable have, Func<NftSet, IReadOnlyList<IpPrefix>> elements, HashSet<string> replaced)
+    {
+        NftFamily family = want.Family;
+        foreach (NftSet extra in have.Sets.Where(s => want.Sets.All(w => w.Set.Name != s.Name)))
+        {
+            int d = _plan.Difference(family, AccelDriftKind.Extra, Name("set", extra.Family, extra.Table, extra.Name), "not part of the desired state");
+            Add(Phase.DeleteSets, d, tx => tx.DeleteSet(extra));
+            replaced.Add(extra.Name);
+        }
+
+        foreach (DesiredSet set in want.Sets)
+        {
+            NftSet wanted = set.Set;
+            NftSet? existing = have.Sets.FirstOrDefault(s => s.Name == wanted.Name);
+            string what = Name("set", family, wanted.Table, wanted.Name);
+            if (existing is not null && existing.KeyType == wanted.KeyType && existing.Flags == wanted.Flags && existing.Comment == wanted.Comment)
+            {
+                PlanElements(family, what, existing, set.Elements, elements(existing));
+                continue;
+            }
+
+            int d = existing is null
+                ? _plan.Difference(family, AccelDriftKind.Missing, what, $"created with {set.Elements.Count} elements")
+                : _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}");
+            if (existing is not null)
+            {
+                replaced.Add(existing.Name);
+                Add(Phase.DeleteSets, d, tx => tx.DeleteSet(existing));
+            }
+
+            Add(Phase.AddSets, d, tx =>
+            {
+                tx.AddSet(wanted);
+                if (set.Elements.Count > 0)
+                {
+                    tx.AddElements(wanted, set.Elements);
+                }
+            });
+        }
+    }
+
+    private void PlanElements(NftFamily family, string what, NftSet set, IReadOnlyList<IpPrefix> wanted, IReadOnlyList<IpPrefix> present)
+    {
+        var wantedSet = new HashSet<IpPrefix>(wanted);
+        var presentSet = new HashSet<IpPrefix>(present);
+        List<IpPrefix> remove = present.Where(p => !wantedSet.Contains(p)).ToList();
+        List<IpPrefix> add = wanted.Where(p => !presentSet.Contains(p)).ToList();
+        if (remove.Count == 0 && add.Count == 0)
+        {
+            return;
+        }
+
+        int d = _plan.Difference(family, AccelDriftKind.Different, what, $"{add.Count} element{(add.Count == 1 ? "" : "s")} to add, {remove.Count} to delete");
+        if (remove.Count > 0)
+        {
+            Add(Phase.DeleteElements, d, tx => tx.DeleteElements(set, remove));
+        }
+
+        if (add.Count > 0)
+        {
+            Add(Phase.AddElements, d, tx => tx.AddElements(set, add));
+        }
+    }
+
+    /// <summary>Returns whether the desired flowtable is replaced (so every rule that adds flows to it goes too).</summary>
+    private bool PlanFlowtables(FamilyState want, KernelTable have, HashSet<string> replaced)
+    {
+        NftFamily family = want.Family;
+        NftFlowtable wanted = want.Flowtable;
+        foreach (NftFlowtable extra in have.Flowtables.Where(f => f.Name != wanted.Name))
+        {
+            int d = _plan.Difference(family, AccelDriftKind.Extra, Name("flowtable", family, extra.Table, extra.Name), "not part of the desired state");
+            Add(Phase.DeleteFlowtables, d, tx => tx.DeleteFlowtable(extra));
+            replaced.Add(extra.Name);
+        }
+
+        string what = Name("flowtable", family, wanted.Table, wanted.Name);
+        NftFlowtable? existing = have.Flowtables.FirstOrDefault(f => f.Name == wanted.Name);
+        if (existing is null)
+        {
+            int d = _plan.Difference(family, AccelDriftKind.Missing, what, $"created on {string.Join(", ", wanted.Devices)}");
+            Add(Phase.AddFlowtable, d, tx => tx.AddFlowtable(wanted));
+            return false;
+        }
+
+        if (existing.Priority != wanted.Priority || existing.Flags != wanted.Flags)
+        {
+            int d = _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}");
+            Add(Phase.DeleteFlowtables, d, tx => tx.DeleteFlowtable(existing));
+            Add(Phase.AddFlowtable, d, tx => tx.AddFlowtable(wanted));
+            replaced.Add(existing.Name);
+            return true;
+        }
+
+        List<string> add = wanted.Devices.Where(x => !existing.Devices.Contains(x)).ToList();
+        List<string> remove = existing.Devices.Where(x => !wanted.Devices.Contains(x)).ToList();
+        if (add.Count > 0 || remove.Count > 0)
+        {
+            int d = _plan.Difference(family, AccelDriftKind.Different, what,
+                string.Join(", ", new[] { add.Count > 0 ? $"devices {string.Join(", ", add)} to add" : null, remove.Count > 0 ? $"devices {string.Join(", ", remove)} to remove" : null }.OfType<string>()));
+            if (remove.Count > 0)
+            {
+                Add(Phase.DeleteFlowtables, d, tx => tx.DeleteFlowtableDevices(existing, remove));
+            }
+
+            if (add.Count > 0)
+            {
+                Add(Phase.AddFlowtable, d, tx => tx.AddFlowtable(wanted with { Devices = add.ToArray() }));
+            }
+        }
+
+        return false;
+    }
+
+    private void PlanChains(FamilyState want, KernelTable have, HashSet<string> replacedSets, HashSet<string> replacedFlowtables, bool flowtableReplaced)
+    {
+        NftFamily family = want.Family;
+        NftChain wanted = want.Chain;
+        foreach (NftChain extra in have.Chains.Where(c => c.Name != wanted.Name))
+        {
+            int d = _plan.Difference(family, AccelDriftKind.Extra, Name("chain", family, extra.Table, extra.Name), "not part of the desired state");
+            List<NftRule> rules = have.RulesOf(extra.Name).ToList();
+            Add(Phase.DeleteRules, d, tx => rules.ForEach(tx.DeleteRule));
+            Add(Phase.DeleteChains, d, tx => tx.DeleteChain(extra));
+        }
+
+        // Rules in other chains that use a replaced object went with their chain above; these are the chain's own.
+        NftChain? existing = have.Chains.FirstOrDefault(c => c.Name == wanted.Name);
+        string what = Name("chain", family, wanted.Table, wanted.Name);
+        List<NftRule> present = existing is null ? [] : have.RulesOf(wanted.Name).ToList();
+        int? replacedChain = null;
+        if (existing is not null && (existing.Base != wanted.Base || existing.Comment != wanted.Comment))
+        {
+            int d = _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}");
+            Add(Phase.DeleteRules, d, tx => present.ForEach(tx.DeleteRule));
+            Add(Phase.DeleteChains, d, tx => tx.DeleteChain(existing));
+            replacedChain = d;
+            existing = null;
+            present = [];
+        }
+
+        if (existing is null)
+        {
+            Add(Phase.AddChain, replacedChain ?? _plan.Difference(family, AccelDriftKind.Missing, what, "created"), tx => tx.AddChain(wanted));
+        }
+
+        PlanRules(want, present, rule => Uses(rule, replacedSets, replacedFlowtables) || (flowtableReplaced && Fastpaths.OffloadsTo(rule) == want.Flowtable.Name));
+    }
+
+    /// <summary>
+    /// Keeps the rules that match a desired rule in the desired order; deletes the rest; inserts each missing rule
+    /// before the next kept one, or appends it, so the chain ends in canonical order.
+    /// </summary>
+    private void PlanRules(FamilyState want, List<NftRule> present, Func<NftRule, bool> mustGo)
+    {
+        NftFamily family = want.Family;
+        var keptHandles = new ulong[want.Rules.Count];
+        int last = -1;
+        foreach (NftRule rule in present)
+        {
+            NftRule normal = Fastpaths.Normalize(rule);
+            int index = -1;
+            for (int i = last + 1; i < want.Rules.Count && !mustGo(rule); i++)
+            {
+                if (keptHandles[i] == 0 && want.Rules[i] == normal)
+                {
+                    index = i;
+                    break;
+                }
+            }
+
+            if (index >= 0)
+            {
+                keptHandles[index] = rule.Handle;
+                last = index;
+                continue;
+            }
+
+            int d = _plan.Difference(family, AccelDriftKind.Extra, $"rule {family.ToNftName()} {rule.Table} {rule.Chain} handle {rule.Handle}",
+                mustGo(rule) ? "it refers to an object that is replaced" : "not part of the desired state, or out of order");
+            Add(Phase.DeleteRules, d, tx => tx.DeleteRule(rule));
+        }
+
+        for (int i = 0; i < want.Rules.Count; i++)
+        {
+            if (keptHandles[i] != 0)
+            {
+                continue;
+            }
+
+            NftRule rule = want.Rules[i];
+            ulong before = keptHandles.Skip(i + 1).FirstOrDefault(h => h != 0);
+            int d = _plan.Difference(family, AccelDriftKind.Missing, $"rule {family.ToNftName()} {rule.Table} {rule.Chain} \"{rule.Comment}\"", before == 0 ? "appended" : $"inserted before handle {before}");
+            Add(Phase.AddRules, d, before == 0 ? tx => tx.AddRule(rule) : tx => tx.InsertRule(rule, before));
+        }
+    }
+
+    private static bool Uses(NftRule rule, HashSet<string> sets, HashSet<string> flowtables) =>
+        rule.Expressions.Any(e => (e is LookupExpression l && sets.Contains(l.Set)) || (e is FlowOffloadExpression f && flowtables.Contains(f.Flowtable)));
+
+    private static string Name(string kind, NftFamily family, string table, string name) => $"{kind} {family.ToNftName()} {table} {name}";
+
+    private void Add(Phase phase, int difference, Action<NftTransaction> change) => _changes.Add((phase, difference, change));
+}

@@ -1,0 +1,109 @@
+using HostAccel.Native;
+using HostAccel.Native.Interop;
+using HostAccel.Native.Nftables;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Engine.Configuration;
+
+/// <summary>How a sync runs: adopting tables, how often to retry, whether to apply a plan, where to say what happens.</summary>
+internal sealed class SyncOptions
+{
+    /// <summary>Take over a table HostAccel did not create (one without its mark and seed 000's comment).</summary>
+    public bool Force { get; init; }
+
+    /// <summary>How many times the state is read and the transaction sent before a busy ruleset is reported.</summary>
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>Asked with each plan before it is sent (ShouldProcess); false leaves the kernel as it is.</summary>
+    public Func<SyncPlan, bool>? ShouldApply { get; init; }
+
+    /// <summary>Told of retries and no-ops (WriteVerbose).</summary>
+    public Action<string>? Log { get; init; }
+}
+
+/// <summary>
+/// Sync-, Test- and Get-AccelConfiguration: reads the owned tables of both families, plans the difference to the
+/// desired state, and sends it as one transaction pinned to the generation it read. When another writer commits in
+/// between, the kernel refuses the batch (ERESTART) and nothing of it applies; the sync then reads again and plans
+/// again, a bounded number of times. An unchanged kernel gets no batch at all.
+/// </summary>
+internal static class Synchronizer
+{
+    public static SyncPlan Plan(AccelSession session, AccelConfiguration configuration, bool force)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(configuration);
+        try
+        {
+            uint generation = session.Nft.GetGeneration();
+            IReadOnlyDictionary<NftFamily, FamilyState?> desired = DesiredState.Build(configuration, session.ResolveInterface);
+            var current = new Dictionary<NftFamily, KernelTable?>
+            {
+                [NftFamily.Ip] = KernelTable.Read(session.Nft, NftFamily.Ip, configuration.TableName),
+                [NftFamily.Ip6] = KernelTable.Read(session.Nft, NftFamily.Ip6, configuration.TableName),
+            };
+            return SyncPlanner.Plan(new SyncPlan(generation, session.InterfaceName), desired, current, session.Nft.ListPrefixes, configuration.TableName, force);
+        }
+        catch (Exception ex) when (ex is not HostAccelException)
+        {
+            throw Failures.From(ex, $"table {configuration.TableName}");
+        }
+    }
+
+    public static AccelConfigurationTest Test(AccelSession session, AccelConfiguration configuration, bool force)
+    {
+        SyncPlan plan = Plan(session, configuration, force);
+        return new AccelConfigurationTest { InDesiredState = plan.IsEmpty, Drift = plan.Drift(), NetworkNamespace = session.NetworkNamespace };
+    }
+
+    public static AccelSyncResult Sync(AccelSession session, AccelConfiguration configuration, SyncOptions options, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(options);
+        for (int attempt = 1; ; attempt++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            SyncPlan plan = Plan(session, configuration, options.Force);
+            if (plan.IsEmpty)
+            {
+                options.Log?.Invoke($"the kernel already holds the desired state (generation {plan.Generation}): nothing sent");
+                return Result(session, plan, applied: false, attempt);
+            }
+
+            if (options.ShouldApply is not null && !options.ShouldApply(plan))
+            {
+                return Result(session, plan, applied: false, attempt);
+            }
+
+            try
+            {
+                cancellation.ThrowIfCancellationRequested();
+                session.Nft.Commit(plan.Transaction, plan.Generation);
+                return Result(session, plan, applied: true, attempt);
+            }
+            catch (ErrnoException ex) when (ex.Errno == Errno.ERESTART)
+            {
+                if (attempt >= options.MaxAttempts)
+                {
+                    throw new HostAccelException(ErrorIds.RulesetChanged, FailureKind.ResourceBusy,
+                        $"the ruleset changed under each of {attempt} attempts to sync it (another writer is busy); nothing was applied", session.NetworkNamespace, ex);
+                }
+
+                options.Log?.Invoke($"the ruleset changed after generation {plan.Generation} was read, and the kernel refused the stale transaction; reading it again (attempt {attempt + 1} of {options.MaxAttempts})");
+            }
+            catch (Exception ex) when (ex is not HostAccelException)
+            {
+                throw Failures.From(ex, $"table {configuration.TableName}");
+            }
+        }
+    }
+
+    private static AccelSyncResult Result(AccelSession session, SyncPlan plan, bool applied, int attempts) => new()
+    {
+        Applied = applied,
+        Changes = plan.Drift(),
+        Attempts = attempts,
+        Generation = plan.Generation,
+        NetworkNamespace = session.NetworkNamespace,
+    };
+}

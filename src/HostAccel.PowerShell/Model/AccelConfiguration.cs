@@ -1,0 +1,88 @@
+namespace HostAccel.PowerShell.Model;
+
+/// <summary>
+/// A desired state of acceleration on one host: what Sync-AccelConfiguration makes the kernel hold, and what
+/// Get-AccelConfiguration reads back. A family is accelerated when there is a local Pod CIDR of it (IPv4 → table
+/// ip, IPv6 → table ip6); a family without one has no HostAccel table. Names default to seed 000's.
+/// </summary>
+public sealed record AccelConfiguration
+{
+    public string TableName { get; internal init; } = "antrea";
+
+    public string SetName { get; internal init; } = "peer-pod-cidr";
+
+    public string ExternalIPSetName { get; internal init; } = "external-ip";
+
+    public string PeerNodeSetName { get; internal init; } = "peer-node-ip";
+
+    public string FlowtableName { get; internal init; } = "fastpath";
+
+    public string ChainName { get; internal init; } = "forward";
+
+    /// <summary>The Pods' gateway (antrea-gw0): in the flowtable, and the Pod side of every rule.</summary>
+    public string GatewayInterface { get; internal init; } = "antrea-gw0";
+
+    /// <summary>The interface to the other Nodes: in the flowtable, and the Node side of the Pod-to-Pod rules.</summary>
+    public string? TransportInterface { get; internal init; }
+
+    /// <summary>More flowtable devices: interfaces NodePort and external traffic arrive on.</summary>
+    public IReadOnlyList<string> Devices { get; internal init; } = [];
+
+    /// <summary>This Node's Pod CIDRs, at most one per family.</summary>
+    public IReadOnlyList<string> LocalPodCidr { get; internal init; } = [];
+
+    /// <summary>The other Nodes' Pod CIDRs, both families mixed: the peer-pod-cidr sets.</summary>
+    public IReadOnlyList<string> PeerPodCidr { get; internal init; } = [];
+
+    public AccelTraffic Traffic { get; internal init; } = AccelTraffic.PodToPod;
+
+    /// <summary>LoadBalancer ingress IPs and External IPs (ExternalIP traffic): the external-ip sets.</summary>
+    public IReadOnlyList<string> ExternalIP { get; internal init; } = [];
+
+    /// <summary>The other Nodes' transport IPs (FullPath traffic): the peer-node-ip sets.</summary>
+    public IReadOnlyList<string> PeerNodeIP { get; internal init; } = [];
+
+    /// <summary>The address external traffic to a Pod is SNATed to (ExternalToPod), one per family.</summary>
+    public IReadOnlyList<string> ServiceSnatAddress { get; internal init; } = ["169.254.0.253", "fc01::aabb:ccdd:eeff"];
+
+    /// <summary>The address NodePort traffic is DNATed to (ExternalToNodePort), one per family.</summary>
+    public IReadOnlyList<string> NodePortDnatAddress { get; internal init; } = ["169.254.0.252", "fc01::aabb:ccdd:eefe"];
+
+    /// <summary>The flowtable's ingress priority; 0 is nft's "filter".</summary>
+    public int Priority { get; internal init; }
+
+    /// <summary>The flowtable's counter flag: offloaded packets are counted on their conntrack entries.</summary>
+    public bool Counter { get; internal init; }
+
+    /// <summary>The flowtable's offload flag (hardware offload, where the NIC supports it).</summary>
+    public bool HardwareOffload { get; internal init; }
+
+    public string? NetworkNamespace { get; internal init; }
+
+    /// <summary>One line: the families, the traffic, the devices and how many prefixes.</summary>
+    public override string ToString()
+    {
+        var parts = new List<string>
+        {
+            LocalPodCidr.Count == 0 ? "no acceleration" : $"accelerate {Traffic} for {string.Join(", ", LocalPodCidr)}",
+        };
+        if (LocalPodCidr.Count > 0 && Traffic != AccelTraffic.None)
+        {
+            IEnumerable<string> devices = new[] { GatewayInterface, TransportInterface ?? "" }.Concat(Devices).Where(d => d.Length > 0);
+            parts[0] += $" via {{ {string.Join(", ", devices)} }}";
+        }
+
+        parts.Add($"{PeerPodCidr.Count} peer Pod CIDRs");
+        if ((Traffic & AccelTraffic.ExternalIP) != 0)
+        {
+            parts.Add($"{ExternalIP.Count} external IPs");
+        }
+
+        if ((Traffic & AccelTraffic.FullPath) != 0)
+        {
+            parts.Add($"{PeerNodeIP.Count} peer Node IPs");
+        }
+
+        return string.Join("; ", parts);
+    }
+}
