@@ -4,11 +4,12 @@ using HostAccel.VmChecks;
 
 [assembly: SupportedOSPlatform("linux")]
 
-// Usage: HostAccel.VmChecks [--rounds N] [--seconds S] [--no-bench]
+// Usage: HostAccel.VmChecks [--rounds N] [--seconds S] [--no-bench] [--only sync]
 // Runs inside a flowtable-capable kernel (tests/vm/run.sh). Prints TAP-like lines, the closing count, and the
 // line CI reads; exits non-zero when a check failed or offload was not verified.
 int rounds = 3, seconds = 3;
 bool bench = true;
+string? only = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -22,6 +23,9 @@ for (int i = 0; i < args.Length; i++)
         case "--no-bench":
             bench = false;
             break;
+        case "--only":
+            only = args[++i];
+            break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
             return 2;
@@ -30,6 +34,13 @@ for (int i = 0; i < args.Length; i++)
 
 var report = new Report();
 Console.WriteLine($"kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}");
+if (only is not null)
+{
+    RunSync(report, only);
+    Console.WriteLine($"{report.Passed} passed, {report.Failed} failed");
+    return report.Failed == 0 ? 0 : 1;
+}
+
 try
 {
     FlowtableChecks.Run(report);
@@ -47,6 +58,8 @@ catch (Exception ex)
 {
     report.Check(false, "engine checks ran to the end", ex.ToString());
 }
+
+RunSync(report);
 
 OffloadResult? offload = null;
 try
@@ -75,3 +88,29 @@ Console.WriteLine($"{report.Passed} passed, {report.Failed} failed");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"vm-flowtable: offloaded={offload?.OffloadedFlows ?? 0} forward_packets={offload?.ForwardPackets ?? 0} sent_packets={offload?.SentPackets ?? 0} stream_gain={gains.stream:+0.0;-0.0}% rr_gain={gains.rr:+0.0;-0.0}%"));
 return report.Failed == 0 && offload is { Verified: true } ? 0 : 1;
+
+static void RunSync(Report report, string only = "sync")
+{
+    foreach ((string name, Action<Report> checks) in new (string, Action<Report>)[]
+    {
+        ("sync checks", HostAccel.VmChecks.Sync.SyncChecks.Run),
+        ("sync property", HostAccel.VmChecks.Sync.SyncProperty.Run),
+        ("sync race", HostAccel.VmChecks.Sync.SyncRace.Run),
+        ("sync scale", HostAccel.VmChecks.Sync.SyncScale.Run),
+    })
+    {
+        if (only != "sync" && !name.Contains(only, StringComparison.Ordinal))
+        {
+            continue;
+        }
+
+        try
+        {
+            checks(report);
+        }
+        catch (Exception ex)
+        {
+            report.Check(false, $"{name} ran to the end", ex.ToString());
+        }
+    }
+}

@@ -47,9 +47,15 @@ internal static class ConfigurationValidator
             throw ConfigurationReader.Invalid($"Priority must be from -400 to 400, not {c.Priority}", c.Priority);
         }
 
+        List<IpPrefix> locals = Prefixes(c.LocalPodCidr, nameof(c.LocalPodCidr), wholeSpace: false);
+        foreach (IGrouping<bool, IpPrefix> family in locals.GroupBy(p => p.IsIPv6).Where(g => g.Count() > 1))
+        {
+            throw ConfigurationReader.Invalid($"one local Pod CIDR per family: {string.Join(" and ", family)} are both {Version(family.Key)}", string.Join(", ", family));
+        }
+
         Device(nameof(c.GatewayInterface), c.GatewayInterface);
         string transport = c.TransportInterface ?? "";
-        bool needsTransport = (c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.ExternalToPod)) != 0;
+        bool needsTransport = locals.Count > 0 && (c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.ExternalToPod)) != 0;
         if (transport.Length > 0 || needsTransport)
         {
             if (transport.Length == 0)
@@ -67,12 +73,6 @@ internal static class ConfigurationValidator
         foreach (string device in c.Devices)
         {
             Device(nameof(c.Devices), device);
-        }
-
-        List<IpPrefix> locals = Prefixes(c.LocalPodCidr, nameof(c.LocalPodCidr), wholeSpace: false);
-        foreach (IGrouping<bool, IpPrefix> family in locals.GroupBy(p => p.IsIPv6).Where(g => g.Count() > 1))
-        {
-            throw ConfigurationReader.Invalid($"one local Pod CIDR per family: {string.Join(" and ", family)} are both {Version(family.Key)}", string.Join(", ", family));
         }
 
         if (locals.Count > 0 && c.Traffic == AccelTraffic.None)

@@ -29,13 +29,37 @@ internal sealed class SyncOptions
 /// </summary>
 internal static class Synchronizer
 {
-    public static SyncPlan Plan(AccelSession session, AccelConfiguration configuration, bool force)
+    /// <summary>
+    /// Reads both families' tables and plans. Reading takes several dumps; when another writer removes an object
+    /// between them (ENOENT) or the generation moves, the reads are repeated, a bounded number of times.
+    /// </summary>
+    public static SyncPlan Plan(AccelSession session, AccelConfiguration configuration, bool force, int maxAttempts = 5)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return PlanOnce(session, configuration, force);
+            }
+            catch (StaleReadException ex) when (attempt >= maxAttempts)
+            {
+                throw Busy(session, attempt, ex.InnerException!);
+            }
+            catch (StaleReadException)
+            {
+                // Another writer committed between two reads: read again.
+            }
+        }
+    }
+
+    private static SyncPlan PlanOnce(AccelSession session, AccelConfiguration configuration, bool force)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(configuration);
+        uint generation = 0;
         try
         {
-            uint generation = session.Nft.GetGeneration();
+            generation = session.Nft.GetGeneration();
             IReadOnlyDictionary<NftFamily, FamilyState?> desired = DesiredState.Build(configuration, session.ResolveInterface);
             var current = new Dictionary<NftFamily, KernelTable?>
             {
@@ -43,6 +67,10 @@ internal static class Synchronizer
                 [NftFamily.Ip6] = KernelTable.Read(session.Nft, NftFamily.Ip6, configuration.TableName),
             };
             return SyncPlanner.Plan(new SyncPlan(generation, session.InterfaceName), desired, current, session.Nft.ListPrefixes, configuration.TableName, force);
+        }
+        catch (ErrnoException ex) when (ex.Errno == Errno.ENOENT && generation != 0 && session.Nft.GetGeneration() != generation)
+        {
+            throw new StaleReadException(ex);
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
@@ -63,7 +91,22 @@ internal static class Synchronizer
         for (int attempt = 1; ; attempt++)
         {
             cancellation.ThrowIfCancellationRequested();
-            SyncPlan plan = Plan(session, configuration, options.Force);
+            SyncPlan plan;
+            try
+            {
+                plan = PlanOnce(session, configuration, options.Force);
+            }
+            catch (StaleReadException ex)
+            {
+                if (attempt >= options.MaxAttempts)
+                {
+                    throw Busy(session, attempt, ex.InnerException!);
+                }
+
+                options.Log?.Invoke($"the ruleset changed while it was being read; reading it again (attempt {attempt + 1} of {options.MaxAttempts})");
+                continue;
+            }
+
             if (plan.IsEmpty)
             {
                 options.Log?.Invoke($"the kernel already holds the desired state (generation {plan.Generation}): nothing sent");
@@ -85,8 +128,7 @@ internal static class Synchronizer
             {
                 if (attempt >= options.MaxAttempts)
                 {
-                    throw new HostAccelException(ErrorIds.RulesetChanged, FailureKind.ResourceBusy,
-                        $"the ruleset changed under each of {attempt} attempts to sync it (another writer is busy); nothing was applied", session.NetworkNamespace, ex);
+                    throw Busy(session, attempt, ex);
                 }
 
                 options.Log?.Invoke($"the ruleset changed after generation {plan.Generation} was read, and the kernel refused the stale transaction; reading it again (attempt {attempt + 1} of {options.MaxAttempts})");
@@ -97,6 +139,13 @@ internal static class Synchronizer
             }
         }
     }
+
+    private static HostAccelException Busy(AccelSession session, int attempts, Exception inner) =>
+        new(ErrorIds.RulesetChanged, FailureKind.ResourceBusy,
+            $"the ruleset changed under each of {attempts} attempts to sync it (another writer is busy); nothing was applied", session.NetworkNamespace, inner);
+
+    /// <summary>An object vanished between two reads of one plan because another writer committed.</summary>
+    private sealed class StaleReadException(Exception inner) : Exception("the ruleset changed while it was read", inner);
 
     private static AccelSyncResult Result(AccelSession session, SyncPlan plan, bool applied, int attempts) => new()
     {

@@ -1,0 +1,140 @@
+using System.Collections;
+using System.Diagnostics;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Engine.Configuration;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.VmChecks.Sync;
+
+/// <summary>
+/// Sync-, Get- and Test-AccelConfiguration through the engine, on a kernel with flowtables: every traffic type of
+/// seed 001 in both families, checked against `nft -j list ruleset` and an independent rendering of the
+/// configuration; the no-op second sync; exact removals; export and re-import; scale.
+/// </summary>
+internal static class SyncChecks
+{
+    public static AccelConfiguration Config(Hashtable settings) => ConfigurationReader.Read(settings, "check");
+
+    public static Hashtable Full() => new()
+    {
+        ["TransportInterface"] = "eth0",
+        ["Devices"] = new[] { "eth1" },
+        ["LocalPodCidr"] = new[] { "10.10.0.0/24", "fd00:10::/64" },
+        ["PeerPodCidr"] = new[] { "10.10.1.0/24", "10.10.2.0/24", "fd00:11::/64" },
+        ["Traffic"] = "All",
+        ["ExternalIP"] = new[] { "172.18.0.151", "2001:db8::151" },
+        ["PeerNodeIP"] = new[] { "172.18.0.2", "172.18.0.3", "2001:db8:1::2" },
+        ["Counter"] = true,
+    };
+
+    public static void Run(Report report)
+    {
+        using var ns = new SyncNamespace();
+        AccelConfiguration full = Config(Full());
+
+        AccelSyncResult first = Synchronizer.Sync(ns.Session, full, new SyncOptions(), CancellationToken.None);
+        report.Check(first is { Applied: true, Attempts: 1 } && first.Changes.Count > 0, "Sync: a dual-stack configuration with every traffic type is applied in one transaction", first.ToString());
+        Same(report, ns, full, "Sync: nft -j list ruleset shows exactly the configuration (all seed 001 rules, both families)");
+        report.Check(Sh.In(ns.Name, "nft", "list", "flowtable", "ip", "antrea", "fastpath").Contains("counter", StringComparison.Ordinal), "Sync: the flowtable has the counter flag");
+
+        uint generation = ns.Session.Nft.GetGeneration();
+        AccelSyncResult second = Synchronizer.Sync(ns.Session, full, new SyncOptions(), CancellationToken.None);
+        report.Check(second is { Applied: false, Changes.Count: 0 } && ns.Session.Nft.GetGeneration() == generation,
+            "Sync: a second sync with the same input sends nothing (generation unchanged)", second.ToString());
+        report.Check(Synchronizer.Test(ns.Session, full, force: false).InDesiredState, "Test-AccelConfiguration: the kernel matches");
+
+        AccelConfiguration exported = ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false);
+        report.Check(Equivalent(exported, full), "Get-AccelConfiguration: reads back the configuration that was synced", $"{exported} vs {full}");
+        AccelSyncResult back = Synchronizer.Sync(ns.Session, exported, new SyncOptions(), CancellationToken.None);
+        report.Check(!back.Applied && back.Changes.Count == 0, "Get-AccelConfiguration: its output syncs back with no change", back.ToString());
+
+        ExactRemovals(report, ns, full);
+        Drift(report, ns, full);
+
+        AccelSyncResult off = Synchronizer.Sync(ns.Session, Config([]), new SyncOptions(), CancellationToken.None);
+        report.Check(off.Applied && Sh.In(ns.Name, "nft", "list", "ruleset").Trim().Length == 0, "Sync: an empty configuration removes every owned table", off.ToString());
+    }
+
+    /// <summary>Removing one peer CIDR, one device, one traffic type changes exactly its objects; other rules keep their handles.</summary>
+    private static void ExactRemovals(Report report, SyncNamespace ns, AccelConfiguration full)
+    {
+        Hashtable fewerPeers = Full();
+        fewerPeers["PeerPodCidr"] = new[] { "10.10.1.0/24", "fd00:11::/64" };
+        Removal(report, ns, Config(fewerPeers), ["delete element ip antrea peer-pod-cidr { 10.10.2.0/24 }"], "a peer Pod CIDR");
+
+        Hashtable fewerDevices = fewerPeers;
+        fewerDevices["Devices"] = Array.Empty<string>();
+        Removal(report, ns, Config(fewerDevices),
+            ["delete flowtable ip antrea fastpath { devices = { eth1 }; }", "delete flowtable ip6 antrea fastpath { devices = { eth1 }; }"], "a flowtable device");
+
+        Hashtable fewerTraffic = fewerDevices;
+        fewerTraffic["Traffic"] = "PodToPod, ExternalToPod, ExternalToNodePort, FullPath";
+        fewerTraffic.Remove("ExternalIP");
+        List<string> rules = RuleLines(ns).Where(l => l.Contains("@external-ip", StringComparison.Ordinal)).ToList();
+        IReadOnlyList<string> statements = Synchronizer.Plan(ns.Session, Config(fewerTraffic), force: false).Transaction.Statements;
+        report.Check(rules.Count == 1 && statements.Count == 4 && statements.Count(s => s.StartsWith("delete rule ", StringComparison.Ordinal)) == 2
+                && statements.Count(s => s.StartsWith("delete set ", StringComparison.Ordinal) && s.EndsWith(" external-ip", StringComparison.Ordinal)) == 2,
+            "Sync: removing a traffic type plans exactly its rule and set in each family", string.Join(" | ", statements));
+        Removal(report, ns, Config(fewerTraffic), statements, "a traffic type");
+
+        Hashtable moreDevices = fewerTraffic;
+        moreDevices["Devices"] = new[] { "eth1", "eth2" };
+        Removal(report, ns, Config(moreDevices),
+            ["add flowtable ip antrea fastpath { hook ingress priority filter; devices = { eth1, eth2 }; counter; }",
+             "add flowtable ip6 antrea fastpath { hook ingress priority filter; devices = { eth1, eth2 }; counter; }"], "two flowtable devices (added)");
+        Synchronizer.Sync(ns.Session, full, new SyncOptions(), CancellationToken.None);
+        Same(report, ns, full, "Sync: back to the full configuration");
+    }
+
+    private static void Removal(Report report, SyncNamespace ns, AccelConfiguration next, IReadOnlyList<string> expected, string what)
+    {
+        HashSet<ulong> before = Handles(ns);
+        AccelSyncResult result = Synchronizer.Sync(ns.Session, next, new SyncOptions(), CancellationToken.None);
+        List<string> applied = result.Changes.SelectMany(c => c.Statements).ToList();
+        HashSet<ulong> after = Handles(ns);
+        bool rulesKept = after.IsSubsetOf(before) || before.IsSubsetOf(after);
+        report.Check(result.Applied && applied.Order().SequenceEqual(expected.Order()) && rulesKept,
+            $"Sync: changing {what} sends exactly its statements and keeps the other rules", string.Join(" | ", applied));
+        Same(report, ns, next, $"Sync: after changing {what}, nft -j shows the configuration");
+    }
+
+    /// <summary>Objects added by hand into an owned table are drift; the sync removes exactly them.</summary>
+    private static void Drift(Report report, SyncNamespace ns, AccelConfiguration full)
+    {
+        Sh.In(ns.Name, "nft", "add", "rule", "ip", "antrea", "forward", "meta", "l4proto", "tcp", "counter");
+        Sh.In(ns.Name, "nft", "add", "set", "ip", "antrea", "stray", "{ type ipv4_addr; }");
+        Sh.In(ns.Name, "nft", "delete", "element", "ip6", "antrea", "peer-pod-cidr", "{ fd00:11::/64 }");
+        AccelConfigurationTest test = Synchronizer.Test(ns.Session, full, force: false);
+        report.Check(!test.InDesiredState && test.Drift.Count == 3
+                && test.Drift.Any(d => d.Kind == AccelDriftKind.Extra && d.Object.StartsWith("rule ip antrea forward handle", StringComparison.Ordinal))
+                && test.Drift.Any(d => d.Kind == AccelDriftKind.Extra && d.Object == "set ip antrea stray")
+                && test.Drift.Any(d => d.Kind == AccelDriftKind.Different && d.Object == "set ip6 antrea peer-pod-cidr"),
+            "Test-AccelConfiguration: a stray rule, a stray set and a missing element are the drift", test.ToString());
+        Synchronizer.Sync(ns.Session, full, new SyncOptions(), CancellationToken.None);
+        Same(report, ns, full, "Sync: drift removed");
+    }
+
+    public static bool Same(Report report, SyncNamespace ns, AccelConfiguration c, string what)
+    {
+        List<string> expected = ExpectedRuleset.For(c);
+        List<string> actual = RulesetJson.Actual(ns.Name);
+        return report.Check(expected.SequenceEqual(actual), what, Diff(expected, actual));
+    }
+
+    public static string Diff(List<string> expected, List<string> actual)
+    {
+        int at = expected.Zip(actual).TakeWhile(p => p.First == p.Second).Count();
+        return $"{expected.Count} objects expected, {actual.Count} listed; first difference at {at}:\n  expected: {expected.ElementAtOrDefault(at)}\n  listed:   {actual.ElementAtOrDefault(at)}";
+    }
+
+    private static List<string> RuleLines(SyncNamespace ns) => Sh.In(ns.Name, "nft", "-a", "list", "chain", "ip", "antrea", "forward").Split('\n').ToList();
+
+    private static HashSet<ulong> Handles(SyncNamespace ns) =>
+        ns.Session.Nft.ListRules(HostAccel.Native.Nftables.NftFamily.Ip, "antrea").Concat(ns.Session.Nft.ListRules(HostAccel.Native.Nftables.NftFamily.Ip6, "antrea")).Select(r => r.Handle).ToHashSet();
+
+    public static bool Equivalent(AccelConfiguration a, AccelConfiguration b) =>
+        a.TableName == b.TableName && a.GatewayInterface == b.GatewayInterface && a.TransportInterface == b.TransportInterface && a.Traffic == b.Traffic
+        && a.Devices.SequenceEqual(b.Devices) && a.LocalPodCidr.SequenceEqual(b.LocalPodCidr) && a.PeerPodCidr.SequenceEqual(b.PeerPodCidr)
+        && a.ExternalIP.SequenceEqual(b.ExternalIP) && a.PeerNodeIP.SequenceEqual(b.PeerNodeIP) && a.ServiceSnatAddress.SequenceEqual(b.ServiceSnatAddress)
+        && a.NodePortDnatAddress.SequenceEqual(b.NodePortDnatAddress) && a.Priority == b.Priority && a.Counter == b.Counter && a.HardwareOffload == b.HardwareOffload;
+}
