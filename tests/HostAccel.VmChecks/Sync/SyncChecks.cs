@@ -48,11 +48,41 @@ internal static class SyncChecks
         AccelSyncResult back = Synchronizer.Sync(ns.Session, exported, new SyncOptions(), CancellationToken.None);
         report.Check(!back.Applied && back.Changes.Count == 0, "Get-AccelConfiguration: its output syncs back with no change", back.ToString());
 
+        Adoption(report);
         ExactRemovals(report, ns, full);
         Drift(report, ns, full);
 
         AccelSyncResult off = Synchronizer.Sync(ns.Session, Config([]), new SyncOptions(), CancellationToken.None);
         report.Check(off.Applied && Sh.In(ns.Name, "nft", "list", "ruleset").Trim().Length == 0, "Sync: an empty configuration removes every owned table", off.ToString());
+    }
+
+    /// <summary>Seed 000 and seed 001's NodePort rule written by nft: Get reads them back, and syncing that changes nothing.</summary>
+    private static void Adoption(Report report)
+    {
+        using var ns = new SyncNamespace();
+        string file = Path.Combine(Path.GetTempPath(), $"{ns.Name}.nft");
+        File.WriteAllText(file, """
+            table ip antrea {
+                comment "Rules for Antrea"
+                set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
+                flowtable fastpath { hook ingress priority filter; devices = { antrea-gw0, eth0, eth1 }; }
+                chain forward {
+                    comment "Forward chain for storing rules"
+                    type filter hook forward priority filter; policy accept;
+                    iif "antrea-gw0" ip saddr 10.10.0.0/24 oif "eth0" ip daddr @peer-pod-cidr flow add @fastpath counter comment "Accelerate IPv4 connections: local Pod CIDR to remote Pod CIDRs"
+                    iif "eth0" ip saddr @peer-pod-cidr oif "antrea-gw0" ip daddr 10.10.0.0/24 flow add @fastpath counter comment "Accelerate IPv4 connections: remote Pod CIDRs to local Pod CIDR"
+                    oif "antrea-gw0" ip daddr 169.254.0.252 flow add @fastpath counter comment "Accelerate IPv4 connections: External-to-NodePort after DNAT"
+                }
+            }
+            """);
+        Sh.In(ns.Name, "nft", "-f", file);
+        File.Delete(file);
+        AccelConfiguration read = ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false);
+        report.Check(read.Traffic == (AccelTraffic.PodToPod | AccelTraffic.ExternalToNodePort) && read.LocalPodCidr.SequenceEqual(["10.10.0.0/24"])
+                && read.TransportInterface == "eth0" && read.Devices.SequenceEqual(["eth1"]) && read.PeerPodCidr.SequenceEqual(["10.10.1.0/24"]),
+            "Get-AccelConfiguration: reads seed 000 and the NodePort rule as nft wrote them", read.ToString());
+        AccelSyncResult result = Synchronizer.Sync(ns.Session, read, new SyncOptions(), CancellationToken.None);
+        report.Check(!result.Applied && result.Changes.Count == 0, "Sync: the configuration read from nft's ruleset syncs back with no change", string.Join("; ", result.Changes));
     }
 
     /// <summary>Removing one peer CIDR, one device, one traffic type changes exactly its objects; other rules keep their handles.</summary>
