@@ -36,6 +36,31 @@ internal static class EngineChecks
         report.Check(fastpath.Enabled && fastpath.FlowtablePresent && fastpath.Counter && fastpath.Devices.Order().SequenceEqual(["antrea-gw0", "eth0"]) && fastpath.Rules.Count == 2,
             "Get-Fastpath: enabled, counter flag, both devices, two rules", fastpath.ToString());
 
+        // A second Enable-Fastpath with another transport device, as a cmdlet runs it (prepare, accept, commit):
+        // without -Force the flowtable on the first call's devices is a conflict, found before anything is sent.
+        Sh.In(topology.Router, "ip", "link", "add", "eth1", "type", "dummy");
+        string before = Sh.In(topology.Router, "nft", "-j", "list", "ruleset");
+        report.Throws<HostAccelException>(() =>
+            {
+                var again = new EnableFastpathPlan(session);
+                foreach (PlannedChange<Fastpath> change in again.Prepare(new EnableFastpathRequest
+                {
+                    GatewayInterface = "antrea-gw0",
+                    TransportInterface = "eth1",
+                    LocalPodCidr = [Topology.LocalCidr],
+                    Counter = true,
+                }))
+                {
+                    again.Accept(change);
+                }
+
+                again.Commit(CancellationToken.None);
+            },
+            ex => ex.ErrorId == ErrorIds.FastpathConflict && ex.Kind == FailureKind.ResourceExists && ex.Message.Contains("exists with other settings", StringComparison.Ordinal),
+            "Enable-Fastpath again with other devices: FastpathConflict without -Force");
+        string after = Sh.In(topology.Router, "nft", "-j", "list", "ruleset");
+        report.Check(after == before, "Enable-Fastpath again with other devices: nft -j list ruleset unchanged", after);
+
         using (Process server = Sh.Start("ip", "netns", "exec", topology.Server, "iperf3", "-s", "-1"))
         {
             Topology.WaitForListener(topology.Server, 5201);

@@ -50,6 +50,9 @@ internal static unsafe partial class LibC
     internal static partial int setsockopt(SafeHandle fd, int level, int optname, void* optval, uint optlen);
 
     [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int getsockopt(SafeHandle fd, int level, int optname, void* optval, uint* optlen);
+
+    [LibraryImport(Lib, SetLastError = true)]
     internal static partial nint send(SafeHandle fd, byte* buf, nuint len, int flags);
 
     [LibraryImport(Lib, SetLastError = true)]

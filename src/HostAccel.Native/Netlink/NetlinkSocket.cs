@@ -7,6 +7,9 @@ namespace HostAccel.Native.Netlink;
 /// <summary>Handles one decoded message of a dump.</summary>
 public delegate void NetlinkMessageHandler(in NetlinkMessage message);
 
+/// <summary>Sees a datagram as received, before anything decodes it; returns how many of its bytes to keep.</summary>
+internal delegate int ReceiveHook(Span<byte> datagram);
+
 /// <summary>
 /// A netlink socket bound in one network namespace, with the request/ACK and dump loops over it. Not thread-safe:
 /// one conversation at a time, as the kernel's sequence numbers assume.
@@ -24,6 +27,9 @@ public sealed unsafe class NetlinkSocket : IDisposable
     private uint _sequence;
     private int _sendBufferSize;
 
+    /// <summary>A request was abandoned before its reply was read to the end (an exception mid-dump).</summary>
+    private bool _replyPending;
+
     private NetlinkSocket(NetlinkSocketHandle handle, uint portId, string? networkNamespace)
     {
         _handle = handle;
@@ -33,6 +39,31 @@ public sealed unsafe class NetlinkSocket : IDisposable
     }
 
     public uint PortId { get; }
+
+    /// <summary>
+    /// Tests only (InternalsVisibleTo): called with every datagram received, before it is decoded, to inject a fault
+    /// at a chosen point of a real reply stream — cut the datagram short (return fewer bytes), fail as recv would
+    /// (throw), or close the socket. Null otherwise.
+    /// </summary>
+    internal ReceiveHook? OnReceive { get; set; }
+
+    /// <summary>The kernel's receive buffer of this socket (SO_RCVBUF): what the kernel reports, set as it allows.</summary>
+    internal int KernelReceiveBufferSize
+    {
+        get
+        {
+            int value = 0;
+            uint length = sizeof(int);
+            if (LibC.getsockopt(_handle, LibC.SOL_SOCKET, LibC.SO_RCVBUF, &value, &length) != 0)
+            {
+                throw SystemCallException.FromLastError("getsockopt", "SO_RCVBUF");
+            }
+
+            return value;
+        }
+
+        set => SetOption(_handle, LibC.SOL_SOCKET, LibC.SO_RCVBUF, value, required: true);
+    }
 
     public string? NetworkNamespace { get; }
 
@@ -147,7 +178,13 @@ public sealed unsafe class NetlinkSocket : IDisposable
                         throw new NetlinkDecodeException($"datagram of {received} bytes truncated to {_receiveBuffer.Length}");
                     }
 
-                    return _receiveBuffer.AsSpan(0, (int)received);
+                    int length = (int)received;
+                    if (OnReceive is ReceiveHook hook)
+                    {
+                        length = Math.Clamp(hook(_receiveBuffer.AsSpan(0, length)), 0, length);
+                    }
+
+                    return _receiveBuffer.AsSpan(0, length);
                 }
 
                 var errno = (Errno)Marshal.GetLastPInvokeError();
@@ -189,7 +226,9 @@ public sealed unsafe class NetlinkSocket : IDisposable
     /// Sends a dump request built by <paramref name="buildRequest"/> (given its sequence number) and hands every reply
     /// message to <paramref name="handler"/>. When the kernel reports the dump interrupted by a concurrent change
     /// (NLM_F_DUMP_INTR) or the socket overflowed (ENOBUFS), <paramref name="restart"/> is called and the dump
-    /// repeated, a bounded number of times.
+    /// repeated, a bounded number of times. A dump that fails part-way throws — a <see cref="NetlinkException"/>,
+    /// <see cref="NetlinkDecodeException"/> or <see cref="ObjectDisposedException"/> naming the operation — and what
+    /// the handler was given must be discarded; what the kernel still had to send is discarded before the next request.
     /// </summary>
     /// <remarks>
     /// With <paramref name="sameGeneration"/>, messages must also carry the same nfgenmsg resource id: nf_tables
@@ -204,6 +243,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
             writer.Clear();
             uint sequence = NextSequence();
             buildRequest(writer, sequence);
+            DiscardPendingReplies();
             Send(writer.WrittenSpan);
             bool interrupted;
             try
@@ -215,6 +255,22 @@ public sealed unsafe class NetlinkSocket : IDisposable
                 Drain();
                 restart();
                 continue;
+            }
+            catch (SystemCallException ex) when (ex.Errno == Errno.ENOBUFS)
+            {
+                _replyPending = true;
+                throw new NetlinkException(Errno.ENOBUFS, restart is null
+                    ? $"{operation}: the socket's receive queue overflowed"
+                    : $"{operation}: the socket's receive queue overflowed on each of {attempt} attempts");
+            }
+            catch (ObjectDisposedException)
+            {
+                throw new ObjectDisposedException(nameof(NetlinkSocket), $"{operation}: the netlink socket was closed before the reply was complete");
+            }
+            catch
+            {
+                _replyPending = true;
+                throw;
             }
 
             if (!interrupted)
@@ -293,8 +349,21 @@ public sealed unsafe class NetlinkSocket : IDisposable
     /// <returns>The errors and acknowledgements, in the order the kernel sent them.</returns>
     public IReadOnlyList<NetlinkError> SendBatch(ReadOnlySpan<byte> batch, uint firstSequence, uint lastSequence)
     {
+        DiscardPendingReplies();
         Send(batch);
+        try
+        {
+            return ReceiveBatchReplies(firstSequence, lastSequence);
+        }
+        catch
+        {
+            _replyPending = true;
+            throw;
+        }
+    }
 
+    private List<NetlinkError> ReceiveBatchReplies(uint firstSequence, uint lastSequence)
+    {
         // nfnetlink runs the whole batch inside send(): every answer is queued by the time it returns, so after
         // the first one the queue is read without waiting. The first wait is bounded by the reply timeout.
         var replies = new List<NetlinkError>();
@@ -334,6 +403,20 @@ public sealed unsafe class NetlinkSocket : IDisposable
 
                 replies.Add(reply);
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads out the rest of an abandoned reply. A dump the kernel is still producing would make it refuse the next
+    /// one (EBUSY), and its datagrams would come before the next answer; each read makes the kernel queue its next
+    /// part, so this reads the dump to its end.
+    /// </summary>
+    private void DiscardPendingReplies()
+    {
+        if (_replyPending)
+        {
+            Drain();
+            _replyPending = false;
         }
     }
 

@@ -24,6 +24,9 @@ public sealed class NftConnection : IDisposable
 
     public string? NetworkNamespace => _socket.NetworkNamespace;
 
+    /// <summary>The socket underneath, for tests that inject faults into its reply stream.</summary>
+    internal NetlinkSocket Socket => _socket;
+
     /// <summary>Connects to nf_tables in a named network namespace, or in the current one when null.</summary>
     public static NftConnection Open(string? networkNamespace = null) =>
         new(NetlinkSocket.Open(NETLINK_NETFILTER, networkNamespace));

@@ -1,3 +1,4 @@
+using System.Text;
 using HostAccel.Native;
 using HostAccel.Native.Interop;
 using HostAccel.Native.Netlink;
@@ -133,6 +134,21 @@ internal static class Failures
         }
 
         return new HostAccelException(id, kind, message, target, e);
+    }
+
+    /// <summary>
+    /// Refuses a comment longer than nft keeps (128 bytes of UTF-8, libnftnl's NFTNL_UDATA_COMMENT_MAXLEN) before
+    /// anything is sent. The kernel itself stores up to 256 bytes of userdata, so without this check a longer table,
+    /// chain or set comment would be committed and the ruleset could no longer be loaded back with nft -f.
+    /// </summary>
+    public static void CheckComment(string? comment, string parameter)
+    {
+        int bytes = comment is null ? 0 : Encoding.UTF8.GetByteCount(comment);
+        if (bytes > UserData.MaxCommentLength)
+        {
+            throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
+                $"{parameter} is {bytes} bytes; nft keeps comments of at most {UserData.MaxCommentLength} bytes", comment);
+        }
     }
 
     public static HostAccelException TableNotFound(NftFamily family, string table, object? target = null) =>

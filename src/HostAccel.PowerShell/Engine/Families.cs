@@ -33,6 +33,22 @@ internal static class Families
     }
 
     /// <summary>
+    /// A Pod CIDR to accelerate, peer or local: as <see cref="ParseCidr"/>, and not a /0. The whole address space as a
+    /// peer or local Pod CIDR would put every forwarded connection on the fast path, around the host's own filtering.
+    /// </summary>
+    public static IpPrefix ParsePodCidr(string? text, string role)
+    {
+        IpPrefix prefix = ParseCidr(text);
+        if (prefix.Length == 0)
+        {
+            throw new HostAccelException(ErrorIds.InvalidCidr, FailureKind.InvalidArgument,
+                $"{prefix} is the whole {(prefix.IsIPv6 ? "IPv6" : "IPv4")} address space: as a {role} it would accelerate every forwarded connection; give the Pod CIDRs themselves", text);
+        }
+
+        return prefix;
+    }
+
+    /// <summary>
     /// Peer and local Pod CIDRs live in ip and ip6 tables (an interval set holds one address type): the prefix's own
     /// family, or the one asked for when it agrees.
     /// </summary>

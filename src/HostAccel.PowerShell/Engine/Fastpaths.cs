@@ -1,3 +1,5 @@
+using System.Text;
+using HostAccel.Native.Interop;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Expressions;
 using HostAccel.Native.Nftables.Objects;
@@ -133,7 +135,7 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
     /// Per family of the local Pod CIDRs: the table (when missing), the peer Pod CIDR set, the flowtable on the
     /// gateway and transport devices, the forward base chain and the two rules of seed 000. What already exists as
     /// asked is kept; what exists otherwise is a conflict unless <see cref="EnableFastpathRequest.Force"/>. Every
-    /// input is checked before anything is planned.
+    /// input is checked before anything is planned: CIDRs (a /0 is refused), device names, comments (nft's 128 bytes).
     /// </summary>
     public IReadOnlyList<PlannedChange<Fastpath>> Prepare(EnableFastpathRequest request)
     {
@@ -146,7 +148,7 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
         var locals = new Dictionary<NftFamily, IpPrefix>();
         foreach (string text in request.LocalPodCidr)
         {
-            IpPrefix prefix = Families.ParseCidr(text);
+            IpPrefix prefix = Families.ParsePodCidr(text, "local Pod CIDR");
             NftFamily family = Families.Of(prefix);
             if (request.Family is { Count: > 0 } wanted && !wanted.Contains(family.ToModel()))
             {
@@ -161,6 +163,13 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
             }
         }
 
+        CheckDevice(nameof(request.GatewayInterface), request.GatewayInterface);
+        CheckDevice(nameof(request.TransportInterface), request.TransportInterface);
+        Failures.CheckComment(request.TableComment, nameof(request.TableComment));
+        Failures.CheckComment(request.ChainComment, nameof(request.ChainComment));
+        Failures.CheckComment(request.SetComment, nameof(request.SetComment));
+        Failures.CheckComment(request.OutboundRuleComment, nameof(request.OutboundRuleComment));
+        Failures.CheckComment(request.InboundRuleComment, nameof(request.InboundRuleComment));
         if (string.Equals(request.GatewayInterface, request.TransportInterface, StringComparison.Ordinal))
         {
             throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
@@ -293,6 +302,25 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
                 }
             }
         }, deviceName: Session.InterfaceName);
+    }
+
+    /// <summary>
+    /// A name the kernel could give a device (dev_valid_name: 1 to IFNAMSIZ - 1 bytes, no '/', ':' or white space, not
+    /// "." or ".."), so that a typo is an invalid argument rather than a device that is merely not there.
+    /// </summary>
+    private static void CheckDevice(string parameter, string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
+                $"{parameter} is empty: the flowtable needs both the gateway and the transport device", name);
+        }
+
+        if (Encoding.UTF8.GetByteCount(name) > NetworkInterface.MaxNameLength || name is "." or ".." || name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c)))
+        {
+            throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
+                $"{parameter}: '{name}' is not a device name: 1 to {NetworkInterface.MaxNameLength} bytes (IFNAMSIZ less its NUL) without '/', ':' or spaces", name);
+        }
     }
 
     private static HostAccelException Conflict(string target, string message) =>

@@ -135,11 +135,13 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
     /// <summary>
     /// One prefix into the set of its family, creating the set (interval, seed comment) when it is missing. A prefix
     /// already there is not an error (nothing to do); one that overlaps another is, because an interval set cannot
-    /// hold both and removing one later would remove the other's addresses.
+    /// hold both and removing one later would remove the other's addresses. A /0 is refused: it would accelerate
+    /// everything. Removing one that is already there stays possible.
     /// </summary>
     public PlannedChange<PeerPodCidr> Prepare(string cidr, AccelFamily? family, string table, string set, string? setComment, bool force)
     {
-        IpPrefix prefix = Families.ParseCidr(cidr);
+        Failures.CheckComment(setComment, "SetComment");
+        IpPrefix prefix = Families.ParsePodCidr(cidr, "peer Pod CIDR");
         NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
         SetState state = State(nftFamily, table, set, force, requireSet: false);
         NftSet target = state.Existing ?? PeerPodCidrs.NewSet(nftFamily, table, set, setComment);

@@ -84,6 +84,8 @@ internal sealed class NewTablePlan : ChangePlan<AccelTable>
             throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "a table name cannot be empty", name);
         }
 
+        Failures.CheckComment(comment, "Comment");
+
         NftTable? existing;
         try
         {
