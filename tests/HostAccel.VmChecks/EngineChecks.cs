@@ -15,19 +15,7 @@ internal static class EngineChecks
         using var topology = new Topology();
         using AccelSession session = AccelSession.Open(topology.Router);
 
-        var enable = new EnableFastpathPlan(session);
-        foreach (PlannedChange<Fastpath> change in enable.Prepare(new EnableFastpathRequest
-        {
-            GatewayInterface = "antrea-gw0",
-            TransportInterface = "eth0",
-            LocalPodCidr = [Topology.LocalCidr],
-            Counter = true,
-        }))
-        {
-            enable.Accept(change);
-        }
-
-        report.Check(enable.Commit(CancellationToken.None), "Enable-Fastpath: flowtable, chain and rules in one transaction");
+        report.Check(Enable(session, "eth0"), "Enable-Fastpath: flowtable, chain and rules in one transaction");
         var peers = new AddPeerPodCidrPlan(session);
         peers.Accept(peers.Prepare(Topology.PeerCidr, null, Defaults.TableName, Defaults.SetName, null, force: false));
         report.Check(peers.Commit(CancellationToken.None), "Add-PeerPodCidr: the peer Pod CIDR is added");
@@ -40,22 +28,7 @@ internal static class EngineChecks
         // without -Force the flowtable on the first call's devices is a conflict, found before anything is sent.
         Sh.In(topology.Router, "ip", "link", "add", "eth1", "type", "dummy");
         string before = Sh.In(topology.Router, "nft", "-j", "list", "ruleset");
-        report.Throws<HostAccelException>(() =>
-            {
-                var again = new EnableFastpathPlan(session);
-                foreach (PlannedChange<Fastpath> change in again.Prepare(new EnableFastpathRequest
-                {
-                    GatewayInterface = "antrea-gw0",
-                    TransportInterface = "eth1",
-                    LocalPodCidr = [Topology.LocalCidr],
-                    Counter = true,
-                }))
-                {
-                    again.Accept(change);
-                }
-
-                again.Commit(CancellationToken.None);
-            },
+        report.Throws<HostAccelException>(() => Enable(session, "eth1"),
             ex => ex.ErrorId == ErrorIds.FastpathConflict && ex.Kind == FailureKind.ResourceExists && ex.Message.Contains("exists with other settings", StringComparison.Ordinal),
             "Enable-Fastpath again with other devices: FastpathConflict without -Force");
         string after = Sh.In(topology.Router, "nft", "-j", "list", "ruleset");
@@ -91,5 +64,23 @@ internal static class EngineChecks
         string ruleset = Sh.In(topology.Router, "nft", "list", "ruleset");
         report.Check(!ruleset.Contains("flowtable", StringComparison.Ordinal) && !ruleset.Contains("flow add", StringComparison.Ordinal),
             "Disable-Fastpath: the flowtable and its rules are gone", ruleset);
+    }
+
+    /// <summary>Enable-Fastpath as the cmdlet runs it (prepare, accept, commit) on antrea-gw0 and a transport device.</summary>
+    private static bool Enable(AccelSession session, string transport)
+    {
+        var plan = new EnableFastpathPlan(session);
+        foreach (PlannedChange<Fastpath> change in plan.Prepare(new EnableFastpathRequest
+        {
+            GatewayInterface = "antrea-gw0",
+            TransportInterface = transport,
+            LocalPodCidr = [Topology.LocalCidr],
+            Counter = true,
+        }))
+        {
+            plan.Accept(change);
+        }
+
+        return plan.Commit(CancellationToken.None);
     }
 }
