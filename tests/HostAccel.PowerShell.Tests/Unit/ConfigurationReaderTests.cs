@@ -224,9 +224,9 @@ public sealed class ConfigurationReaderTests
     }
 
     [Fact]
-    public void NoAccelerationAtAllReadsBackEqual()
+    public void NoSettingsAtAllIsNoAccelerationAndReadsBackEqual()
     {
-        AccelConfiguration c = ConfigurationReader.Read(new Hashtable { ["Traffic"] = "None" }, "test");
+        AccelConfiguration c = ConfigurationReader.Read(new Hashtable(), "test");
         Assert.Empty(c.LocalPodCidr);
         Assert.Null(c.TransportInterface);
         Assert.Equivalent(c, ConfigurationReader.Read(AsHashtable(c), "test"), strict: true);
