@@ -3,14 +3,17 @@ BeforeAll {
     Import-Module $ModulePath -Force
     $script:Commands = Get-Command -Module HostAccel -CommandType Cmdlet
     $script:Docs = Join-Path $PSScriptRoot '../../docs/cmdlets'
+    # Cmdlets that only build an object: no kernel, so no -NetworkNamespace and nothing to ShouldProcess.
+    $script:KernelFree = @('New-AccelConfiguration')
 }
 
 Describe 'HostAccel conventions' {
-    It 'exports the thirteen cmdlets of the design' {
+    It 'exports the seventeen cmdlets of the design' {
         $Commands.Name | Sort-Object | Should -Be @(
-            'Add-PeerPodCidr', 'Disable-Fastpath', 'Enable-Fastpath', 'Get-AccelTable', 'Get-Fastpath', 'Get-FlowtableCounter',
-            'Get-OffloadedFlow', 'Get-PeerPodCidr', 'New-AccelTable', 'Remove-AccelTable', 'Remove-PeerPodCidr',
-            'Reset-FlowtableCounter', 'Test-HostAccelSupport')
+            'Add-PeerPodCidr', 'Disable-Fastpath', 'Enable-Fastpath', 'Get-AccelConfiguration', 'Get-AccelTable', 'Get-Fastpath',
+            'Get-FlowtableCounter', 'Get-OffloadedFlow', 'Get-PeerPodCidr', 'New-AccelConfiguration', 'New-AccelTable',
+            'Remove-AccelTable', 'Remove-PeerPodCidr', 'Reset-FlowtableCounter', 'Sync-AccelConfiguration',
+            'Test-AccelConfiguration', 'Test-HostAccelSupport')
     }
 
     Context '<_.Name>' -ForEach (Get-Command -Module HostAccel -CommandType Cmdlet) {
@@ -23,13 +26,13 @@ Describe 'HostAccel conventions' {
         }
 
         It 'supports ShouldProcess exactly when it changes something' {
-            $changes = $_.Verb -notin 'Get', 'Test'
+            $changes = ($_.Verb -notin 'Get', 'Test') -and ($_.Name -notin $KernelFree)
             $_.Parameters.ContainsKey('WhatIf') | Should -Be $changes
             $_.Parameters.ContainsKey('Confirm') | Should -Be $changes
         }
 
-        It 'takes -NetworkNamespace' {
-            $_.Parameters.Keys | Should -Contain 'NetworkNamespace'
+        It 'takes -NetworkNamespace exactly when it reads or changes the kernel' {
+            $_.Parameters.ContainsKey('NetworkNamespace') | Should -Be ($_.Name -notin $KernelFree)
         }
 
         It 'has a help page documenting every parameter' {

@@ -23,3 +23,8 @@ function Import-NftRuleset([string] $Name, [string] $Ruleset) {
     $Ruleset | & ip netns exec $Name nft -f -
     if ($LASTEXITCODE) { throw "nft -f failed in $Name" }
 }
+
+function Add-TestDevice([string] $Name, [string] $Device) {
+    & ip -n $Name link add $Device type veth peer name "$Device-peer"
+    foreach ($dev in $Device, "$Device-peer") { & ip -n $Name link set $dev up }
+}

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using Xunit;
 
 namespace HostAccel.PowerShell.Tests.Contract;
@@ -15,6 +16,9 @@ public sealed class CmdletContractTests : IDisposable
     private static readonly string Root = Metadata("RepositoryRoot");
     private static readonly string[] ReadOnlyVerbs = ["Get", "Test"];
 
+    /// <summary>Cmdlets that only build an object: no kernel, so no -NetworkNamespace and nothing to ShouldProcess.</summary>
+    private static readonly string[] KernelFree = ["New-AccelConfiguration"];
+
     private readonly CmdletMetadata _metadata = new(
         typeof(HostAccel.PowerShell.Engine.AccelSession).Assembly.Location, Metadata("SystemManagementAutomation"));
 
@@ -25,9 +29,10 @@ public sealed class CmdletContractTests : IDisposable
 
     private static readonly string[] Names =
     [
-        "Add-PeerPodCidr", "Disable-Fastpath", "Enable-Fastpath", "Get-AccelTable", "Get-Fastpath", "Get-FlowtableCounter",
-        "Get-OffloadedFlow", "Get-PeerPodCidr", "New-AccelTable", "Remove-AccelTable", "Remove-PeerPodCidr",
-        "Reset-FlowtableCounter", "Test-HostAccelSupport",
+        "Add-PeerPodCidr", "Disable-Fastpath", "Enable-Fastpath", "Get-AccelConfiguration", "Get-AccelTable", "Get-Fastpath",
+        "Get-FlowtableCounter", "Get-OffloadedFlow", "Get-PeerPodCidr", "New-AccelConfiguration", "New-AccelTable",
+        "Remove-AccelTable", "Remove-PeerPodCidr", "Reset-FlowtableCounter", "Sync-AccelConfiguration",
+        "Test-AccelConfiguration", "Test-HostAccelSupport",
     ];
 
     public static TheoryData<string> CmdletNames() => new(Names);
@@ -60,7 +65,9 @@ public sealed class CmdletContractTests : IDisposable
         Assert.Equal($"{cmdlet.Verb}{cmdlet.Noun}Command", cmdlet.Type.Name);
         Assert.Equal("HostAccel.PowerShell.Commands", cmdlet.Type.Namespace);
         Assert.NotEmpty(cmdlet.OutputTypes);
-        Assert.NotNull(cmdlet.Parameter("NetworkNamespace"));
+        bool kernel = !KernelFree.Contains(name);
+        Assert.Equal(kernel, cmdlet.Parameter("NetworkNamespace") is not null);
+        Assert.Equal(kernel, DerivesFrom(cmdlet.Type, "HostAccel.PowerShell.Commands.HostAccelCmdlet"));
     }
 
     [Theory]
@@ -68,14 +75,14 @@ public sealed class CmdletContractTests : IDisposable
     public void EveryChangeSupportsShouldProcessAndRemovalsAskFirst(string name)
     {
         CmdletInfo cmdlet = _metadata[name];
-        bool changes = !ReadOnlyVerbs.Contains(cmdlet.Verb);
+        bool changes = !ReadOnlyVerbs.Contains(cmdlet.Verb) && !KernelFree.Contains(name);
         Assert.Equal(changes, cmdlet.SupportsShouldProcess);
         if (cmdlet.Verb is "Remove" or "Disable")
         {
             Assert.Equal(3, cmdlet.ConfirmImpact); // ConfirmImpact.High
         }
 
-        if (cmdlet.Verb is "Add" or "New" or "Enable")
+        if ((cmdlet.Verb is "Add" or "New" or "Enable") && changes)
         {
             Assert.NotNull(cmdlet.Parameter("PassThru"));
         }
@@ -142,6 +149,9 @@ public sealed class CmdletContractTests : IDisposable
         { "Get-Fastpath", "Reset-FlowtableCounter", ["Family", "TableName", "ChainName", "NetworkNamespace"] },
         { "Get-FlowtableCounter", "Reset-FlowtableCounter", ["Family", "TableName", "ChainName", "NetworkNamespace"] },
         { "Get-AccelTable", "Get-PeerPodCidr", ["Family", "NetworkNamespace"] },
+        { "Get-AccelConfiguration", "Sync-AccelConfiguration", ["NetworkNamespace"] },
+        { "Get-AccelConfiguration", "Test-AccelConfiguration", ["NetworkNamespace"] },
+        { "Get-AccelConfiguration", "Get-AccelConfiguration", ["TableName", "NetworkNamespace"] },
     };
 
     [Theory]
@@ -166,6 +176,74 @@ public sealed class CmdletContractTests : IDisposable
         }
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), bound.Intersect(expected).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// New-AccelConfiguration takes every setting under its property's name, which is also the key a .psd1 file and
+    /// ConfigurationReader use: lists as string[], flags as switches. NetworkNamespace is where a configuration was
+    /// read, not a setting.
+    /// </summary>
+    [Fact]
+    public void NewAccelConfigurationTakesEverySettingAsAParameterOfItsName()
+    {
+        Type configuration = _metadata.Assembly.GetType("HostAccel.PowerShell.Model.AccelConfiguration", throwOnError: true)!;
+        var settings = configuration.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "NetworkNamespace").ToList();
+        CmdletInfo cmdlet = _metadata["New-AccelConfiguration"];
+        Assert.Equal(settings.Select(p => p.Name).Order(StringComparer.Ordinal), cmdlet.Parameters.Select(p => p.Name).Order(StringComparer.Ordinal));
+        foreach (PropertyInfo setting in settings)
+        {
+            string expected = setting.PropertyType.FullName switch
+            {
+                "System.Boolean" => "System.Management.Automation.SwitchParameter",
+                { } list when list.StartsWith("System.Collections.Generic.IReadOnlyList`1", StringComparison.Ordinal) => "System.String[]",
+                { } other => other,
+                _ => "",
+            };
+            Assert.Equal(expected, cmdlet.Parameter(setting.Name)!.Type.FullName);
+        }
+    }
+
+    /// <summary>Sync- and Test-AccelConfiguration bind alike: an object from the pipeline, or a file by -Path.</summary>
+    [Theory]
+    [InlineData("Sync-AccelConfiguration")]
+    [InlineData("Test-AccelConfiguration")]
+    public void ConfigurationCmdletsTakeAnObjectFromThePipelineOrAPath(string name)
+    {
+        CmdletInfo cmdlet = _metadata[name];
+        ParameterInfo configuration = cmdlet.Parameter("Configuration")!;
+        Assert.Equal(("System.Object", true, true, 0), (configuration.Type.FullName, configuration.Mandatory, configuration.FromPipeline, configuration.Position));
+        ParameterInfo path = cmdlet.Parameter("Path")!;
+        Assert.Equal(("System.String", true, false, 0), (path.Type.FullName, path.Mandatory, path.FromPipeline, path.Position));
+        Assert.NotNull(cmdlet.Parameter("Force"));
+    }
+
+    /// <summary>Every output type, and the objects they hold, has a view for the live and the deserialized type.</summary>
+    [Fact]
+    public void EveryOutputTypeHasAViewLiveAndDeserialized()
+    {
+        var document = XDocument.Load(Path.Combine(Root, "src/HostAccel.PowerShell/HostAccel.Format.ps1xml"));
+        var selected = document.Descendants("ViewSelectedBy").Elements("TypeName").Select(t => t.Value).ToHashSet(StringComparer.Ordinal);
+        var types = _metadata.Cmdlets.SelectMany(c => c.OutputTypes).Select(t => t.FullName!)
+            .Append("HostAccel.PowerShell.Model.AccelDrift")
+            .Where(t => t.StartsWith("HostAccel.PowerShell.Model.", StringComparison.Ordinal)).Distinct();
+        Assert.All(types, type =>
+        {
+            Assert.Contains(type, selected);
+            Assert.Contains($"Deserialized.{type}", selected);
+        });
+    }
+
+    private static bool DerivesFrom(Type type, string baseName)
+    {
+        for (Type? t = type.BaseType; t is not null; t = t.BaseType)
+        {
+            if (t.FullName == baseName)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Binding without a conversion PowerShell might refuse: the same type, its array, or its nullable.</summary>

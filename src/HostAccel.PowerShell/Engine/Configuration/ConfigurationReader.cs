@@ -111,7 +111,8 @@ internal static class ConfigurationReader
         }),
         JsonValueKind.Array => element.EnumerateArray().Select(FromJson).ToArray(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out long n) ? n : element.GetDouble(),
+        // Boxed apart: a conditional of long and double would make every number a double, and 9 would not be a traffic type.
+        JsonValueKind.Number => element.TryGetInt64(out long n) ? n : (object)element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

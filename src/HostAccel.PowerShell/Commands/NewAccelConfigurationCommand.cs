@@ -1,0 +1,98 @@
+using System.Collections;
+using System.Management.Automation;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Engine.Configuration;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Commands;
+
+/// <summary>
+/// Builds a desired state from parameters. Only the parameters given are passed on, as a hashtable, to the same
+/// reader a .psd1 file goes through: defaults and checks live there, once. Nothing is read from or sent to the
+/// kernel, which is why there is no -NetworkNamespace and no ShouldProcess.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "AccelConfiguration")]
+[OutputType(typeof(AccelConfiguration))]
+public sealed class NewAccelConfigurationCommand : PSCmdlet
+{
+    /// <summary>The reader's defaults, as the parameters' initial values; only the parameters given are passed on.</summary>
+    private static readonly AccelConfiguration Seed = new();
+
+    [Parameter(Position = 0)]
+    public string? TransportInterface { get; set; }
+
+    [Parameter(Position = 1)]
+    public string[] LocalPodCidr { get; set; } = [];
+
+    [Parameter]
+    public string[] PeerPodCidr { get; set; } = [];
+
+    [Parameter]
+    public AccelTraffic Traffic { get; set; } = Seed.Traffic;
+
+    [Parameter]
+    public string GatewayInterface { get; set; } = Seed.GatewayInterface;
+
+    [Parameter]
+    public string[] Devices { get; set; } = [];
+
+    [Parameter]
+    public string[] ExternalIP { get; set; } = [];
+
+    [Parameter]
+    public string[] PeerNodeIP { get; set; } = [];
+
+    [Parameter]
+    public string[] ServiceSnatAddress { get; set; } = [.. Seed.ServiceSnatAddress];
+
+    [Parameter]
+    public string[] NodePortDnatAddress { get; set; } = [.. Seed.NodePortDnatAddress];
+
+    [Parameter]
+    public int Priority { get; set; } = Seed.Priority;
+
+    [Parameter]
+    public SwitchParameter Counter { get; set; }
+
+    [Parameter]
+    public SwitchParameter HardwareOffload { get; set; }
+
+    [Parameter]
+    public string TableName { get; set; } = Seed.TableName;
+
+    [Parameter]
+    public string SetName { get; set; } = Seed.SetName;
+
+    [Parameter]
+    public string ExternalIPSetName { get; set; } = Seed.ExternalIPSetName;
+
+    [Parameter]
+    public string PeerNodeSetName { get; set; } = Seed.PeerNodeSetName;
+
+    [Parameter]
+    public string FlowtableName { get; set; } = Seed.FlowtableName;
+
+    [Parameter]
+    public string ChainName { get; set; } = Seed.ChainName;
+
+    protected override void ProcessRecord()
+    {
+        var settings = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (KeyValuePair<string, object?> bound in MyInvocation.BoundParameters)
+        {
+            if (!CommonParameters.Contains(bound.Key) && !OptionalCommonParameters.Contains(bound.Key))
+            {
+                settings[bound.Key] = bound.Value is SwitchParameter flag ? flag.IsPresent : bound.Value;
+            }
+        }
+
+        try
+        {
+            WriteObject(ConfigurationReader.Read(settings, "New-AccelConfiguration"));
+        }
+        catch (HostAccelException ex)
+        {
+            WriteError(HostAccelCmdlet.ToErrorRecord(ex));
+        }
+    }
+}

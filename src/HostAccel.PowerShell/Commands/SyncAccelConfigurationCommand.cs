@@ -1,0 +1,102 @@
+using System.Management.Automation;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Engine.Configuration;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Commands;
+
+/// <summary>
+/// Makes the kernel hold a desired state: one transaction for both families, pinned to the generation it was
+/// planned against, planned again when another writer got in between. ShouldProcess is asked once per
+/// configuration, with every statement of the transaction, so -WhatIf prints them all.
+/// </summary>
+[Cmdlet(VerbsData.Sync, "AccelConfiguration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ConfigurationInput.PathSet)]
+[OutputType(typeof(AccelSyncResult))]
+public sealed class SyncAccelConfigurationCommand : HostAccelCmdlet
+{
+    private const string Action = "Apply the desired state";
+
+    /// <summary>Where a statement is cut in the ShouldProcess text: an element list can run to megabytes.</summary>
+    private const int MaxStatementLength = 500;
+
+    /// <summary>An AccelConfiguration, a hashtable of settings, or an object with their properties.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ConfigurationInput.ConfigurationSet)]
+    public object? Configuration { get; set; }
+
+    /// <summary>A .psd1 or .json file.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ConfigurationInput.PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>Takes over a table of that name that HostAccel did not create.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>How many times the ruleset is read and the transaction sent while other writers keep changing it.</summary>
+    [Parameter]
+    [ValidateRange(1, 100)]
+    public int MaxAttempts { get; set; } = 5;
+
+    protected override void ProcessRecord()
+    {
+        AccelConfiguration configuration;
+        try
+        {
+            configuration = ConfigurationInput.Read(this, Configuration, Path);
+        }
+        catch (Exception ex)
+        {
+            WriteFailure(ex, ParameterSetName == ConfigurationInput.PathSet ? Path : Configuration);
+            return;
+        }
+
+        AccelSession? session = Session();
+        if (session is null)
+        {
+            return;
+        }
+
+        string target = $"table {configuration.TableName}{(session.NetworkNamespace is null ? "" : $" in network namespace {session.NetworkNamespace}")}";
+        AccelSyncResult result;
+        try
+        {
+            result = Synchronizer.Sync(session, configuration, new SyncOptions
+            {
+                Force = Force,
+                MaxAttempts = MaxAttempts,
+                ShouldApply = plan =>
+                {
+                    string statements = string.Join(Environment.NewLine + "  ", plan.Transaction.Statements.Where(s => !s.StartsWith('#')).Select(Shorten));
+                    return ShouldProcess($"{Action} on {target}:{Environment.NewLine}  {statements}", $"{Action} on {target}?{Environment.NewLine}  {statements}", Action);
+                },
+                Log = WriteVerbose,
+            }, Cancellation);
+        }
+        catch (Exception ex) when (ex is not RuntimeException)
+        {
+            // RuntimeExceptions come from PowerShell through the callbacks (Ctrl+C at a -Confirm prompt, a Stop
+            // preference) and end the pipeline as PowerShell means them to; the engine's own failures are reported.
+            WriteFailure(ex, target);
+            return;
+        }
+
+        if (result.Attempts > 1)
+        {
+            WriteWarning($"{target}: the ruleset changed while the sync was planned, so it was read and planned again; {(result.Applied ? "applied" : "planned")} at attempt {result.Attempts} of {MaxAttempts}");
+        }
+
+        WriteObject(result);
+    }
+
+    private static string Shorten(string statement)
+    {
+        if (statement.Length <= MaxStatementLength)
+        {
+            return statement;
+        }
+
+        int list = statement.IndexOf('{', StringComparison.Ordinal);
+        int elements = list < 0 ? 0 : statement.AsSpan(list).Count(", ") + 1;
+        return $"{statement[..MaxStatementLength]}… ({elements} elements)";
+    }
+}

@@ -1,0 +1,332 @@
+using System.Collections;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Engine.Configuration;
+using HostAccel.PowerShell.Model;
+using Xunit;
+
+namespace HostAccel.PowerShell.Tests.Unit;
+
+/// <summary>
+/// The reader and validator behind New-, Sync- and Test-AccelConfiguration's input: what a person writes in a
+/// hashtable, a .psd1 or a JSON file, refused with an error that names the value at fault, or put in the one
+/// normal form that Get-AccelConfiguration also produces.
+/// </summary>
+public sealed class ConfigurationReaderTests
+{
+    private static readonly string Root = typeof(ConfigurationReaderTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
+
+    private static readonly string[] Settings = typeof(AccelConfiguration).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Select(p => p.Name).Where(n => n != nameof(AccelConfiguration.NetworkNamespace)).ToArray();
+
+    /// <summary>ConvertTo-Json of an AccelConfiguration: every property, lists as arrays, the Traffic enum as its number.</summary>
+    private const string ConvertToJsonOutput = """
+        {
+          "TableName": "antrea",
+          "SetName": "peer-pod-cidr",
+          "ExternalIPSetName": "external-ip",
+          "PeerNodeSetName": "peer-node-ip",
+          "FlowtableName": "fastpath",
+          "ChainName": "forward",
+          "GatewayInterface": "antrea-gw0",
+          "TransportInterface": "eth0",
+          "Devices": [],
+          "LocalPodCidr": [
+            "10.244.2.0/24"
+          ],
+          "PeerPodCidr": [
+            "10.244.0.0/24",
+            "10.244.1.0/24"
+          ],
+          "Traffic": TRAFFIC,
+          "ExternalIP": [
+            "192.0.2.10"
+          ],
+          "PeerNodeIP": [],
+          "ServiceSnatAddress": [
+            "169.254.0.253",
+            "fc01::aabb:ccdd:eeff"
+          ],
+          "NodePortDnatAddress": [
+            "169.254.0.252",
+            "fc01::aabb:ccdd:eefe"
+          ],
+          "Priority": 0,
+          "Counter": false,
+          "HardwareOffload": false,
+          "NetworkNamespace": null
+        }
+        """;
+
+    [Theory]
+    [InlineData("9")]
+    [InlineData("\"PodToPod, ExternalIP\"")]
+    [InlineData("[\"ExternalIP\", \"PodToPod\"]")]
+    [InlineData("\"podtopod,externalip\"")]
+    public void JsonAsConvertToJsonWritesItIsReadWithTrafficAsANumberOrNames(string traffic)
+    {
+        AccelConfiguration c = ConfigurationReader.ReadJson(ConvertToJsonOutput.Replace("TRAFFIC", traffic, StringComparison.Ordinal), "node.json");
+        Assert.Equal(AccelTraffic.PodToPod | AccelTraffic.ExternalIP, c.Traffic);
+        Assert.Equal(["10.244.2.0/24"], c.LocalPodCidr);
+        Assert.Equal(["10.244.0.0/24", "10.244.1.0/24"], c.PeerPodCidr);
+        Assert.Equal(["192.0.2.10"], c.ExternalIP);
+        Assert.Equal("eth0", c.TransportInterface);
+        Assert.Empty(c.Devices);
+        Assert.Null(c.NetworkNamespace);
+    }
+
+    [Fact]
+    public void AConfigurationWrittenAsJsonReadsBackEqual()
+    {
+        AccelConfiguration c = ConfigurationReader.Read(DualStack(), "test");
+        AccelConfiguration back = ConfigurationReader.ReadJson(JsonSerializer.Serialize(c), "test");
+        Assert.Equivalent(c, back, strict: true);
+    }
+
+    [Fact]
+    public void KeysAreMatchedInAnyCase()
+    {
+        var values = new Hashtable
+        {
+            ["localpodcidr"] = "10.244.2.0/24",
+            ["TRANSPORTINTERFACE"] = "eth0",
+            ["Traffic"] = "podtopod, EXTERNALTONODEPORT",
+            ["peerPodCidr"] = new object[] { "10.244.1.0/24" },
+            ["counter"] = true,
+            ["PRIORITY"] = "-10",
+        };
+        AccelConfiguration c = ConfigurationReader.Read(values, "test");
+        Assert.Equal(["10.244.2.0/24"], c.LocalPodCidr);
+        Assert.Equal("eth0", c.TransportInterface);
+        Assert.Equal(AccelTraffic.PodToPod | AccelTraffic.ExternalToNodePort, c.Traffic);
+        Assert.Equal(["10.244.1.0/24"], c.PeerPodCidr);
+        Assert.True(c.Counter);
+        Assert.Equal(-10, c.Priority);
+    }
+
+    [Fact]
+    public void AnUnknownKeyIsAnErrorNamingIt()
+    {
+        var values = new Hashtable { ["LocalPodCidr"] = "10.244.2.0/24", ["TransportInterface"] = "eth0", ["Trafic"] = "All" };
+        HostAccelException failure = Fails(() => ConfigurationReader.Read(values, "node.psd1"), ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, "'Trafic'");
+        Assert.Equal("Trafic", failure.TargetObject);
+        Assert.StartsWith("node.psd1: ", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Traffic", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUnknownKeyInJsonIsAnErrorNamingIt()
+    {
+        Fails(() => ConfigurationReader.ReadJson("""{ "LocalPodCidrs": ["10.244.2.0/24"] }""", "node.json"), ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, "'LocalPodCidrs'");
+    }
+
+    /// <summary>A setting, a bad value for it, and the error it must give, naming the value.</summary>
+    public static TheoryData<string, object, string, string> BadValues() => new()
+    {
+        { "PeerPodCidr", new[] { "10.244.0/24" }, ErrorIds.InvalidCidr, "10.244.0/24" },
+        { "PeerPodCidr", new[] { "10.244.0.0/16", "10.244.1.0/24" }, ErrorIds.OverlappingCidr, "10.244.1.0/24 overlaps 10.244.0.0/16" },
+        { "PeerPodCidr", new[] { "fd00:10:244:1::/64" }, ErrorIds.InvalidConfiguration, "fd00:10:244:1::/64" },
+        { "PeerPodCidr", new[] { "0.0.0.0/0" }, ErrorIds.InvalidCidr, "0.0.0.0/0" },
+        { "LocalPodCidr", new[] { "10.244.2.1/24" }, ErrorIds.HostBitsSet, "10.244.2.1/24" },
+        { "LocalPodCidr", new[] { "10.244.2.0/24", "10.244.3.0/24" }, ErrorIds.InvalidConfiguration, "10.244.2.0/24 and 10.244.3.0/24" },
+        { "Traffic", "None", ErrorIds.InvalidConfiguration, "Traffic is None" },
+        { "Traffic", "PodToPods", ErrorIds.InvalidConfiguration, "'PodToPods'" },
+        { "Traffic", 32L, ErrorIds.InvalidConfiguration, "'32'" },
+        { "Devices", new[] { "abcdefghijklmnop" }, ErrorIds.InvalidArgument, "'abcdefghijklmnop'" },
+        { "GatewayInterface", "eth0", ErrorIds.InvalidConfiguration, "'eth0'" },
+        { "ExternalIP", new[] { "192.0.2.10" }, ErrorIds.InvalidConfiguration, "ExternalIP is given, but Traffic (PodToPod)" },
+        { "ServiceSnatAddress", new[] { "169.254.0.0/24" }, ErrorIds.InvalidConfiguration, "169.254.0.0/24" },
+        { "Priority", 401L, ErrorIds.InvalidConfiguration, "401" },
+        { "Priority", "filter", ErrorIds.InvalidConfiguration, "'filter'" },
+        { "Counter", "yes", ErrorIds.InvalidConfiguration, "'yes'" },
+        { "TableName", new[] { "antrea", "other" }, ErrorIds.InvalidConfiguration, "TableName takes one name" },
+        { "ExternalIPSetName", "peer-pod-cidr", ErrorIds.InvalidConfiguration, "peer-pod-cidr, peer-pod-cidr, peer-node-ip" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void ABadValueIsRefusedNamingIt(string key, object value, string errorId, string named)
+    {
+        Hashtable values = Node();
+        values[key] = value;
+        HostAccelException failure = Fails(() => ConfigurationReader.Read(values, "test"), errorId, FailureKind.InvalidArgument, named);
+        Assert.NotNull(failure.TargetObject);
+    }
+
+    [Fact]
+    public void PodToPodTrafficNeedsATransportInterface()
+    {
+        Hashtable values = Node();
+        values.Remove("TransportInterface");
+        Fails(() => ConfigurationReader.Read(values, "test"), ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, "TransportInterface is needed for PodToPod traffic");
+    }
+
+    [Fact]
+    public void TrafficWithoutPodToPodOrExternalToPodNeedsNoTransportInterface()
+    {
+        Hashtable values = Node();
+        values.Remove("TransportInterface");
+        values["Traffic"] = "ExternalToNodePort";
+        Assert.Null(ConfigurationReader.Read(values, "test").TransportInterface);
+    }
+
+    [Fact]
+    public void ADeviceNameOfFifteenBytesIsTheLongestAccepted()
+    {
+        Hashtable values = Node();
+        values["Devices"] = "abcdefghijklmno";
+        Assert.Equal(["abcdefghijklmno"], ConfigurationReader.Read(values, "test").Devices);
+    }
+
+    [Theory]
+    [InlineData("[\"a\"]", "must hold a JSON object")]
+    [InlineData("{ \"LocalPodCidr\": ", "is not valid JSON")]
+    [InlineData("{ \"Traffic\": \"All\", \"traffic\": \"None\" }", "'traffic' is given twice")]
+    public void JsonThatIsNotOneObjectOfSettingsIsRefused(string json, string named)
+    {
+        Fails(() => ConfigurationReader.ReadJson(json, "node.json"), ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, named);
+    }
+
+    [Fact]
+    public void AMissingFileIsObjectNotFound()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"hostaccel-missing-{Guid.NewGuid():N}.json");
+        Fails(() => ConfigurationReader.ReadFile(path), ErrorIds.ObjectNotFound, FailureKind.ObjectNotFound, path);
+    }
+
+    [Fact]
+    public void DuplicatesAreCollapsedAndEverythingIsPutInOneNormalForm()
+    {
+        var values = new Hashtable
+        {
+            ["TransportInterface"] = "eth0",
+            ["Devices"] = new object[] { "eth1", "eth0", "antrea-gw0", "bond0", "eth1" },
+            ["LocalPodCidr"] = new object[] { "FD00:10:244:2:0:0:0:0/64", "10.244.2.0/24" },
+            ["PeerPodCidr"] = new object[] { "fd00:10:244:1::/64", "10.244.10.0/24", "10.244.1.0/24", "10.244.1.0/24" },
+            ["Traffic"] = new object[] { "FullPath", "ExternalIP", "PodToPod" },
+            ["ExternalIP"] = new object[] { "2001:DB8::10", "192.0.2.11/32", "192.0.2.10", "192.0.2.10" },
+            ["PeerNodeIP"] = new object[] { "172.18.0.3", "fc00:f853:ccd:e793::2", "172.18.0.2" },
+            ["ServiceSnatAddress"] = new object[] { "FC01::AABB:CCDD:EEFF", "169.254.0.253" },
+        };
+        AccelConfiguration c = ConfigurationReader.Read(values, "test");
+        Assert.Equal(["bond0", "eth1"], c.Devices);
+        Assert.Equal(["10.244.2.0/24", "fd00:10:244:2::/64"], c.LocalPodCidr);
+        Assert.Equal(["10.244.1.0/24", "10.244.10.0/24", "fd00:10:244:1::/64"], c.PeerPodCidr);
+        Assert.Equal(["192.0.2.10", "192.0.2.11", "2001:db8::10"], c.ExternalIP);
+        Assert.Equal(["172.18.0.2", "172.18.0.3", "fc00:f853:ccd:e793::2"], c.PeerNodeIP);
+        Assert.Equal(["169.254.0.253", "fc01::aabb:ccdd:eeff"], c.ServiceSnatAddress);
+        Assert.Equal(AccelTraffic.PodToPod | AccelTraffic.ExternalIP | AccelTraffic.FullPath, c.Traffic);
+
+        AccelConfiguration again = ConfigurationReader.Read(AsHashtable(c), "test");
+        Assert.Equivalent(c, again, strict: true);
+    }
+
+    [Fact]
+    public void NoSettingsAtAllIsNoAccelerationAndReadsBackEqual()
+    {
+        AccelConfiguration c = ConfigurationReader.Read(new Hashtable(), "test");
+        Assert.Empty(c.LocalPodCidr);
+        Assert.Null(c.TransportInterface);
+        Assert.Equivalent(c, ConfigurationReader.Read(AsHashtable(c), "test"), strict: true);
+    }
+
+    [Fact]
+    public void TheJsonSampleIsADualStackNodeWithEveryTrafficType()
+    {
+        AccelConfiguration c = ConfigurationReader.ReadFile(Path.Combine(Root, "samples", "node.json"));
+        Assert.Equal(AccelTraffic.All, c.Traffic);
+        Assert.Equal(["10.244.2.0/24", "fd00:10:244:2::/64"], c.LocalPodCidr);
+        Assert.Equal("eth0", c.TransportInterface);
+        Assert.Equal(["eth1"], c.Devices);
+        Assert.Equal(4, c.PeerPodCidr.Count);
+        Assert.Equal(["192.0.2.10", "192.0.2.11", "2001:db8::10"], c.ExternalIP);
+        Assert.Equal(4, c.PeerNodeIP.Count);
+        Assert.True(c.Counter);
+    }
+
+    /// <summary>
+    /// The .psd1 sample needs PowerShell's parser, which the tests do not have: it is checked to be one hashtable
+    /// literal whose keys are all settings, and to say what the JSON sample says, value by value.
+    /// </summary>
+    [Fact]
+    public void ThePowerShellDataFileSampleIsAHashtableOfSettingsThatMatchesTheJsonSample()
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(Root, "samples", "node.psd1"))
+            .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
+        Assert.Equal("@{", lines[0]);
+        Assert.Equal("}", lines[^1]);
+
+        var psd1 = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (string line in lines[1..^1])
+        {
+            Match setting = Regex.Match(line, @"^(?<key>\w+)\s*=\s*(?<value>.+)$");
+            Assert.True(setting.Success, $"not a 'Key = value' line: {line}");
+            string key = setting.Groups["key"].Value;
+            Assert.Contains(key, Settings);
+            string value = setting.Groups["value"].Value;
+            psd1[key] = value is "$true" or "$false"
+                ? [value[1..]]
+                : Regex.Matches(value, "'([^']*)'").Select(m => m.Groups[1].Value).ToArray();
+        }
+
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "samples", "node.json")));
+        var expected = json.RootElement.EnumerateObject().ToDictionary(
+            p => p.Name,
+            p => p.Value.ValueKind switch
+            {
+                JsonValueKind.Array => p.Value.EnumerateArray().Select(e => e.GetString()!).ToArray(),
+                JsonValueKind.String => [p.Value.GetString()!],
+                _ => [p.Value.GetRawText()],
+            },
+            StringComparer.Ordinal);
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), psd1.Keys.Order(StringComparer.Ordinal));
+        foreach ((string key, string[] values) in expected)
+        {
+            Assert.True(values.SequenceEqual(psd1[key]), $"{key}: the .psd1 says {string.Join(", ", psd1[key])}, the .json {string.Join(", ", values)}");
+        }
+    }
+
+    /// <summary>Settings that pass: one IPv4 Pod CIDR, Pod-to-Pod traffic.</summary>
+    private static Hashtable Node() => new()
+    {
+        ["TransportInterface"] = "eth0",
+        ["LocalPodCidr"] = new[] { "10.244.2.0/24" },
+        ["PeerPodCidr"] = new[] { "10.244.1.0/24" },
+    };
+
+    private static Hashtable DualStack() => new()
+    {
+        ["TransportInterface"] = "eth0",
+        ["Devices"] = "eth1",
+        ["LocalPodCidr"] = new[] { "10.244.2.0/24", "fd00:10:244:2::/64" },
+        ["PeerPodCidr"] = new[] { "10.244.1.0/24", "fd00:10:244:1::/64" },
+        ["Traffic"] = "All",
+        ["ExternalIP"] = new[] { "192.0.2.10", "2001:db8::10" },
+        ["PeerNodeIP"] = new[] { "172.18.0.3", "fc00:f853:ccd:e793::3" },
+        ["Priority"] = 10,
+        ["HardwareOffload"] = true,
+    };
+
+    /// <summary>A configuration as the hashtable of its properties, lists as arrays: what a .psd1 of it would hold.</summary>
+    private static Hashtable AsHashtable(AccelConfiguration c)
+    {
+        var values = new Hashtable();
+        foreach (PropertyInfo property in typeof(AccelConfiguration).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            object? value = property.GetValue(c);
+            values[property.Name] = value is IEnumerable<string> list ? list.ToArray() : value;
+        }
+
+        return values;
+    }
+
+    private static HostAccelException Fails(Func<AccelConfiguration> read, string errorId, FailureKind kind, string named)
+    {
+        HostAccelException failure = Assert.Throws<HostAccelException>(() => read());
+        Assert.Equal((errorId, kind), (failure.ErrorId, failure.Kind));
+        Assert.Contains(named, failure.Message, StringComparison.Ordinal);
+        return failure;
+    }
+}

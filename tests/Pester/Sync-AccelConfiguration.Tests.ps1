@@ -1,0 +1,237 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestNamespace.ps1')
+    Import-Module $ModulePath -Force
+    $script:Psd1 = Join-Path $PSScriptRoot '../../samples/node.psd1'
+    $script:Json = Join-Path $PSScriptRoot '../../samples/node.json'
+    $script:Settings = @{
+        TransportInterface = 'eth0'
+        LocalPodCidr       = '10.244.2.0/24', 'fd00:10:244:2::/64'
+        PeerPodCidr        = '10.244.1.0/24', 'fd00:10:244:1::/64'
+        Traffic            = 'PodToPod, ExternalIP'
+        ExternalIP         = '192.0.2.10'
+        Counter            = $true
+    }
+    $script:Id = 'HostAccel.PowerShell.Commands.SyncAccelConfigurationCommand'
+
+    # Verbose records and output as lines of text; not Out-String, which wraps at the console's width.
+    function Get-Text([scriptblock] $Command) { (& $Command 4>&1 | ForEach-Object { "$_" }) -join "`n" }
+}
+
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'TestNamespace.ps1')
+    Import-Module $ModulePath -Force
+    $probe = New-TestNamespace
+    try { $flowtables = (Test-HostAccelSupport -NetworkNamespace $probe).Flowtable } finally { Remove-TestNamespace $probe }
+}
+
+Describe 'Sync-AccelConfiguration' {
+    BeforeEach {
+        $ns = New-TestNamespace
+        Add-TestDevice $ns eth1
+    }
+    AfterEach { Remove-TestNamespace $ns }
+
+    Context 'dry runs' {
+        It 'changes nothing with -WhatIf and still writes the planned result' {
+            $result = Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 -WhatIf
+            $result | Should -BeOfType ([HostAccel.PowerShell.Model.AccelSyncResult])
+            $result.Applied | Should -BeFalse
+            $result.Attempts | Should -Be 1
+            $result.NetworkNamespace | Should -Be $ns
+            $result.Changes.Kind | Should -Be @('Missing', 'Missing')
+            $result.Changes.Object | Should -Be @('table ip antrea { comment "Rules for Antrea"; }', 'table ip6 antrea { comment "Rules for Antrea"; }')
+            Get-Ruleset $ns | Should -BeNullOrEmpty
+        }
+
+        It 'shows every statement of the one transaction (what -WhatIf prints), device names included' {
+            $text = Get-Text { Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 -Verbose -ErrorAction SilentlyContinue }
+            $text | Should -Match 'Apply the desired state on table antrea in network namespace ha-pester-'
+            $text | Should -Match '  add table ip6 antrea \{ comment "Rules for Antrea"; \}'
+            $text | Should -Match '  add element ip antrea external-ip \{ 192\.0\.2\.10/32, 192\.0\.2\.11/32 \}'
+            $text | Should -Match '  add flowtable ip antrea fastpath \{ hook ingress priority filter; devices = \{ antrea-gw0, eth0, eth1 \}; counter; \}'
+            $text | Should -Match '  add rule ip6 antrea forward ip6 saddr @peer-node-ip ip6 daddr fd00:10:244:2::/64 flow add @fastpath counter'
+        }
+
+        It 'cuts a long element list at 500 characters and says how many elements it holds' {
+            $peers = 0..99 | ForEach-Object { "10.245.$_.0/24" }
+            $text = Get-Text { Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{ TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; PeerPodCidr = $peers } -Verbose -ErrorAction SilentlyContinue }
+            $line = ($text -split "`n") -match 'add element ip antrea peer-pod-cidr'
+            $line | Should -Match '^  add element ip antrea peer-pod-cidr \{ 10\.245\.0\.0/24, 10\.245\.1\.0/24, .*… \(100 elements\)$'
+            $line[0].Length | Should -Be (2 + 500 + '… (100 elements)'.Length)
+        }
+    }
+
+    Context 'input' {
+        It 'reads the .psd1 and the .json sample alike' {
+            $psd1 = Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 -WhatIf
+            $json = Sync-AccelConfiguration -NetworkNamespace $ns -Path $Json -WhatIf
+            $json.Changes.Statements | Should -Be $psd1.Changes.Statements
+            $psd1.Changes.Statements | Should -Contain 'add element ip6 antrea peer-node-ip { fc00:f853:ccd:e793::2/128, fc00:f853:ccd:e793::3/128 }'
+        }
+
+        It 'binds a file name given by position to -Path' {
+            (Sync-AccelConfiguration $Psd1 -NetworkNamespace $ns -WhatIf).Changes.Count | Should -Be 2
+        }
+
+        It 'takes a hashtable, an AccelConfiguration and a deserialized AccelConfiguration alike' {
+            $fromHashtable = Sync-AccelConfiguration -NetworkNamespace $ns -Configuration $Settings -WhatIf
+            $live = New-AccelConfiguration @Settings
+            $fromObject = $live | Sync-AccelConfiguration -NetworkNamespace $ns -WhatIf
+            $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($live, 2))
+            $copy.PSObject.TypeNames[0] | Should -Be 'Deserialized.HostAccel.PowerShell.Model.AccelConfiguration'
+            # What Invoke-Command adds to each object it returns.
+            $copy | Add-Member -NotePropertyName PSComputerName -NotePropertyValue node1
+            $copy | Add-Member -NotePropertyName RunspaceId -NotePropertyValue ([guid]::NewGuid())
+            $fromCopy = $copy | Sync-AccelConfiguration -NetworkNamespace $ns -WhatIf
+            $fromHashtable.Changes.Statements | Should -Contain 'add element ip antrea external-ip { 192.0.2.10/32 }'
+            $fromObject.Changes.Statements | Should -Be $fromHashtable.Changes.Statements
+            $fromCopy.Changes.Statements | Should -Be $fromHashtable.Changes.Statements
+        }
+
+        It 'takes ConvertFrom-Json output, with Traffic as the number ConvertTo-Json writes' {
+            $json = New-AccelConfiguration @Settings | ConvertTo-Json
+            $json | Should -Match '"Traffic": 9'
+            $fromJson = $json | ConvertFrom-Json | Sync-AccelConfiguration -NetworkNamespace $ns -WhatIf
+            $fromHashtable = Sync-AccelConfiguration -NetworkNamespace $ns -Configuration $Settings -WhatIf
+            $fromJson.Changes.Statements | Should -Be $fromHashtable.Changes.Statements
+        }
+
+        It 'reads a file from Get-Item as -Path does' {
+            $fromFile = Get-Item $Json | Sync-AccelConfiguration -NetworkNamespace $ns -WhatIf
+            $fromFile.Changes.Statements | Should -Be (Sync-AccelConfiguration -NetworkNamespace $ns -Path $Json -WhatIf).Changes.Statements
+        }
+
+        It 'syncs each object from the pipeline into the namespace it names' {
+            $other = New-TestNamespace
+            try {
+                $results = [pscustomobject]@{ Traffic = 'None'; NetworkNamespace = $ns }, [pscustomobject]@{ Traffic = 'None'; NetworkNamespace = $other } |
+                    Sync-AccelConfiguration
+                $results.NetworkNamespace | Should -Be @($ns, $other)
+                $results.Changes | Should -BeNullOrEmpty
+            }
+            finally { Remove-TestNamespace $other }
+        }
+    }
+
+    Context 'refusals' {
+        It 'refuses an unknown key with InvalidConfiguration, naming it' {
+            $err = $null
+            Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{ TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; Trafic = 'All' } -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be "InvalidConfiguration,$Id"
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].TargetObject | Should -Be 'Trafic'
+            $err[0].Exception.Message | Should -Match "'Trafic' is not a configuration setting"
+            Get-Ruleset $ns | Should -BeNullOrEmpty
+        }
+
+        It 'refuses a .psd1 file that is not one hashtable of constants: <Case>' -ForEach @(
+            @{ Case = 'a command'; Text = "@{ TransportInterface = 'eth0'; LocalPodCidr = (Get-Date).ToString() }" }
+            @{ Case = 'an array'; Text = "'10.244.2.0/24', 'eth0'" }
+            @{ Case = 'a syntax error'; Text = "@{ LocalPodCidr = " }
+            @{ Case = 'a second statement'; Text = "@{ Traffic = 'None' }`nRemove-Item /tmp/x" }
+        ) {
+            $file = Join-Path $TestDrive 'bad.psd1'
+            Set-Content -Path $file -Value $Text
+            $err = $null
+            Sync-AccelConfiguration -NetworkNamespace $ns -Path $file -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be "InvalidConfiguration,$Id"
+            $err[0].TargetObject | Should -Be $file
+            Get-Ruleset $ns | Should -BeNullOrEmpty
+        }
+
+        It 'refuses a file that is neither .psd1 nor .json with InvalidArgument' {
+            $file = Join-Path $TestDrive 'node.txt'
+            Set-Content -Path $file -Value '@{}'
+            { Sync-AccelConfiguration -NetworkNamespace $ns -Path $file -ErrorAction Stop } | Should -Throw -ErrorId "InvalidArgument,$Id"
+        }
+
+        It 'reports a missing <_> file as ObjectNotFound' -ForEach @('psd1', 'json') {
+            { Sync-AccelConfiguration -NetworkNamespace $ns -Path (Join-Path $TestDrive "missing.$_") -ErrorAction Stop } | Should -Throw -ErrorId "ObjectNotFound,$Id"
+        }
+
+        It 'points a string given as the configuration to -Path' {
+            $err = $null
+            'node.psd1' | Sync-AccelConfiguration -NetworkNamespace $ns -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be "InvalidConfiguration,$Id"
+            $err[0].Exception.Message | Should -Match '-Path'
+        }
+
+        It 'validates -MaxAttempts from 1 to 100' {
+            { Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 -MaxAttempts 0 } | Should -Throw -ErrorId "ParameterArgumentValidationError,$Id"
+        }
+
+        It 'reports an unknown device as UnknownInterface, naming it' {
+            $err = $null
+            Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{ TransportInterface = 'eth9'; LocalPodCidr = '10.244.2.0/24' } -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be "UnknownInterface,$Id"
+            $err[0].TargetObject | Should -Be 'eth9'
+        }
+
+        It 'reports a missing namespace as NetworkNamespaceNotFound' {
+            { Sync-AccelConfiguration -NetworkNamespace "$ns-gone" -Path $Psd1 -ErrorAction Stop } | Should -Throw -ErrorId "NetworkNamespaceNotFound,$Id"
+        }
+
+        It 'leaves a table it did not create alone unless -Force' {
+            Import-NftRuleset $ns 'table ip antrea { comment "mine"; }'
+            { Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId "TableNotOwned,$Id"
+            (Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 -Force -WhatIf).Changes | Should -Not -BeNullOrEmpty
+            Get-Ruleset $ns | Should -Match 'comment "mine"'
+        }
+    }
+
+    Context 'on a kernel without flowtables' -Skip:$flowtables {
+        It 'fails with FlowtableNotSupported and changes nothing' {
+            { Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 -ErrorAction Stop } | Should -Throw -ErrorId "FlowtableNotSupported,$Id"
+            Get-Ruleset $ns | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'on a kernel with flowtables' -Skip:(-not $flowtables) {
+        It 'applies a dual-stack Node in one transaction, then finds nothing to do' {
+            $applied = Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1
+            $applied.Applied | Should -BeTrue
+            $applied.Attempts | Should -Be 1
+            $again = Sync-AccelConfiguration -NetworkNamespace $ns -Path $Json -Verbose 4>&1
+            $again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message | Should -Match 'nothing sent'
+            $result = $again | Where-Object { $_ -is [HostAccel.PowerShell.Model.AccelSyncResult] }
+            $result.Applied | Should -BeFalse
+            $result.Changes | Should -BeNullOrEmpty
+        }
+
+        It 'copies one namespace''s state into another through Get-AccelConfiguration' {
+            $other = New-TestNamespace
+            try {
+                Add-TestDevice $other eth1
+                Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 | Out-Null
+                Get-AccelConfiguration -NetworkNamespace $ns | Sync-AccelConfiguration -NetworkNamespace $other | Out-Null
+                Get-Ruleset $other | Should -Be (Get-Ruleset $ns)
+            }
+            finally { Remove-TestNamespace $other }
+        }
+
+        It 'adds only a new peer, keeping the rules' {
+            Sync-AccelConfiguration -NetworkNamespace $ns -Configuration $Settings | Out-Null
+            $before = & ip netns exec $ns nft -a list chain ip antrea forward
+            $joined = $Settings.Clone()
+            $joined.PeerPodCidr = $Settings.PeerPodCidr + '10.244.3.0/24'
+            $result = Sync-AccelConfiguration -NetworkNamespace $ns -Configuration $joined
+            $result.Changes.Statements | Should -Be 'add element ip antrea peer-pod-cidr { 10.244.3.0/24 }'
+            & ip netns exec $ns nft -a list chain ip antrea forward | Should -Be $before
+        }
+
+        It 'deletes what it did not put in its table' {
+            Sync-AccelConfiguration -NetworkNamespace $ns -Configuration $Settings | Out-Null
+            $before = Get-Ruleset $ns
+            & ip netns exec $ns nft add rule ip antrea forward counter
+            $result = Sync-AccelConfiguration -NetworkNamespace $ns -Configuration $Settings
+            $result.Changes.Kind | Should -Be 'Extra'
+            Get-Ruleset $ns | Should -Be $before
+        }
+
+        It 'removes acceleration with Traffic None' {
+            Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 | Out-Null
+            New-AccelConfiguration -Traffic None | Sync-AccelConfiguration -NetworkNamespace $ns | Out-Null
+            Get-Ruleset $ns | Should -BeNullOrEmpty
+        }
+    }
+}
