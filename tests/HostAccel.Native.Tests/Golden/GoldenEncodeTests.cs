@@ -82,6 +82,8 @@ public class GoldenEncodeTests
         ["delete-set-ip-lb-ips"] = tx => tx.DeleteSet(LbIps),
         ["delete-rule-ip-handle"] = tx => tx.DeleteRule(Rule().Counter().Build() with { Handle = 2 }),
         ["delete-flowtable-ip-fastpath"] = tx => tx.DeleteFlowtable(Seed.Fastpath(NftFamily.Ip)),
+        ["insert-rule-ip-position"] = tx => tx.InsertRule(Rule().Counter().Build(), beforeHandle: 2),
+        ["delete-flowtable-ip-fastpath-devices"] = tx => tx.DeleteFlowtableDevices(Seed.Fastpath(NftFamily.Ip), ["eth0"]),
     };
 
     [Theory]

@@ -235,6 +235,9 @@ send_case delete-set-ip-lb-ips         "t_ip s_lbips"       'delete set ip antre
 send_case delete-rule-ip-handle        "t_ip c_fwd4 r_counter" 'delete rule ip antrea forward handle @HANDLE@'
 send_case delete-flowtable-ip-fastpath "devs t_ip"          'delete flowtable ip antrea fastpath' \
     'flowtable fastpath does not exist (cannot be created on this kernel)'
+send_case insert-rule-ip-position      "t_ip c_fwd4 r_counter" 'insert rule ip antrea forward position @HANDLE@ counter'
+send_case delete-flowtable-ip-fastpath-devices "devs t_ip"  'delete flowtable ip antrea fastpath { devices = { eth0 } ; }' \
+    'flowtable fastpath does not exist (cannot be created on this kernel)'
 
 # ---------------------------------------------------------------------------
 # whole-ruleset batch: the list-ruleset configuration below loaded with nft -f

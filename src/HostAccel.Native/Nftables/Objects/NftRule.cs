@@ -29,12 +29,13 @@ public sealed record NftRule(NftFamily Family, string Table, string Chain, Equat
             writer.WriteU64Be(NFTA_RULE_HANDLE, Handle);
         }
 
+        // After the expressions, where nft (libnftnl 1.2) puts it.
+        ExpressionCodec.EncodeList(writer, NFTA_RULE_EXPRESSIONS, Expressions);
         if (position != 0)
         {
             writer.WriteU64Be(NFTA_RULE_POSITION, position);
         }
 
-        ExpressionCodec.EncodeList(writer, NFTA_RULE_EXPRESSIONS, Expressions);
         if (Comment is not null)
         {
             UserData.WriteComment(NFTA_RULE_USERDATA, NFTNL_UDATA_RULE_COMMENT, Comment, writer);
