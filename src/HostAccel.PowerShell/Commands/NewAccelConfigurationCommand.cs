@@ -25,6 +25,9 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
     public string[] LocalPodCidr { get; set; } = [];
 
     [Parameter]
+    public AccelFamily[] Family { get; set; } = [];
+
+    [Parameter]
     public string[] PeerPodCidr { get; set; } = [];
 
     [Parameter]

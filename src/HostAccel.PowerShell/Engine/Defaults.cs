@@ -16,6 +16,12 @@ internal static class Defaults
     public const string ChainComment = "Forward chain for storing rules";
     public const string GatewayInterface = "antrea-gw0";
 
+    /// <summary>Antrea's virtual IPs: the SNAT source of external traffic to Pods, per family.</summary>
+    public static readonly IReadOnlyList<string> ServiceSnatAddress = ["169.254.0.253", "fc01::aabb:ccdd:eeff"];
+
+    /// <summary>Antrea's virtual IPs: the DNAT destination of NodePort traffic, per family.</summary>
+    public static readonly IReadOnlyList<string> NodePortDnatAddress = ["169.254.0.252", "fc01::aabb:ccdd:eefe"];
+
     public static string SetComment(NftFamily family) => $"Set for storing {Version(family)} peer Pods CIDRs";
 
     public static string OutboundRuleComment(NftFamily family) => $"Accelerate {Version(family)} connections: local Pod CIDR to remote Pod CIDRs";

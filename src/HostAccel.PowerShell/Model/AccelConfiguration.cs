@@ -2,9 +2,16 @@ namespace HostAccel.PowerShell.Model;
 
 /// <summary>
 /// A desired state of acceleration on one host: what Sync-AccelConfiguration makes the kernel hold, and what
-/// Get-AccelConfiguration reads back. A family is accelerated when there is a local Pod CIDR of it (IPv4 → table
-/// ip, IPv6 → table ip6); a family without one has no HostAccel table. Names default to seed 000's.
+/// Get-AccelConfiguration reads back. Each family in <see cref="Family"/> (by default, those of the local Pod CIDRs)
+/// gets a table — ip for IPv4, ip6 for IPv6 — with its peer Pod CIDR set and, when there is traffic to accelerate,
+/// the flowtable, the forward chain and one rule per traffic type; a family not listed has no HostAccel table.
+/// Names default to seed 000's.
 /// </summary>
+/// <remarks>
+/// Checked configurations are in a normal form: what has no effect in the kernel is left out (the local Pod CIDR
+/// when no rule matches on it, an address for a traffic type that is not accelerated), so that a configuration
+/// read back from the kernel equals the one that was synced.
+/// </remarks>
 public sealed record AccelConfiguration
 {
     public string TableName { get; internal init; } = "antrea";
@@ -28,7 +35,10 @@ public sealed record AccelConfiguration
     /// <summary>More flowtable devices: interfaces NodePort and external traffic arrive on.</summary>
     public IReadOnlyList<string> Devices { get; internal init; } = [];
 
-    /// <summary>This Node's Pod CIDRs, at most one per family.</summary>
+    /// <summary>The families managed: ip, ip6 or both. Empty means those of <see cref="LocalPodCidr"/>.</summary>
+    public IReadOnlyList<AccelFamily> Family { get; internal init; } = [];
+
+    /// <summary>This Node's Pod CIDRs, at most one per family (PodToPod and FullPath traffic match on it).</summary>
     public IReadOnlyList<string> LocalPodCidr { get; internal init; } = [];
 
     /// <summary>The other Nodes' Pod CIDRs, both families mixed: the peer-pod-cidr sets.</summary>
@@ -43,10 +53,10 @@ public sealed record AccelConfiguration
     public IReadOnlyList<string> PeerNodeIP { get; internal init; } = [];
 
     /// <summary>The address external traffic to a Pod is SNATed to (ExternalToPod), one per family.</summary>
-    public IReadOnlyList<string> ServiceSnatAddress { get; internal init; } = ["169.254.0.253", "fc01::aabb:ccdd:eeff"];
+    public IReadOnlyList<string> ServiceSnatAddress { get; internal init; } = Engine.Defaults.ServiceSnatAddress;
 
     /// <summary>The address NodePort traffic is DNATed to (ExternalToNodePort), one per family.</summary>
-    public IReadOnlyList<string> NodePortDnatAddress { get; internal init; } = ["169.254.0.252", "fc01::aabb:ccdd:eefe"];
+    public IReadOnlyList<string> NodePortDnatAddress { get; internal init; } = Engine.Defaults.NodePortDnatAddress;
 
     /// <summary>The flowtable's ingress priority; 0 is nft's "filter".</summary>
     public int Priority { get; internal init; }
@@ -64,9 +74,10 @@ public sealed record AccelConfiguration
     {
         var parts = new List<string>
         {
-            LocalPodCidr.Count == 0 ? "no acceleration" : $"accelerate {Traffic} for {string.Join(", ", LocalPodCidr)}",
+            Family.Count == 0 && LocalPodCidr.Count == 0 ? "no acceleration"
+                : $"{string.Join("+", Family.Count > 0 ? Family.Select(f => f.ToString().ToLowerInvariant()) : ["(families of the local Pod CIDRs)"])}: accelerate {Traffic}{(LocalPodCidr.Count > 0 ? $" for {string.Join(", ", LocalPodCidr)}" : "")}",
         };
-        if (LocalPodCidr.Count > 0 && Traffic != AccelTraffic.None)
+        if (Traffic != AccelTraffic.None && (Family.Count > 0 || LocalPodCidr.Count > 0))
         {
             IEnumerable<string> devices = new[] { GatewayInterface, TransportInterface ?? "" }.Concat(Devices).Where(d => d.Length > 0);
             parts[0] += $" via {{ {string.Join(", ", devices)} }}";

@@ -195,7 +195,7 @@ public sealed class CmdletContractTests : IDisposable
             string expected = setting.PropertyType.FullName switch
             {
                 "System.Boolean" => "System.Management.Automation.SwitchParameter",
-                { } list when list.StartsWith("System.Collections.Generic.IReadOnlyList`1", StringComparison.Ordinal) => "System.String[]",
+                { } list when list.StartsWith("System.Collections.Generic.IReadOnlyList`1", StringComparison.Ordinal) => $"{setting.PropertyType.GetGenericArguments()[0].FullName}[]",
                 { } other => other,
                 _ => "",
             };

@@ -180,4 +180,128 @@ public sealed class SyncTests : EngineTest
         Assert.Empty(read.LocalPodCidr);
         Assert.Equal(AccelTraffic.None, read.Traffic);
     }
+
+    private static string[] V4(int count, int offset = 0) => Enumerable.Range(offset, count).Select(i => $"10.{64 + (i >> 10)}.{(i >> 2) & 255}.{(i & 3) << 6}/26").ToArray();
+
+    private static string[] V6(int count) => Enumerable.Range(0, count).Select(i => HostAccel.Native.Nftables.IpPrefix.Parse($"fd00:5000:{i:x}::/48").ToString()).ToArray();
+
+    private List<string> Elements(string family, string set = "peer-pod-cidr")
+    {
+        System.Text.Json.JsonElement body = Ns.NftJson("list", "set", family, "antrea", set).EnumerateArray().Single(e => e.TryGetProperty("set", out _)).GetProperty("set");
+        var elements = body.TryGetProperty("elem", out System.Text.Json.JsonElement list)
+            ? list.EnumerateArray().Select(e => e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()! : $"{e.GetProperty("prefix").GetProperty("addr").GetString()}/{e.GetProperty("prefix").GetProperty("len").GetInt32()}").ToList()
+            : [];
+        elements.Sort(StringComparer.Ordinal);
+        return elements;
+    }
+
+    private static List<string> Sorted(IEnumerable<string> items) => items.Order(StringComparer.Ordinal).ToList();
+
+    [Fact]
+    public void APreparedStateOf5000CidrsPerFamilySyncsExactlyAndOneChangeIsOneAddAndOneDelete()
+    {
+        string[] v4 = V4(5_000), v6 = V6(5_000);
+        AccelConfiguration prepared = Config(new Hashtable { ["Family"] = new[] { "ip", "ip6" }, ["Traffic"] = "None", ["PeerPodCidr"] = v4.Concat(v6).ToArray() });
+        AccelSyncResult first = Synchronizer.Sync(Session, prepared, new SyncOptions(), CancellationToken.None);
+        Assert.True(first.Applied);
+        Assert.Equal(Sorted(v4), Elements("ip"));
+        Assert.Equal(Sorted(v6), Elements("ip6"));
+        Assert.DoesNotContain("chain", Ns.Nft("list", "ruleset"), StringComparison.Ordinal);
+
+        uint generation = Session.Nft.GetGeneration();
+        AccelSyncResult second = Synchronizer.Sync(Session, prepared, new SyncOptions(), CancellationToken.None);
+        Assert.False(second.Applied);
+        Assert.Empty(second.Changes);
+        Assert.Equal(generation, Session.Nft.GetGeneration());
+
+        string[] changedV4 = [.. v4.Skip(1), .. V4(1, 5_000)];
+        AccelConfiguration changed = prepared with { PeerPodCidr = [.. changedV4, .. v6] };
+        AccelSyncResult one = Synchronizer.Sync(Session, Config(new Hashtable { ["Family"] = new[] { "ip", "ip6" }, ["Traffic"] = "None", ["PeerPodCidr"] = changed.PeerPodCidr.ToArray() }), new SyncOptions(), CancellationToken.None);
+        Assert.Equal([$"delete element ip antrea peer-pod-cidr {{ {v4[0]} }}", $"add element ip antrea peer-pod-cidr {{ {V4(1, 5_000)[0]} }}"], one.Changes.SelectMany(c => c.Statements));
+        Assert.Equal(Sorted(changedV4), Elements("ip"));
+
+        AccelConfiguration read = ConfigurationExport.Read(Session, "antrea", includeForeign: false);
+        Assert.Equal([AccelFamily.Ip, AccelFamily.Ip6], read.Family);
+        Assert.Equal(AccelTraffic.None, read.Traffic);
+        Assert.Equal(10_000, read.PeerPodCidr.Count);
+        Assert.False(Synchronizer.Sync(Session, read, new SyncOptions(), CancellationToken.None).Applied);
+    }
+
+    [Fact]
+    public void OneHundredThousandCidrsSyncInOneTransactionAndReadBack()
+    {
+        string[] v4 = V4(100_000);
+        AccelConfiguration prepared = Config(new Hashtable { ["Family"] = "ip", ["Traffic"] = "None", ["PeerPodCidr"] = v4 });
+        Assert.True(Synchronizer.Sync(Session, prepared, new SyncOptions(), CancellationToken.None).Applied);
+        Assert.Equal(Sorted(v4), Elements("ip"));
+        Assert.True(Synchronizer.Test(Session, prepared, force: false).InDesiredState);
+    }
+
+    /// <summary>
+    /// Two writers, each with its own socket, sync two different prepared states for a bounded time while nft
+    /// changes the ruleset under them. Every sync applies or retries; only the library's busy-ruleset error may come
+    /// out; the final ruleset is the state of the sync that applied last (the highest planned generation).
+    /// </summary>
+    [Fact]
+    public void TwoWritersRacingLoseNoUpdate()
+    {
+        AccelConfiguration[] states =
+        [
+            Config(new Hashtable { ["Family"] = new[] { "ip", "ip6" }, ["Traffic"] = "None", ["PeerPodCidr"] = V4(300).Concat(V6(10)).ToArray() }),
+            Config(new Hashtable { ["Family"] = "ip", ["Traffic"] = "None", ["PeerPodCidr"] = V4(200, 1_000) }),
+        ];
+        var applied = new System.Collections.Concurrent.ConcurrentBag<(uint Generation, int Writer)>();
+        var unexpected = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        int retries = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan duration = TimeSpan.FromSeconds(4);
+        Thread[] writers = states.Select((state, writer) => new Thread(() =>
+        {
+            using AccelSession session = AccelSession.Open(Ns.Name);
+            while (clock.Elapsed < duration)
+            {
+                try
+                {
+                    AccelSyncResult result = Synchronizer.Sync(session, state, new SyncOptions { MaxAttempts = 20 }, CancellationToken.None);
+                    Interlocked.Add(ref retries, result.Attempts - 1);
+                    if (result.Applied)
+                    {
+                        applied.Add((result.Generation, writer));
+                    }
+                }
+                catch (HostAccelException ex) when (ex.ErrorId == ErrorIds.RulesetChanged)
+                {
+                    // Reported as busy after its attempts: allowed, nothing of it applied.
+                }
+                catch (Exception ex)
+                {
+                    unexpected.Add(ex);
+                }
+            }
+        })).ToArray();
+        var other = new Thread(() =>
+        {
+            for (int i = 0; clock.Elapsed < duration; i++)
+            {
+                HostAccel.Native.Tests.Support.Shell.TryRun("ip", "netns", "exec", Ns.Name, "nft", "add", "table", "ip", $"other{i % 50}");
+            }
+        });
+        foreach (Thread t in writers.Append(other))
+        {
+            t.Start();
+        }
+
+        foreach (Thread t in writers.Append(other))
+        {
+            t.Join();
+        }
+
+        Assert.Empty(unexpected);
+        Assert.Equal(2, applied.Select(a => a.Writer).Distinct().Count());
+        Assert.True(retries > 0, "the writers never had to retry: the race did not happen");
+        AccelConfiguration last = states[applied.MaxBy(a => a.Generation).Writer];
+        Assert.Equal(Sorted(last.PeerPodCidr.Where(p => !p.Contains(':', StringComparison.Ordinal))), Elements("ip"));
+        Assert.Equal(last.Family.Contains(AccelFamily.Ip6), Ns.Nft("list", "tables").Contains("table ip6 antrea", StringComparison.Ordinal));
+        Assert.True(Synchronizer.Test(Session, last, force: false).InDesiredState);
+    }
 }

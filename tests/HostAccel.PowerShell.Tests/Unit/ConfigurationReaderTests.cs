@@ -131,7 +131,8 @@ public sealed class ConfigurationReaderTests
         { "PeerPodCidr", new[] { "0.0.0.0/0" }, ErrorIds.InvalidCidr, "0.0.0.0/0" },
         { "LocalPodCidr", new[] { "10.244.2.1/24" }, ErrorIds.HostBitsSet, "10.244.2.1/24" },
         { "LocalPodCidr", new[] { "10.244.2.0/24", "10.244.3.0/24" }, ErrorIds.InvalidConfiguration, "10.244.2.0/24 and 10.244.3.0/24" },
-        { "Traffic", "None", ErrorIds.InvalidConfiguration, "Traffic is None" },
+        { "Family", new[] { "inet" }, ErrorIds.InvalidConfiguration, "not inet" },
+        { "Family", new[] { "ipv5" }, ErrorIds.InvalidConfiguration, "'ipv5'" },
         { "Traffic", "PodToPods", ErrorIds.InvalidConfiguration, "'PodToPods'" },
         { "Traffic", 32L, ErrorIds.InvalidConfiguration, "'32'" },
         { "Devices", new[] { "abcdefghijklmnop" }, ErrorIds.InvalidArgument, "'abcdefghijklmnop'" },
@@ -216,11 +217,47 @@ public sealed class ConfigurationReaderTests
         Assert.Equal(["10.244.1.0/24", "10.244.10.0/24", "fd00:10:244:1::/64"], c.PeerPodCidr);
         Assert.Equal(["192.0.2.10", "192.0.2.11", "2001:db8::10"], c.ExternalIP);
         Assert.Equal(["172.18.0.2", "172.18.0.3", "fc00:f853:ccd:e793::2"], c.PeerNodeIP);
-        Assert.Equal(["169.254.0.253", "fc01::aabb:ccdd:eeff"], c.ServiceSnatAddress);
+        // Without ExternalToPod traffic the SNAT address has no effect in the kernel, so the normal form leaves it out.
+        Assert.Empty(c.ServiceSnatAddress);
+        Assert.Equal([AccelFamily.Ip, AccelFamily.Ip6], c.Family);
         Assert.Equal(AccelTraffic.PodToPod | AccelTraffic.ExternalIP | AccelTraffic.FullPath, c.Traffic);
 
         AccelConfiguration again = ConfigurationReader.Read(AsHashtable(c), "test");
         Assert.Equivalent(c, again, strict: true);
+    }
+
+    [Fact]
+    public void WhatTheTrafficDoesNotUseIsLeftOutAndDefaultsFillTheFamiliesThatNeedThem()
+    {
+        AccelConfiguration nodePort = ConfigurationReader.Read(new Hashtable
+        {
+            ["LocalPodCidr"] = new[] { "10.244.2.0/24", "fd00:10:244:2::/64" },
+            ["TransportInterface"] = "eth0",
+            ["Traffic"] = "ExternalToNodePort",
+            ["NodePortDnatAddress"] = "169.254.9.9",
+        }, "test");
+        Assert.Equal([AccelFamily.Ip, AccelFamily.Ip6], nodePort.Family);
+        Assert.Empty(nodePort.LocalPodCidr);
+        Assert.Null(nodePort.TransportInterface);
+        Assert.Equal(["eth0"], nodePort.Devices);
+        Assert.Equal(["169.254.9.9", "fc01::aabb:ccdd:eefe"], nodePort.NodePortDnatAddress);
+        Assert.Equivalent(nodePort, ConfigurationReader.Read(AsHashtable(nodePort), "test"), strict: true);
+
+        AccelConfiguration fullPath = ConfigurationReader.Read(new Hashtable
+        {
+            ["LocalPodCidr"] = "10.244.2.0/24", ["TransportInterface"] = "eth0", ["Devices"] = "eth2", ["Traffic"] = "FullPath",
+        }, "test");
+        Assert.Equal(["antrea-gw0", "eth0", "eth2"], fullPath.Devices);
+        Assert.Null(fullPath.TransportInterface);
+        Assert.Equivalent(fullPath, ConfigurationReader.Read(AsHashtable(fullPath), "test"), strict: true);
+
+        AccelConfiguration prepared = ConfigurationReader.Read(new Hashtable { ["Family"] = "ip6", ["Traffic"] = "None", ["PeerPodCidr"] = "fd00:1::/64" }, "test");
+        Assert.Equal([AccelFamily.Ip6], prepared.Family);
+        Assert.Equal(AccelTraffic.None, prepared.Traffic);
+        Assert.Equal(["fd00:1::/64"], prepared.PeerPodCidr);
+
+        HostAccelException missing = Assert.Throws<HostAccelException>(() => ConfigurationReader.Read(new Hashtable { ["Family"] = new[] { "ip", "ip6" }, ["LocalPodCidr"] = "10.0.0.0/24", ["TransportInterface"] = "eth0" }, "test"));
+        Assert.Contains("needs an IPv6 LocalPodCidr", missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,10 +13,10 @@ internal static class ExpectedRuleset
     public static List<string> For(AccelConfiguration c)
     {
         var objects = new List<JsonObject>();
-        foreach (string localText in c.LocalPodCidr)
+        foreach (AccelFamily accelFamily in c.Family)
         {
-            (string local, int localLength) = Split(localText);
-            bool v6 = local.Contains(':', StringComparison.Ordinal);
+            bool v6 = accelFamily == AccelFamily.Ip6;
+            (string local, int localLength) = c.LocalPodCidr.Where(l => l.Contains(':', StringComparison.Ordinal) == v6).Select(Split).FirstOrDefault();
             string family = v6 ? "ip6" : "ip";
             string version = v6 ? "IPv6" : "IPv4";
             string type = v6 ? "ipv6_addr" : "ipv4_addr";
@@ -33,7 +33,14 @@ internal static class ExpectedRuleset
                 objects.Add(Set(family, t, c.PeerNodeSetName, type, $"Set for storing {version} peer Node transport IPs", OfFamily(c.PeerNodeIP, v6)));
             }
 
-            var devices = new[] { c.GatewayInterface, c.TransportInterface }.Concat(c.Devices).OfType<string>().Distinct().ToArray();
+            if (c.Traffic == AccelTraffic.None)
+            {
+                continue;
+            }
+
+            // The gateway is in the flowtable through the rules that name it; with the full path alone, through Devices.
+            string? gateway = (c.Traffic & ~AccelTraffic.FullPath) != 0 ? c.GatewayInterface : null;
+            var devices = new[] { gateway, c.TransportInterface }.Concat(c.Devices).OfType<string>().Distinct().ToArray();
             objects.Add(Obj("flowtable", new JsonObject
             {
                 ["family"] = family, ["table"] = t, ["name"] = c.FlowtableName, ["hook"] = "ingress", ["prio"] = c.Priority,

@@ -162,9 +162,35 @@ internal static class SyncChecks
     private static HashSet<ulong> Handles(SyncNamespace ns) =>
         ns.Session.Nft.ListRules(HostAccel.Native.Nftables.NftFamily.Ip, "antrea").Concat(ns.Session.Nft.ListRules(HostAccel.Native.Nftables.NftFamily.Ip6, "antrea")).Select(r => r.Handle).ToHashSet();
 
-    public static bool Equivalent(AccelConfiguration a, AccelConfiguration b) =>
-        a.TableName == b.TableName && a.GatewayInterface == b.GatewayInterface && a.TransportInterface == b.TransportInterface && a.Traffic == b.Traffic
-        && a.Devices.SequenceEqual(b.Devices) && a.LocalPodCidr.SequenceEqual(b.LocalPodCidr) && a.PeerPodCidr.SequenceEqual(b.PeerPodCidr)
-        && a.ExternalIP.SequenceEqual(b.ExternalIP) && a.PeerNodeIP.SequenceEqual(b.PeerNodeIP) && a.ServiceSnatAddress.SequenceEqual(b.ServiceSnatAddress)
-        && a.NodePortDnatAddress.SequenceEqual(b.NodePortDnatAddress) && a.Priority == b.Priority && a.Counter == b.Counter && a.HardwareOffload == b.HardwareOffload;
+    public static bool Equivalent(AccelConfiguration a, AccelConfiguration b) => Differences(a, b).Count == 0;
+
+    /// <summary>The settings in which two configurations differ (NetworkNamespace and the object names aside).</summary>
+    public static List<string> Differences(AccelConfiguration a, AccelConfiguration b)
+    {
+        var differences = new List<string>();
+        void Compare<T>(string name, IEnumerable<T> x, IEnumerable<T> y)
+        {
+            if (!x.SequenceEqual(y))
+            {
+                differences.Add($"{name}: {string.Join(",", x)} vs {string.Join(",", y)}");
+            }
+        }
+
+        Compare(nameof(a.TableName), [a.TableName], [b.TableName]);
+        Compare(nameof(a.Family), a.Family, b.Family);
+        Compare(nameof(a.GatewayInterface), [a.GatewayInterface], [b.GatewayInterface]);
+        Compare(nameof(a.TransportInterface), [a.TransportInterface], [b.TransportInterface]);
+        Compare(nameof(a.Traffic), [a.Traffic], [b.Traffic]);
+        Compare(nameof(a.Devices), a.Devices, b.Devices);
+        Compare(nameof(a.LocalPodCidr), a.LocalPodCidr, b.LocalPodCidr);
+        Compare(nameof(a.PeerPodCidr), a.PeerPodCidr, b.PeerPodCidr);
+        Compare(nameof(a.ExternalIP), a.ExternalIP, b.ExternalIP);
+        Compare(nameof(a.PeerNodeIP), a.PeerNodeIP, b.PeerNodeIP);
+        Compare(nameof(a.ServiceSnatAddress), a.ServiceSnatAddress, b.ServiceSnatAddress);
+        Compare(nameof(a.NodePortDnatAddress), a.NodePortDnatAddress, b.NodePortDnatAddress);
+        Compare(nameof(a.Priority), [a.Priority], [b.Priority]);
+        Compare(nameof(a.Counter), [a.Counter], [b.Counter]);
+        Compare(nameof(a.HardwareOffload), [a.HardwareOffload], [b.HardwareOffload]);
+        return differences;
+    }
 }

@@ -9,9 +9,9 @@ namespace HostAccel.VmChecks.Sync;
 
 /// <summary>
 /// The property of issue 5, on the real kernel: for random sequences of random desired states (families, traffic
-/// types, Pod CIDRs, external and Node IPs, devices, the gateway, flags, priority) synced in turn, after each sync
-/// `nft -j list ruleset` equals the independent rendering of the state, a second sync sends nothing, and
-/// Test-AccelConfiguration agrees. Each sequence starts from an empty namespace.
+/// types including none, Pod CIDRs, external and Node IPs, devices, the gateway, flags, priority) synced in turn, after each sync
+/// `nft -j list ruleset` equals the independent rendering of the state, a second sync sends nothing,
+/// Test-AccelConfiguration agrees, and Get-AccelConfiguration reads the same configuration back. Each sequence starts from an empty namespace.
 /// </summary>
 internal static class SyncProperty
 {
@@ -40,16 +40,18 @@ internal static class SyncProperty
                     List<string> expected = ExpectedRuleset.For(c);
                     List<string> actual = RulesetJson.Actual(ns.Name);
                     AccelSyncResult again = Synchronizer.Sync(ns.Session, c, new SyncOptions(), CancellationToken.None);
-                    if (!expected.SequenceEqual(actual) || again.Applied || again.Changes.Count > 0 || !Synchronizer.Test(ns.Session, c, force: false).InDesiredState)
+                    AccelConfiguration read = ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false);
+                    if (!expected.SequenceEqual(actual) || again.Applied || again.Changes.Count > 0 || !Synchronizer.Test(ns.Session, c, force: false).InDesiredState
+                        || !SyncChecks.Equivalent(read, c))
                     {
-                        failure = $"after syncing {c}: {SyncChecks.Diff(expected, actual)}\n  second sync: {again} {string.Join("; ", again.Changes)}";
+                        failure = $"after syncing {c}: {SyncChecks.Diff(expected, actual)}\n  second sync: {again} {string.Join("; ", again.Changes)}\n  read back: {read} ({string.Join("; ", SyncChecks.Differences(read, c))})";
                         return false;
                     }
                 }
 
                 return true;
             }).Check(Config.QuickThrowOnFailure.WithMaxTest(cases).WithQuietOnSuccess(true));
-            report.Check(true, $"Sync property: {cases} random sequences ({syncs} syncs) match nft -j and re-sync as no-ops");
+            report.Check(true, $"Sync property: {cases} random sequences ({syncs} syncs) match nft -j, re-sync as no-ops and read back");
         }
         catch (Exception ex)
         {
@@ -59,7 +61,8 @@ internal static class SyncProperty
 
     private static Gen<Hashtable> Configuration() =>
         from families in Gen.Elements(new[] { "4" }, new[] { "6" }, new[] { "4", "6" }, new[] { "4", "6" }, Array.Empty<string>())
-        from traffic in Gen.Choose(1, (int)AccelTraffic.All)
+        from traffic in Gen.Choose(0, (int)AccelTraffic.All)
+        from explicitFamily in Gen.Elements(true, false)
         from peers4 in Gen.SubListOf(Peers4)
         from peers6 in Gen.SubListOf(Peers6)
         from externals in Gen.SubListOf(Externals)
@@ -68,13 +71,13 @@ internal static class SyncProperty
         from gateway in Gen.Elements("antrea-gw0", "antrea-gw0", "eth2")
         from counter in Gen.Elements(true, false)
         from priority in Gen.Elements(0, 0, 10)
-        select Settings(families, (AccelTraffic)traffic, peers4.Concat(peers6), externals, nodes, devices, gateway, counter, priority);
+        select Settings(families, explicitFamily, (AccelTraffic)traffic, peers4.Concat(peers6), externals, nodes, devices, gateway, counter, priority);
 
-    private static Hashtable Settings(string[] families, AccelTraffic traffic, IEnumerable<string> peers, IEnumerable<string> externals, IEnumerable<string> nodes,
+    private static Hashtable Settings(string[] families, bool explicitFamily, AccelTraffic traffic, IEnumerable<string> peers, IEnumerable<string> externals, IEnumerable<string> nodes,
         IEnumerable<string> devices, string gateway, bool counter, int priority)
     {
         bool Has(string p) => families.Contains(p.Contains(':', StringComparison.Ordinal) ? "6" : "4");
-        return new Hashtable
+        var settings = new Hashtable
         {
             ["LocalPodCidr"] = families.Select(f => f == "4" ? "10.10.0.0/24" : "fd00:10::/64").ToArray(),
             ["GatewayInterface"] = gateway,
@@ -87,5 +90,13 @@ internal static class SyncProperty
             ["Counter"] = counter,
             ["Priority"] = priority,
         };
+
+        // The families named, or left to follow from the local Pod CIDRs.
+        if (explicitFamily)
+        {
+            settings["Family"] = families.Select(f => f == "4" ? "ip" : "ip6").ToArray();
+        }
+
+        return settings;
     }
 }

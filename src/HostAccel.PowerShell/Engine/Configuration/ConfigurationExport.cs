@@ -12,8 +12,6 @@ namespace HostAccel.PowerShell.Engine.Configuration;
 /// </summary>
 internal static class ConfigurationExport
 {
-    private static readonly bool[] Versions = [false, true];
-
     public static AccelConfiguration Read(AccelSession session, string tableName, bool includeForeign)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -112,23 +110,22 @@ internal static class ConfigurationExport
     private static AccelConfiguration Merge(AccelSession session, string tableName, List<(KernelTable Table, Found What)> found)
     {
         var defaults = new AccelConfiguration();
-        Found? first = found.Select(f => f.What).FirstOrDefault(f => f.Local is not null);
         string? Name(uint? index) => index is uint i ? session.InterfaceName(i) : null;
-        string peerSet = first?.PeerSet ?? found.Select(f => f.What.PeerSet).OfType<string>().FirstOrDefault() ?? defaults.SetName;
+        string peerSet = found.Select(f => f.What.PeerSet).OfType<string>().FirstOrDefault() ?? defaults.SetName;
         string externalSet = found.Select(f => f.What.ExternalSet).OfType<string>().FirstOrDefault() ?? defaults.ExternalIPSetName;
         string nodeSet = found.Select(f => f.What.NodeSet).OfType<string>().FirstOrDefault() ?? defaults.PeerNodeSetName;
         string flowtableName = found.Select(f => f.What.Flowtable).OfType<string>().FirstOrDefault() ?? defaults.FlowtableName;
         NftFlowtable? flowtable = found.SelectMany(f => f.Table.Flowtables).FirstOrDefault(f => f.Name == flowtableName);
-        string gateway = Name(found.Select(f => f.What.Gateway).OfType<uint>().FirstOrDefault()) ?? defaults.GatewayInterface;
+        // No rule names the gateway when the full path is all that is accelerated: it is then one of the flowtable's
+        // devices like any other, and the normal form counts it among them.
+        string gateway = Name(found.Select(f => f.What.Gateway).OfType<uint>().FirstOrDefault())
+            ?? (flowtable is { Devices.Count: > 0 } ? flowtable.Devices[0] : defaults.GatewayInterface);
         string? transport = Name(found.Select(f => f.What.Transport).OfType<uint>().FirstOrDefault());
-        var active = found.Where(f => f.What.Local is not null).ToList();
-        List<string> Elements(string set) => active
+        List<string> Elements(string set) => found
             .SelectMany(f => f.Table.Sets.Where(s => s.Name == set && s.IsInterval).SelectMany(s => session.Nft.ListPrefixes(s)))
             .Select(p => p.Length == p.AddressBits ? p.Address.ToString() : p.ToString()).ToList();
-        AccelTraffic traffic = active.Aggregate(AccelTraffic.None, (t, f) => t | f.What.Traffic);
-        IEnumerable<string> PerFamily(Func<Found, IpPrefix?> read, IReadOnlyList<string> fallback) =>
-            Versions.Select(v6 => active.Select(f => read(f.What)).OfType<IpPrefix>().Where(p => p.IsIPv6 == v6).Select(p => p.Address.ToString()).FirstOrDefault()
-                ?? ConfigurationValidator.ForFamily(fallback, v6)?.Address.ToString()).OfType<string>();
+        AccelTraffic traffic = found.Aggregate(AccelTraffic.None, (t, f) => t | f.What.Traffic);
+        List<string> Addresses(Func<Found, IpPrefix?> read) => found.Select(f => read(f.What)).OfType<IpPrefix>().Select(p => p.Address.ToString()).ToList();
 
         var configuration = new AccelConfiguration
         {
@@ -137,21 +134,37 @@ internal static class ConfigurationExport
             ExternalIPSetName = externalSet,
             PeerNodeSetName = nodeSet,
             FlowtableName = flowtableName,
-            ChainName = active.Select(f => f.What.Chain).OfType<string>().FirstOrDefault() ?? defaults.ChainName,
+            ChainName = found.Select(f => f.What.Chain).OfType<string>().FirstOrDefault() ?? defaults.ChainName,
             GatewayInterface = gateway,
             TransportInterface = transport,
             Devices = flowtable?.Devices.Where(d => d != gateway && d != transport).ToList() ?? [],
-            LocalPodCidr = active.Select(f => f.What.Local!.Value.ToString()).ToList(),
+            Family = found.Select(f => f.Table.Table.Family.ToModel()).ToList(),
+            LocalPodCidr = found.Select(f => f.What.Local).OfType<IpPrefix>().Select(p => p.ToString()).ToList(),
             PeerPodCidr = Elements(peerSet),
             Traffic = traffic,
             ExternalIP = (traffic & AccelTraffic.ExternalIP) != 0 ? Elements(externalSet) : [],
             PeerNodeIP = (traffic & AccelTraffic.FullPath) != 0 ? Elements(nodeSet) : [],
-            ServiceSnatAddress = PerFamily(f => f.Snat, defaults.ServiceSnatAddress).ToList(),
-            NodePortDnatAddress = PerFamily(f => f.Dnat, defaults.NodePortDnatAddress).ToList(),
+            ServiceSnatAddress = Addresses(f => f.Snat),
+            NodePortDnatAddress = Addresses(f => f.Dnat),
             Priority = flowtable?.Priority ?? 0,
             Counter = flowtable is not null && (flowtable.Flags & FlowtableFlags.Counter) != 0,
             HardwareOffload = flowtable is not null && (flowtable.Flags & FlowtableFlags.HardwareOffload) != 0,
         };
-        return ConfigurationValidator.Validate(configuration) with { NetworkNamespace = session.NetworkNamespace };
+        try
+        {
+            return ConfigurationValidator.Validate(configuration) with { NetworkNamespace = session.NetworkNamespace };
+        }
+        catch (HostAccelException) when (found.Count > 1)
+        {
+            // The families accelerate different traffic, which one configuration cannot say (the IPv4 table has the
+            // Pod-to-Pod rules, say, and the IPv6 one has not): what both accelerate, the rest shown as drift by Test.
+            AccelTraffic common = found.Aggregate(AccelTraffic.All, (t, f) => t & f.What.Traffic);
+            return ConfigurationValidator.Validate(configuration with
+            {
+                Traffic = common,
+                ExternalIP = (common & AccelTraffic.ExternalIP) != 0 ? configuration.ExternalIP : [],
+                PeerNodeIP = (common & AccelTraffic.FullPath) != 0 ? configuration.PeerNodeIP : [],
+            }) with { NetworkNamespace = session.NetworkNamespace };
+        }
     }
 }

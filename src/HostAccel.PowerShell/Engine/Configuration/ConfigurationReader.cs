@@ -25,6 +25,7 @@ internal static class ConfigurationReader
             [nameof(AccelConfiguration.GatewayInterface)] = (c, v) => c with { GatewayInterface = Text(v, nameof(c.GatewayInterface)) },
             [nameof(AccelConfiguration.TransportInterface)] = (c, v) => c with { TransportInterface = v is null ? "" : Text(v, nameof(c.TransportInterface)) },
             [nameof(AccelConfiguration.Devices)] = (c, v) => c with { Devices = List(v, nameof(c.Devices)) },
+            [nameof(AccelConfiguration.Family)] = (c, v) => c with { Family = Families(v) },
             [nameof(AccelConfiguration.LocalPodCidr)] = (c, v) => c with { LocalPodCidr = List(v, nameof(c.LocalPodCidr)) },
             [nameof(AccelConfiguration.PeerPodCidr)] = (c, v) => c with { PeerPodCidr = List(v, nameof(c.PeerPodCidr)) },
             [nameof(AccelConfiguration.Traffic)] = (c, v) => c with { Traffic = Traffic(v) },
@@ -158,6 +159,25 @@ internal static class ConfigurationReader
         long or int => Convert.ToInt64(value, CultureInfo.InvariantCulture) != 0,
         _ => throw Invalid($"{key} must be $true or $false, not '{value}'", value),
     };
+
+    /// <summary>"ip", "ip6" (or a list of them), in any case, or the numbers ConvertTo-Json writes (2, 10).</summary>
+    private static List<AccelFamily> Families(object? value)
+    {
+        IEnumerable<object?> parts = value switch
+        {
+            null => [],
+            string s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            IEnumerable items => items.Cast<object?>(),
+            _ => [value],
+        };
+        return parts.Select(part => part switch
+        {
+            AccelFamily f => f,
+            string name when Enum.GetNames<AccelFamily>().FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase)) is string known => Enum.Parse<AccelFamily>(known),
+            long or int when Convert.ToInt64(part, CultureInfo.InvariantCulture) is long n && n is (long)AccelFamily.Ip or (long)AccelFamily.Ip6 => (AccelFamily)(byte)n,
+            _ => throw Invalid($"'{part}' is not a family; the families are ip and ip6", part),
+        }).Distinct().ToList();
+    }
 
     /// <summary>A name ("PodToPod"), a list of names (array or "A, B"), or the number ConvertTo-Json writes.</summary>
     private static AccelTraffic Traffic(object? value)

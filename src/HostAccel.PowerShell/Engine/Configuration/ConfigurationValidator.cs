@@ -53,21 +53,60 @@ internal static class ConfigurationValidator
             throw ConfigurationReader.Invalid($"one local Pod CIDR per family: {string.Join(" and ", family)} are both {Version(family.Key)}", string.Join(", ", family));
         }
 
-        Device(nameof(c.GatewayInterface), c.GatewayInterface);
-        string transport = c.TransportInterface ?? "";
-        bool needsTransport = locals.Count > 0 && (c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.ExternalToPod)) != 0;
-        if (transport.Length > 0 || needsTransport)
+        // The families: as given, or those of the local Pod CIDRs.
+        foreach (AccelFamily family in c.Family.Where(f => f is not (AccelFamily.Ip or AccelFamily.Ip6)))
         {
-            if (transport.Length == 0)
+            throw ConfigurationReader.Invalid($"Family: HostAccel keeps Pod CIDRs in ip and ip6 tables, not {family.ToString().ToLowerInvariant()}", family);
+        }
+
+        bool[] families = (c.Family.Count > 0 ? c.Family.Select(f => f == AccelFamily.Ip6) : locals.Select(l => l.IsIPv6)).Distinct().Order().ToArray();
+        foreach (IpPrefix local in locals.Where(l => !families.Contains(l.IsIPv6)))
+        {
+            throw ConfigurationReader.Invalid($"LocalPodCidr {local} is {Version(local.IsIPv6)}, but Family is {string.Join(", ", c.Family)}", local.ToString());
+        }
+
+        if (families.Length == 0)
+        {
+            // Nothing to manage: HostAccel's tables of this name go. What else was set has no effect and is dropped.
+            foreach ((IReadOnlyList<string> list, string key) in new[] { (c.PeerPodCidr, nameof(c.PeerPodCidr)), (c.ExternalIP, nameof(c.ExternalIP)), (c.PeerNodeIP, nameof(c.PeerNodeIP)) })
             {
-                throw ConfigurationReader.Invalid($"TransportInterface is needed for {c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.ExternalToPod)} traffic: the interface to the other Nodes", nameof(c.TransportInterface));
+                if (list.Count > 0)
+                {
+                    throw ConfigurationReader.Invalid($"{key} is given, but no family is managed: give LocalPodCidr or Family", key);
+                }
             }
 
+            return new AccelConfiguration
+            {
+                TableName = c.TableName, SetName = c.SetName, ExternalIPSetName = c.ExternalIPSetName, PeerNodeSetName = c.PeerNodeSetName,
+                FlowtableName = c.FlowtableName, ChainName = c.ChainName,
+                Traffic = AccelTraffic.None, ServiceSnatAddress = [], NodePortDnatAddress = [], NetworkNamespace = c.NetworkNamespace,
+            };
+        }
+
+        // The local Pod CIDR is in the Pod-to-Pod and full-path rules only; the transport interface in the Pod-to-Pod
+        // and External-to-Pod rules only. Elsewhere they leave no trace in the kernel, so the normal form drops the
+        // CIDR and counts the transport interface among the other flowtable devices.
+        bool usesLocal = (c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.FullPath)) != 0;
+        bool usesTransport = (c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.ExternalToPod)) != 0;
+        foreach (bool v6 in families.Where(v6 => usesLocal && !locals.Any(l => l.IsIPv6 == v6)))
+        {
+            throw ConfigurationReader.Invalid($"{c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.FullPath)} traffic needs an {Version(v6)} LocalPodCidr", nameof(c.LocalPodCidr));
+        }
+
+        Device(nameof(c.GatewayInterface), c.GatewayInterface);
+        string transport = c.TransportInterface ?? "";
+        if (transport.Length > 0)
+        {
             Device(nameof(c.TransportInterface), transport);
             if (transport == c.GatewayInterface)
             {
                 throw ConfigurationReader.Invalid($"the gateway and transport interfaces must differ, both are '{transport}'", transport);
             }
+        }
+        else if (usesTransport)
+        {
+            throw ConfigurationReader.Invalid($"TransportInterface is needed for {c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.ExternalToPod)} traffic: the interface to the other Nodes", nameof(c.TransportInterface));
         }
 
         foreach (string device in c.Devices)
@@ -75,10 +114,9 @@ internal static class ConfigurationValidator
             Device(nameof(c.Devices), device);
         }
 
-        if (locals.Count > 0 && c.Traffic == AccelTraffic.None)
-        {
-            throw ConfigurationReader.Invalid("Traffic is None: there is nothing to accelerate. Name the traffic types, or give no LocalPodCidr to remove acceleration", nameof(c.Traffic));
-        }
+        // Likewise the gateway, which every rule but the full path's names: without such a rule it is one more device.
+        bool usesGateway = (c.Traffic & ~AccelTraffic.FullPath) != 0;
+        IEnumerable<string> devices = c.Devices.Concat(!usesTransport && transport.Length > 0 ? [transport] : []).Concat(usesGateway ? [] : [c.GatewayInterface]);
 
         List<IpPrefix> peers = Disjoint(Prefixes(c.PeerPodCidr, nameof(c.PeerPodCidr), wholeSpace: false), nameof(c.PeerPodCidr));
         List<IpPrefix> externals = Disjoint(Prefixes(c.ExternalIP, nameof(c.ExternalIP), wholeSpace: false), nameof(c.ExternalIP));
@@ -87,35 +125,54 @@ internal static class ConfigurationValidator
         RequireTraffic(c, nodes, AccelTraffic.FullPath, nameof(c.PeerNodeIP));
         foreach ((List<IpPrefix> list, string key) in new[] { (peers, nameof(c.PeerPodCidr)), (externals, nameof(c.ExternalIP)), (nodes, nameof(c.PeerNodeIP)) })
         {
-            IpPrefix? orphan = list.Where(p => !locals.Any(l => l.IsIPv6 == p.IsIPv6)).Cast<IpPrefix?>().FirstOrDefault();
+            IpPrefix? orphan = list.Where(p => !families.Contains(p.IsIPv6)).Cast<IpPrefix?>().FirstOrDefault();
             if (orphan is IpPrefix o)
             {
-                throw ConfigurationReader.Invalid($"{key} holds the {Version(o.IsIPv6)} prefix {o}, but there is no {Version(o.IsIPv6)} local Pod CIDR: the {(o.IsIPv6 ? "ip6" : "ip")} table is not managed", o.ToString());
+                throw ConfigurationReader.Invalid($"{key} holds the {Version(o.IsIPv6)} prefix {o}, but the {(o.IsIPv6 ? "ip6" : "ip")} family is not managed: give a LocalPodCidr or Family for it", o.ToString());
             }
         }
 
-        List<IpPrefix> snat = Addresses(c.ServiceSnatAddress, nameof(c.ServiceSnatAddress));
-        List<IpPrefix> dnat = Addresses(c.NodePortDnatAddress, nameof(c.NodePortDnatAddress));
-        foreach ((List<IpPrefix> list, AccelTraffic traffic, string key) in new[] { (snat, AccelTraffic.ExternalToPod, nameof(c.ServiceSnatAddress)), (dnat, AccelTraffic.ExternalToNodePort, nameof(c.NodePortDnatAddress)) })
+        if (c.Traffic == AccelTraffic.None)
         {
-            IpPrefix? uncovered = (c.Traffic & traffic) == 0 ? null : locals.Where(l => !list.Any(a => a.IsIPv6 == l.IsIPv6)).Cast<IpPrefix?>().FirstOrDefault();
-            if (uncovered is IpPrefix l)
+            // Prepared tables: no flowtable, no rules, so no device or flag of them is in the kernel either.
+            return c with
             {
-                throw ConfigurationReader.Invalid($"{traffic} traffic needs an {Version(l.IsIPv6)} address in {key} for the local Pod CIDR {l}", key);
-            }
+                Family = families.Select(v6 => v6 ? AccelFamily.Ip6 : AccelFamily.Ip).ToList(),
+                GatewayInterface = Defaults.GatewayInterface, TransportInterface = null, Devices = [], LocalPodCidr = [],
+                PeerPodCidr = Texts(peers), ExternalIP = [], PeerNodeIP = [], ServiceSnatAddress = [], NodePortDnatAddress = [],
+                Counter = false, HardwareOffload = false, Priority = 0,
+            };
         }
 
         return c with
         {
-            TransportInterface = transport.Length == 0 ? null : transport,
-            Devices = c.Devices.Where(d => d != c.GatewayInterface && d != transport).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
-            LocalPodCidr = Texts(locals),
+            Family = families.Select(v6 => v6 ? AccelFamily.Ip6 : AccelFamily.Ip).ToList(),
+            GatewayInterface = usesGateway ? c.GatewayInterface : Defaults.GatewayInterface,
+            TransportInterface = usesTransport ? transport : null,
+            Devices = devices.Where(d => (!usesGateway || d != c.GatewayInterface) && (!usesTransport || d != transport)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            LocalPodCidr = usesLocal ? Texts(locals) : [],
             PeerPodCidr = Texts(peers),
             ExternalIP = Texts(externals),
             PeerNodeIP = Texts(nodes),
-            ServiceSnatAddress = Texts(snat),
-            NodePortDnatAddress = Texts(dnat),
+            ServiceSnatAddress = PerFamily(c.ServiceSnatAddress, nameof(c.ServiceSnatAddress), families, (c.Traffic & AccelTraffic.ExternalToPod) != 0, Defaults.ServiceSnatAddress),
+            NodePortDnatAddress = PerFamily(c.NodePortDnatAddress, nameof(c.NodePortDnatAddress), families, (c.Traffic & AccelTraffic.ExternalToNodePort) != 0, Defaults.NodePortDnatAddress),
         };
+    }
+
+    /// <summary>
+    /// The address of each managed family for a traffic type that uses one: the one given for the family, or the
+    /// default (Antrea's virtual IPs). Without the traffic type the addresses have no effect and are dropped.
+    /// </summary>
+    private static List<string> PerFamily(IReadOnlyList<string> given, string key, bool[] families, bool used, IReadOnlyList<string> defaults)
+    {
+        List<IpPrefix> addresses = Addresses(given, key);
+        if (!used)
+        {
+            return [];
+        }
+
+        return families.Select(v6 => addresses.Where(a => a.IsIPv6 == v6).Cast<IpPrefix?>().FirstOrDefault() ?? ForFamily(defaults, v6)!.Value)
+            .Select(a => a.Address.ToString()).ToList();
     }
 
     /// <summary>The address of a family in a per-family list (ServiceSnatAddress, NodePortDnatAddress), or null.</summary>

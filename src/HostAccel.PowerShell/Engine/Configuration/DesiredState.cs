@@ -9,9 +9,10 @@ internal sealed record DesiredSet(NftSet Set, IReadOnlyList<IpPrefix> Elements);
 
 /// <summary>
 /// Everything one family's table should hold: the table, its sets with their elements, the flowtable, the forward
-/// chain and its rules in their canonical order (the order of <see cref="AccelTraffic"/>'s members).
+/// chain and its rules in their canonical order (the order of <see cref="AccelTraffic"/>'s members). With no traffic
+/// to accelerate there is no flowtable and no chain: the table and its peer Pod CIDR set are prepared.
 /// </summary>
-internal sealed record FamilyState(NftFamily Family, NftTable Table, IReadOnlyList<DesiredSet> Sets, NftFlowtable Flowtable, NftChain Chain, IReadOnlyList<NftRule> Rules);
+internal sealed record FamilyState(NftFamily Family, NftTable Table, IReadOnlyList<DesiredSet> Sets, NftFlowtable? Flowtable, NftChain? Chain, IReadOnlyList<NftRule> Rules);
 
 /// <summary>
 /// A configuration as nftables objects: seed 000's table, set, flowtable and chain, and seed 001's rule for each
@@ -28,31 +29,32 @@ internal static class DesiredState
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(interfaceIndex);
         var result = new Dictionary<NftFamily, FamilyState?> { [NftFamily.Ip] = null, [NftFamily.Ip6] = null };
-        IpPrefix[] locals = c.LocalPodCidr.Select(IpPrefix.Parse).ToArray();
-        if (locals.Length == 0)
+        if (c.Family.Count == 0)
         {
             return result;
         }
 
-        uint gateway = interfaceIndex(c.GatewayInterface);
+        bool usesGateway = (c.Traffic & ~AccelTraffic.FullPath) != 0;
+        uint gateway = usesGateway ? interfaceIndex(c.GatewayInterface) : 0;
         uint transport = c.TransportInterface is null ? 0 : interfaceIndex(c.TransportInterface);
         foreach (string device in c.Devices)
         {
             interfaceIndex(device);
         }
 
-        foreach (IpPrefix local in locals)
+        IpPrefix[] locals = c.LocalPodCidr.Select(IpPrefix.Parse).ToArray();
+        foreach (AccelFamily family in c.Family)
         {
-            result[local.Family] = Family(c, local, gateway, transport);
+            bool v6 = family == AccelFamily.Ip6;
+            result[family.ToNft()] = Family(c, family.ToNft(), locals.Where(l => l.IsIPv6 == v6).Cast<IpPrefix?>().FirstOrDefault(), gateway, transport);
         }
 
         return result;
     }
 
-    private static FamilyState Family(AccelConfiguration c, IpPrefix local, uint gateway, uint transport)
+    private static FamilyState Family(AccelConfiguration c, NftFamily family, IpPrefix? localPrefix, uint gateway, uint transport)
     {
-        NftFamily family = local.Family;
-        bool v6 = local.IsIPv6;
+        bool v6 = family == NftFamily.Ip6;
         string version = v6 ? "IPv6" : "IPv4";
         var table = new NftTable(family, c.TableName) { Comment = Defaults.TableComment, Manager = Defaults.Manager };
         var sets = new List<DesiredSet> { new(PeerPodCidrs.NewSet(family, c.TableName, c.SetName, null), OfFamily(c.PeerPodCidr, v6)) };
@@ -66,10 +68,18 @@ internal static class DesiredState
             sets.Add(new(PeerPodCidrs.NewSet(family, c.TableName, c.PeerNodeSetName, $"Set for storing {version} peer Node transport IPs"), OfFamily(c.PeerNodeIP, v6)));
         }
 
+        if (c.Traffic == AccelTraffic.None)
+        {
+            return new FamilyState(family, table, sets, null, null, []);
+        }
+
+        // The validator made sure the traffic types that match on the local Pod CIDR have one.
+        IpPrefix local = localPrefix ?? default;
         var flowtable = new NftFlowtable(family, c.TableName, c.FlowtableName)
         {
             Priority = c.Priority,
-            Devices = new[] { c.GatewayInterface, c.TransportInterface ?? "" }.Concat(c.Devices).Where(d => d.Length > 0).ToArray(),
+            // In the normal form the gateway is among the devices when no rule names it (full path only).
+            Devices = new[] { gateway == 0 ? "" : c.GatewayInterface, c.TransportInterface ?? "" }.Concat(c.Devices).Where(d => d.Length > 0).ToArray(),
             Flags = (c.HardwareOffload ? FlowtableFlags.HardwareOffload : 0) | (c.Counter ? FlowtableFlags.Counter : 0),
         };
         var chain = new NftChain(family, c.TableName, c.ChainName)

@@ -106,8 +106,16 @@ internal sealed class SyncPlanner
             });
         }
 
-        Add(Phase.AddFlowtable, d, tx => tx.AddFlowtable(want.Flowtable));
-        Add(Phase.AddChain, d, tx => tx.AddChain(want.Chain));
+        if (want.Flowtable is NftFlowtable flowtable)
+        {
+            Add(Phase.AddFlowtable, d, tx => tx.AddFlowtable(flowtable));
+        }
+
+        if (want.Chain is NftChain chain)
+        {
+            Add(Phase.AddChain, d, tx => tx.AddChain(chain));
+        }
+
         Add(Phase.AddRules, d, tx =>
         {
             foreach (NftRule rule in want.Rules)
@@ -185,12 +193,17 @@ internal sealed class SyncPlanner
     private bool PlanFlowtables(FamilyState want, KernelTable have, HashSet<string> replaced)
     {
         NftFamily family = want.Family;
-        NftFlowtable wanted = want.Flowtable;
-        foreach (NftFlowtable extra in have.Flowtables.Where(f => f.Name != wanted.Name))
+        NftFlowtable? wanted = want.Flowtable;
+        foreach (NftFlowtable extra in have.Flowtables.Where(f => f.Name != wanted?.Name))
         {
             int d = _plan.Difference(family, AccelDriftKind.Extra, Name("flowtable", family, extra.Table, extra.Name), "not part of the desired state");
             Add(Phase.DeleteFlowtables, d, tx => tx.DeleteFlowtable(extra));
             replaced.Add(extra.Name);
+        }
+
+        if (wanted is null)
+        {
+            return false;
         }
 
         string what = Name("flowtable", family, wanted.Table, wanted.Name);
@@ -234,13 +247,18 @@ internal sealed class SyncPlanner
     private void PlanChains(FamilyState want, KernelTable have, HashSet<string> replacedSets, HashSet<string> replacedFlowtables, bool flowtableReplaced)
     {
         NftFamily family = want.Family;
-        NftChain wanted = want.Chain;
-        foreach (NftChain extra in have.Chains.Where(c => c.Name != wanted.Name))
+        NftChain? wanted = want.Chain;
+        foreach (NftChain extra in have.Chains.Where(c => c.Name != wanted?.Name))
         {
             int d = _plan.Difference(family, AccelDriftKind.Extra, Name("chain", family, extra.Table, extra.Name), "not part of the desired state");
             List<NftRule> rules = have.RulesOf(extra.Name).ToList();
             Add(Phase.DeleteRules, d, tx => rules.ForEach(tx.DeleteRule));
             Add(Phase.DeleteChains, d, tx => tx.DeleteChain(extra));
+        }
+
+        if (wanted is null)
+        {
+            return;
         }
 
         // Rules in other chains that use a replaced object went with their chain above; these are the chain's own.
@@ -263,7 +281,7 @@ internal sealed class SyncPlanner
             Add(Phase.AddChain, replacedChain ?? _plan.Difference(family, AccelDriftKind.Missing, what, "created"), tx => tx.AddChain(wanted));
         }
 
-        PlanRules(want, present, rule => Uses(rule, replacedSets, replacedFlowtables) || (flowtableReplaced && Fastpaths.OffloadsTo(rule) == want.Flowtable.Name));
+        PlanRules(want, present, rule => Uses(rule, replacedSets, replacedFlowtables) || (flowtableReplaced && Fastpaths.OffloadsTo(rule) == want.Flowtable?.Name));
     }
 
     /// <summary>

@@ -30,8 +30,9 @@ internal sealed class SyncOptions
 internal static class Synchronizer
 {
     /// <summary>
-    /// Reads both families' tables and plans. Reading takes several dumps; when another writer removes an object
-    /// between them (ENOENT) or the generation moves, the reads are repeated, a bounded number of times.
+    /// Reads both families' tables and plans. Reading takes several dumps; when one fails and the generation has
+    /// moved since the plan began (another writer committed in between), the reads are repeated, a bounded number of
+    /// times.
     /// </summary>
     public static SyncPlan Plan(AccelSession session, AccelConfiguration configuration, bool force, int maxAttempts = 5)
     {
@@ -68,8 +69,10 @@ internal static class Synchronizer
             };
             return SyncPlanner.Plan(new SyncPlan(generation, session.InterfaceName), desired, current, session.Nft.ListPrefixes, configuration.TableName, force);
         }
-        catch (ErrnoException ex) when (ex.Errno == Errno.ENOENT && generation != 0 && session.Nft.GetGeneration() != generation)
+        catch (Exception ex) when (ex is ErrnoException or Native.Netlink.NetlinkDecodeException && generation != 0 && session.Nft.GetGeneration() != generation)
         {
+            // Another writer committed while the reads were under way: an object gone (ENOENT), or a set dump that
+            // straddled the commit. Nothing read then can be trusted, and the pinned commit would be refused anyway.
             throw new StaleReadException(ex);
         }
         catch (Exception ex) when (ex is not HostAccelException)
