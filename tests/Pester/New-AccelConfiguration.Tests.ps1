@@ -14,8 +14,10 @@ Describe 'New-AccelConfiguration' {
         $config.ChainName | Should -Be 'forward'
         $config.GatewayInterface | Should -Be 'antrea-gw0'
         $config.Traffic | Should -Be 'PodToPod'
-        $config.ServiceSnatAddress | Should -Be @('169.254.0.253', 'fc01::aabb:ccdd:eeff')
-        $config.NodePortDnatAddress | Should -Be @('169.254.0.252', 'fc01::aabb:ccdd:eefe')
+        $config.Family | Should -Be 'Ip'
+        # No External-to-Pod or NodePort traffic: their addresses would leave no trace, so the normal form has none.
+        $config.ServiceSnatAddress | Should -BeNullOrEmpty
+        $config.NodePortDnatAddress | Should -BeNullOrEmpty
         $config.Priority | Should -Be 0
         $config.Counter | Should -BeFalse
         $config.NetworkNamespace | Should -BeNullOrEmpty
@@ -49,6 +51,19 @@ Describe 'New-AccelConfiguration' {
         $config.Priority | Should -Be -10
     }
 
+    It 'fills in Antrea''s virtual IPs for each family whose traffic needs one' {
+        $config = New-AccelConfiguration -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24, fd00:10:244:2::/64 -Traffic ExternalToPod, ExternalToNodePort
+        $config.ServiceSnatAddress | Should -Be @('169.254.0.253', 'fc01::aabb:ccdd:eeff')
+        $config.NodePortDnatAddress | Should -Be @('169.254.0.252', 'fc01::aabb:ccdd:eefe')
+    }
+
+    It 'prepares tables with -Traffic None' {
+        $config = New-AccelConfiguration -Family Ip, Ip6 -Traffic None -PeerPodCidr 10.244.1.0/24
+        $config.Family | Should -Be @('Ip', 'Ip6')
+        $config.Traffic | Should -Be 'None'
+        $config.PeerPodCidr | Should -Be '10.244.1.0/24'
+    }
+
     It 'builds no acceleration from no parameters' {
         $config = New-AccelConfiguration
         $config.LocalPodCidr | Should -BeNullOrEmpty
@@ -73,7 +88,7 @@ Describe 'New-AccelConfiguration' {
         @{ Case = 'a malformed CIDR'; Arguments = @{ TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; PeerPodCidr = '10.244.0/24' }; ErrorId = 'InvalidCidr'; Target = '10.244.0/24' }
         @{ Case = 'overlapping peers'; Arguments = @{ TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; PeerPodCidr = '10.244.0.0/16', '10.244.1.0/24' }; ErrorId = 'OverlappingCidr'; Target = '10.244.1.0/24' }
         @{ Case = 'an IPv6 peer without an IPv6 local Pod CIDR'; Arguments = @{ TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; PeerPodCidr = 'fd00:10:244:1::/64' }; ErrorId = 'InvalidConfiguration'; Target = 'fd00:10:244:1::/64' }
-        @{ Case = 'no traffic for a local Pod CIDR'; Arguments = @{ TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; Traffic = 'None' }; ErrorId = 'InvalidConfiguration'; Target = 'Traffic' }
+        @{ Case = 'the inet family'; Arguments = @{ Family = 'Inet'; Traffic = 'None' }; ErrorId = 'InvalidConfiguration'; Target = 'Inet' }
         @{ Case = 'external IPs without ExternalIP traffic'; Arguments = @{ TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; ExternalIP = '192.0.2.10' }; ErrorId = 'InvalidConfiguration'; Target = 'ExternalIP' }
         @{ Case = 'Pod-to-Pod traffic without a transport interface'; Arguments = @{ LocalPodCidr = '10.244.2.0/24' }; ErrorId = 'InvalidConfiguration'; Target = 'TransportInterface' }
         @{ Case = 'a device name of 16 characters'; Arguments = @{ TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; Devices = 'abcdefghijklmnop' }; ErrorId = 'InvalidArgument'; Target = 'abcdefghijklmnop' }
