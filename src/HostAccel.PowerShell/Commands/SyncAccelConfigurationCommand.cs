@@ -39,19 +39,7 @@ public sealed class SyncAccelConfigurationCommand : HostAccelCmdlet
 
     protected override void ProcessRecord()
     {
-        AccelConfiguration configuration;
-        try
-        {
-            configuration = ConfigurationInput.Read(this, Configuration, Path);
-        }
-        catch (Exception ex)
-        {
-            WriteFailure(ex, ParameterSetName == ConfigurationInput.PathSet ? Path : Configuration);
-            return;
-        }
-
-        AccelSession? session = Session();
-        if (session is null)
+        if (ConfigurationInput.Bind(this, Configuration, Path) is not (AccelConfiguration configuration, AccelSession session))
         {
             return;
         }

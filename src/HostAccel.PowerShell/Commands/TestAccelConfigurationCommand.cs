@@ -28,19 +28,7 @@ public sealed class TestAccelConfigurationCommand : HostAccelCmdlet
 
     protected override void ProcessRecord()
     {
-        AccelConfiguration configuration;
-        try
-        {
-            configuration = ConfigurationInput.Read(this, Configuration, Path);
-        }
-        catch (Exception ex)
-        {
-            WriteFailure(ex, ParameterSetName == ConfigurationInput.PathSet ? Path : Configuration);
-            return;
-        }
-
-        AccelSession? session = Session();
-        if (session is null)
+        if (ConfigurationInput.Bind(this, Configuration, Path) is not (AccelConfiguration configuration, AccelSession session))
         {
             return;
         }
