@@ -86,6 +86,24 @@ public sealed partial class PrivilegeTests : EngineTest
         }));
         Assert.Equal(FailureKind.PermissionDenied, changing.Kind);
 
+        // The desired-state paths: Sync-, Test- and Get-AccelConfiguration.
+        var prepared = Engine.Configuration.ConfigurationReader.Read(new System.Collections.Hashtable { ["Family"] = "ip", ["Traffic"] = "None", ["PeerPodCidr"] = "10.1.0.0/16" }, "test");
+        foreach (Action<AccelSession> desiredState in new Action<AccelSession>[]
+        {
+            session => Engine.Configuration.Synchronizer.Sync(session, prepared, new Engine.Configuration.SyncOptions(), CancellationToken.None),
+            session => Engine.Configuration.Synchronizer.Test(session, prepared, force: false),
+            session => Engine.Configuration.ConfigurationExport.Read(session, "antrea", includeForeign: false),
+        })
+        {
+            HostAccelException denied = WithoutNetAdmin(() => Assert.Throws<HostAccelException>(() =>
+            {
+                using AccelSession session = AccelSession.Open(Ns.Name);
+                desiredState(session);
+            }));
+            Assert.Equal((ErrorIds.PermissionDenied, FailureKind.PermissionDenied), (denied.ErrorId, denied.Kind));
+            Assert.Contains("requires root or CAP_NET_ADMIN", denied.Message, StringComparison.Ordinal);
+        }
+
         Model.HostAccelSupport support = WithoutNetAdmin(() => Engine.Support.Test(Ns.Name));
         Assert.False(support.Supported);
         Assert.False(support.Privileged);
