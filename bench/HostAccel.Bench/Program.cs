@@ -1,5 +1,9 @@
+using System.Collections;
 using System.Globalization;
 using HostAccel.Bench;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Engine.Configuration;
+using HostAccel.PowerShell.Model;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Objects;
 
@@ -106,13 +110,32 @@ void RunSize(int n, int haReps, int nftReps, bool record)
         Ha("elements").Measure(() => conn.ListSetElements(Workload.Set));
     }
 
-    for (int r = 0; r < haReps; r++)
+    // Sync-AccelConfiguration's engine, the whole of it: read the generation and the table, plan, commit pinned. The
+    // table is first made what a configuration without traffic describes (table and peer set: this kernel has no
+    // flowtable for the rules), so that the one change is all there is to sync.
+    DropChain(conn);
+    AccelConfiguration[] states = [Prepared(w.SwappedPeers), Prepared(w.Peers)];
+    using (AccelSession session = AccelSession.Open(ns.Name))
     {
-        IpPrefix[] desired = r % 2 == 0 ? w.SwappedPeers : w.Peers;
-        Ha("sync").Measure(() => Sync(conn, desired));
+        for (int r = 0; r < haReps; r++)
+        {
+            AccelConfiguration desired = states[r % 2];
+            Ha("sync").Measure(() =>
+            {
+                AccelSyncResult result = Synchronizer.Sync(session, desired, new SyncOptions(), CancellationToken.None);
+                if (!result.Applied || result.Changes.Sum(c => c.Statements.Count) != 2)
+                {
+                    throw new InvalidOperationException($"HostAccel sync at {n}: {result}, expected one delete and one add");
+                }
+            });
+        }
     }
 
-    Check(conn, n, "HostAccel sync");
+    if (conn.ListPrefixes(Workload.Set).Count != n)
+    {
+        throw new InvalidOperationException($"after HostAccel sync: expected {n} prefixes");
+    }
+
     GC.KeepAlive(packets);
     if (record)
     {
@@ -207,17 +230,20 @@ static void Change(NftConnection conn, IpPrefix? add = null, IpPrefix? remove = 
     conn.Commit(tx);
 }
 
-// A desired-state sync: read the generation and the set, diff, commit the difference pinned to that generation.
-static void Sync(NftConnection conn, IReadOnlyList<IpPrefix> desired)
+// The configuration of the table with these peers and no traffic: what the sync measure syncs to.
+static AccelConfiguration Prepared(IEnumerable<IpPrefix> peers) => ConfigurationReader.Read(
+    new Hashtable { ["Family"] = "ip", ["Traffic"] = "None", ["PeerPodCidr"] = peers.Select(p => p.ToString()).ToArray() }, "benchmark");
+
+static void DropChain(NftConnection conn)
 {
-    uint generation = conn.GetGeneration();
-    IReadOnlyList<IpPrefix> actual = conn.ListPrefixes(Workload.Set);
-    var want = new HashSet<IpPrefix>(desired);
-    var have = new HashSet<IpPrefix>(actual);
     var tx = new NftTransaction();
-    tx.DeleteElements(Workload.Set, actual.Where(p => !want.Contains(p)));
-    tx.AddElements(Workload.Set, desired.Where(p => !have.Contains(p)));
-    conn.Commit(tx, generation);
+    foreach (NftRule rule in conn.ListRules(NftFamily.Ip, Workload.TableName, "forward"))
+    {
+        tx.DeleteRule(rule);
+    }
+
+    tx.DeleteChain(Workload.Forward);
+    conn.Commit(tx);
 }
 
 // Both sides must leave the same objects: N prefixes and two counted rules.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Objects;
 using HostAccel.PowerShell.Model;
@@ -123,6 +124,12 @@ internal static class DesiredState
         return new FamilyState(family, table, sets, flowtable, chain, rules);
     }
 
+    /// <summary>
+    /// A checked configuration's prefix lists never change (they are built once, read-only), so their parsed form is
+    /// kept with them: a runbook that syncs the same 100 000-prefix configuration again parses it once.
+    /// </summary>
+    private static readonly ConditionalWeakTable<IReadOnlyList<string>, IpPrefix[]> Parsed = new();
+
     private static List<IpPrefix> OfFamily(IReadOnlyList<string> prefixes, bool v6) =>
-        prefixes.Select(IpPrefix.Parse).Where(p => p.IsIPv6 == v6).ToList();
+        Parsed.GetValue(prefixes, list => list.Select(IpPrefix.Parse).ToArray()).Where(p => p.IsIPv6 == v6).ToList();
 }
