@@ -53,6 +53,7 @@ internal static class ErrorIds
     public const string KernelError = nameof(KernelError);
     public const string NothingApplied = nameof(NothingApplied);
     public const string InvalidConfiguration = nameof(InvalidConfiguration);
+    public const string StateNotExpressible = nameof(StateNotExpressible);
     public const string Stopped = nameof(Stopped);
 }
 

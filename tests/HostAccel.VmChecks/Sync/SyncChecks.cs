@@ -83,6 +83,26 @@ internal static class SyncChecks
             "Get-AccelConfiguration: reads seed 000 and the NodePort rule as nft wrote them", read.ToString());
         AccelSyncResult result = Synchronizer.Sync(ns.Session, read, new SyncOptions(), CancellationToken.None);
         report.Check(!result.Applied && result.Changes.Count == 0, "Sync: the configuration read from nft's ruleset syncs back with no change", string.Join("; ", result.Changes));
+
+        // An IPv6 table that accelerates only NodePort traffic next to the IPv4 Pod-to-Pod one: no one configuration
+        // says both, and Get refuses rather than return one that would strip a family's acceleration.
+        File.WriteAllText(file, """
+            table ip6 antrea {
+                comment "Rules for Antrea"
+                set peer-pod-cidr { type ipv6_addr; flags interval; comment "Set for storing IPv6 peer Pods CIDRs"; }
+                flowtable fastpath { hook ingress priority filter; devices = { antrea-gw0, eth0, eth1 }; }
+                chain forward {
+                    comment "Forward chain for storing rules"
+                    type filter hook forward priority filter; policy accept;
+                    oif "antrea-gw0" ip6 daddr fc01::aabb:ccdd:eefe flow add @fastpath counter comment "Accelerate IPv6 connections: External-to-NodePort after DNAT"
+                }
+            }
+            """);
+        Sh.In(ns.Name, "nft", "-f", file);
+        File.Delete(file);
+        report.Throws<HostAccelException>(() => ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false),
+            ex => ex.ErrorId == ErrorIds.StateNotExpressible && ex.Message.Contains("ip: PodToPod, ExternalToNodePort; ip6: ExternalToNodePort", StringComparison.Ordinal),
+            "Get-AccelConfiguration: families that accelerate different traffic are refused, not flattened");
     }
 
     /// <summary>Removing one peer CIDR, one device, one traffic type changes exactly its objects; other rules keep their handles.</summary>

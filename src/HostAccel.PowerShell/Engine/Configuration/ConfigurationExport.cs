@@ -154,17 +154,14 @@ internal static class ConfigurationExport
         {
             return ConfigurationValidator.Validate(configuration) with { NetworkNamespace = session.NetworkNamespace };
         }
-        catch (HostAccelException) when (found.Count > 1)
+        catch (HostAccelException ex) when (found.Count > 1)
         {
-            // The families accelerate different traffic, which one configuration cannot say (the IPv4 table has the
-            // Pod-to-Pod rules, say, and the IPv6 one has not): what both accelerate, the rest shown as drift by Test.
-            AccelTraffic common = found.Aggregate(AccelTraffic.All, (t, f) => t & f.What.Traffic);
-            return ConfigurationValidator.Validate(configuration with
-            {
-                Traffic = common,
-                ExternalIP = (common & AccelTraffic.ExternalIP) != 0 ? configuration.ExternalIP : [],
-                PeerNodeIP = (common & AccelTraffic.FullPath) != 0 ? configuration.PeerNodeIP : [],
-            }) with { NetworkNamespace = session.NetworkNamespace };
+            // The families accelerate different traffic in a way one configuration cannot say (the IPv4 table has the
+            // Pod-to-Pod rules, the IPv6 one only NodePort's, say). Returning what both have in common would make
+            // Get | Sync strip acceleration from a family; saying so is the safe answer.
+            throw new HostAccelException(ErrorIds.StateNotExpressible, FailureKind.InvalidOperation,
+                $"tables ip {tableName} and ip6 {tableName} accelerate different traffic ({string.Join("; ", found.Select(f => $"{f.Table.Table.Family.ToNftName()}: {f.What.Traffic}"))}), " +
+                $"which one configuration cannot express ({ex.Message}); Sync-AccelConfiguration makes them agree", $"table {tableName}", ex);
         }
     }
 }
