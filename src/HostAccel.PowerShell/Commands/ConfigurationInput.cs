@@ -29,27 +29,6 @@ internal static class ConfigurationInput
     };
 
     /// <summary>The configuration of the parameter set the cmdlet was called with.</summary>
-    /// <summary>
-    /// The configuration bound to this record and the session of its namespace, or null once the failure is
-    /// written: the first steps Sync- and Test-AccelConfiguration share.
-    /// </summary>
-    public static (AccelConfiguration Configuration, AccelSession Session)? Bind(HostAccelCmdlet cmdlet, object? configuration, string path)
-    {
-        ArgumentNullException.ThrowIfNull(cmdlet);
-        AccelConfiguration read;
-        try
-        {
-            read = Read(cmdlet, configuration, path);
-        }
-        catch (Exception ex)
-        {
-            cmdlet.WriteFailure(ex, cmdlet.ParameterSetName == PathSet ? path : configuration);
-            return null;
-        }
-
-        return cmdlet.Session() is AccelSession session ? (read, session) : null;
-    }
-
     public static AccelConfiguration Read(PSCmdlet cmdlet, object? configuration, string? path) =>
         cmdlet.ParameterSetName == PathSet ? FromPath(cmdlet, path ?? "") : FromObject(configuration);
 

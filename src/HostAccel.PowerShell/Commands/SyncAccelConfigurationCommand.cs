@@ -12,21 +12,12 @@ namespace HostAccel.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Sync, "AccelConfiguration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ConfigurationInput.PathSet)]
 [OutputType(typeof(AccelSyncResult))]
-public sealed class SyncAccelConfigurationCommand : HostAccelCmdlet
+public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
 {
     private const string Action = "Apply the desired state";
 
     /// <summary>Where a statement is cut in the ShouldProcess text: an element list can run to megabytes.</summary>
     private const int MaxStatementLength = 500;
-
-    /// <summary>An AccelConfiguration, a hashtable of settings, or an object with their properties.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ConfigurationInput.ConfigurationSet)]
-    public object? Configuration { get; set; }
-
-    /// <summary>A .psd1 or .json file.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ConfigurationInput.PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
 
     /// <summary>Takes over a table of that name that HostAccel did not create.</summary>
     [Parameter]
@@ -39,7 +30,7 @@ public sealed class SyncAccelConfigurationCommand : HostAccelCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ConfigurationInput.Bind(this, Configuration, Path) is not (AccelConfiguration configuration, AccelSession session))
+        if (BindConfiguration() is not (AccelConfiguration configuration, AccelSession session))
         {
             return;
         }

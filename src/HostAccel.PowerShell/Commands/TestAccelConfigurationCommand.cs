@@ -7,17 +7,8 @@ namespace HostAccel.PowerShell.Commands;
 
 [Cmdlet(VerbsDiagnostic.Test, "AccelConfiguration", DefaultParameterSetName = ConfigurationInput.PathSet)]
 [OutputType(typeof(AccelConfigurationTest), typeof(bool))]
-public sealed class TestAccelConfigurationCommand : HostAccelCmdlet
+public sealed class TestAccelConfigurationCommand : AccelConfigurationCmdlet
 {
-    /// <summary>An AccelConfiguration, a hashtable of settings, or an object with their properties.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ConfigurationInput.ConfigurationSet)]
-    public object? Configuration { get; set; }
-
-    /// <summary>A .psd1 or .json file.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ConfigurationInput.PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
-
     /// <summary>Compares with a table HostAccel did not create instead of refusing it.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -28,7 +19,7 @@ public sealed class TestAccelConfigurationCommand : HostAccelCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ConfigurationInput.Bind(this, Configuration, Path) is not (AccelConfiguration configuration, AccelSession session))
+        if (BindConfiguration() is not (AccelConfiguration configuration, AccelSession session))
         {
             return;
         }
