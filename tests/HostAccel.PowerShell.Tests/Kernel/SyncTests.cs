@@ -228,6 +228,24 @@ public sealed class SyncTests : EngineTest
     }
 
     [Fact]
+    public void ADormantTableIsDriftAndTheSyncWakesItUp()
+    {
+        Ns.NftLoad("""
+            table ip antrea {
+                flags dormant
+                comment "Rules for Antrea"
+                set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.1.0.0/16 }; }
+            }
+            """);
+        AccelConfiguration prepared = Config(new Hashtable { ["Family"] = "ip", ["Traffic"] = "None", ["PeerPodCidr"] = "10.1.0.0/16" });
+        AccelDrift dormant = Assert.Single(Synchronizer.Test(Session, prepared, force: false).Drift);
+        Assert.Equal((AccelDriftKind.Different, "table ip antrea"), (dormant.Kind, dormant.Object));
+        Assert.True(Synchronizer.Sync(Session, prepared, new SyncOptions(), CancellationToken.None).Applied);
+        Assert.DoesNotContain("dormant", Ns.Nft("list", "table", "ip", "antrea"), StringComparison.Ordinal);
+        Assert.True(Synchronizer.Test(Session, prepared, force: false).InDesiredState);
+    }
+
+    [Fact]
     public void OneHundredThousandCidrsSyncInOneTransactionAndReadBack()
     {
         string[] v4 = V4(100_000);

@@ -31,6 +31,9 @@ internal sealed class SyncPlanner
         AddRules,
     }
 
+    /// <summary>NFT_TABLE_F_DORMANT.</summary>
+    private const uint DormantTable = 0x1;
+
     private readonly SyncPlan _plan;
     private readonly List<(Phase Phase, int Difference, Action<NftTransaction> Change)> _changes = [];
 
@@ -81,6 +84,13 @@ internal sealed class SyncPlanner
         {
             PlanNewTable(want);
             return;
+        }
+
+        if ((have.Table.Flags & DormantTable) != 0)
+        {
+            // A dormant table's chains and flowtables are unhooked: nothing in it accelerates anything.
+            int d = _plan.Difference(family, AccelDriftKind.Different, $"table {family.ToNftName()} {tableName}", "dormant: its chains and flowtable see no packets");
+            Add(Phase.AddTable, d, tx => tx.AddTable(want.Table with { Flags = have.Table.Flags & ~DormantTable }));
         }
 
         var replacedSets = new HashSet<string>(StringComparer.Ordinal);

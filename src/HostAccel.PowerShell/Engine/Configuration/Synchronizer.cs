@@ -44,7 +44,7 @@ internal static class Synchronizer
             }
             catch (StaleReadException ex) when (attempt >= maxAttempts)
             {
-                throw Busy(session, attempt, ex.InnerException!);
+                throw Reread(session, configuration, attempt, ex.InnerException!);
             }
             catch (StaleReadException)
             {
@@ -69,10 +69,13 @@ internal static class Synchronizer
             };
             return SyncPlanner.Plan(new SyncPlan(generation, session.InterfaceName), desired, current, session.Nft.ListPrefixes, configuration.TableName, force);
         }
-        catch (Exception ex) when (ex is ErrnoException or Native.Netlink.NetlinkDecodeException && generation != 0 && session.Nft.GetGeneration() != generation)
+        catch (Exception ex) when (generation != 0 && (ex is Native.Netlink.NetlinkDecodeException or ErrnoException { Errno: Errno.ENOENT } || (ex is ErrnoException && session.Nft.GetGeneration() != generation)))
         {
-            // Another writer committed while the reads were under way: an object gone (ENOENT), or a set dump that
-            // straddled the commit. Nothing read then can be trusted, and the pinned commit would be refused anyway.
+            // Another writer committed while the reads were under way: an object gone between two dumps (ENOENT), or
+            // a set dump that ran into a commit still being applied — out-of-order elements, even though the
+            // generation, bumped when that commit began, reads the same before and after. Nothing read then can be
+            // trusted, and the pinned commit would be refused anyway: read again. What fails every time is reported
+            // as itself (see Reread).
             throw new StaleReadException(ex);
         }
         catch (Exception ex) when (ex is not HostAccelException)
@@ -103,10 +106,10 @@ internal static class Synchronizer
             {
                 if (attempt >= options.MaxAttempts)
                 {
-                    throw Busy(session, attempt, ex.InnerException!);
+                    throw Reread(session, configuration, attempt, ex.InnerException!);
                 }
 
-                options.Log?.Invoke($"the ruleset changed while it was being read; reading it again (attempt {attempt + 1} of {options.MaxAttempts})");
+                options.Log?.Invoke($"the ruleset changed while it was being read ({ex.InnerException!.Message}); reading it again (attempt {attempt + 1} of {options.MaxAttempts})");
                 continue;
             }
 
@@ -142,6 +145,16 @@ internal static class Synchronizer
             }
         }
     }
+
+    /// <summary>
+    /// A read failed on every attempt. A missing object or an undecodable reply is reported as itself — one that
+    /// persists is more likely real than a writer that never stops; any other failure came with a moving
+    /// generation, so the ruleset is busy.
+    /// </summary>
+    private static HostAccelException Reread(AccelSession session, AccelConfiguration configuration, int attempts, Exception inner) =>
+        inner is Native.Netlink.NetlinkDecodeException or ErrnoException { Errno: Errno.ENOENT }
+            ? Failures.From(inner, $"table {configuration.TableName}")
+            : Busy(session, attempts, inner);
 
     private static HostAccelException Busy(AccelSession session, int attempts, Exception inner) =>
         new(ErrorIds.RulesetChanged, FailureKind.ResourceBusy,
