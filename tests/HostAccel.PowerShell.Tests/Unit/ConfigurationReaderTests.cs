@@ -106,6 +106,31 @@ public sealed class ConfigurationReaderTests
         Assert.Equal(-10, c.Priority);
     }
 
+    /// <summary>
+    /// Invoke-Command hands back enums as numbers of their underlying width: Family (a byte enum) as bytes,
+    /// Traffic as an int; JSON gives longs. Each is the same setting.
+    /// </summary>
+    [Fact]
+    public void NumbersOfEveryWidthAreReadAsTheFamiliesTrafficAndFlagsTheyStandFor()
+    {
+        var values = new Hashtable
+        {
+            ["Family"] = new object[] { (byte)2, (byte)10 },
+            ["LocalPodCidr"] = new object[] { "10.244.2.0/24", "fd00:10:244:2::/64" },
+            ["TransportInterface"] = "eth0",
+            ["Traffic"] = (short)1,
+            ["Counter"] = (byte)1,
+        };
+        AccelConfiguration c = ConfigurationReader.Read(values, "test");
+        Assert.Equal([AccelFamily.Ip, AccelFamily.Ip6], c.Family);
+        Assert.Equal(AccelTraffic.PodToPod, c.Traffic);
+        Assert.True(c.Counter);
+
+        values["Family"] = (byte)7;
+        HostAccelException refused = Assert.Throws<HostAccelException>(() => ConfigurationReader.Read(values, "test"));
+        Assert.Contains("'7' is not a family", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AnUnknownKeyIsAnErrorNamingIt()
     {

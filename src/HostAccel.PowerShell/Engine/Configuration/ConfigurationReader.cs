@@ -156,7 +156,7 @@ internal static class ConfigurationReader
     {
         bool b => b,
         string s when bool.TryParse(s, out bool b) => b,
-        long or int => Convert.ToInt64(value, CultureInfo.InvariantCulture) != 0,
+        _ when WholeNumber(value) is long n => n != 0,
         _ => throw Invalid($"{key} must be $true or $false, not '{value}'", value),
     };
 
@@ -174,7 +174,7 @@ internal static class ConfigurationReader
         {
             AccelFamily f => f,
             string name when Enum.GetNames<AccelFamily>().FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase)) is string known => Enum.Parse<AccelFamily>(known),
-            long or int when Convert.ToInt64(part, CultureInfo.InvariantCulture) is long n && n is (long)AccelFamily.Ip or (long)AccelFamily.Ip6 => (AccelFamily)(byte)n,
+            _ when WholeNumber(part) is long n && n is (long)AccelFamily.Ip or (long)AccelFamily.Ip6 => (AccelFamily)(byte)n,
             _ => throw Invalid($"'{part}' is not a family; the families are ip and ip6", part),
         }).Distinct().ToList();
     }
@@ -200,7 +200,7 @@ internal static class ConfigurationReader
             {
                 traffic |= named;
             }
-            else if (part is long or int && Convert.ToInt64(part, CultureInfo.InvariantCulture) is long n && n >= 0 && (n & ~(long)AccelTraffic.All) == 0)
+            else if (WholeNumber(part) is long n && n >= 0 && (n & ~(long)AccelTraffic.All) == 0)
             {
                 traffic |= (AccelTraffic)n;
             }
@@ -212,6 +212,16 @@ internal static class ConfigurationReader
 
         return traffic;
     }
+
+    /// <summary>
+    /// An integer of any width: JSON gives long, a hashtable literal int, and a deserialized enum the width of its
+    /// underlying type (AccelFamily arrives from Invoke-Command as a byte).
+    /// </summary>
+    private static long? WholeNumber(object? value) => value switch
+    {
+        byte or sbyte or short or ushort or int or uint or long => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+        _ => null,
+    };
 
     internal static HostAccelException Invalid(string message, object? target) =>
         new(ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, message, target);
