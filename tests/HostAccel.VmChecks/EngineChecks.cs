@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
+using HostAccel.Native.Nftables;
 using HostAccel.PowerShell.Engine;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.VmChecks;
 
 /// <summary>
-/// What the cmdlets Enable-Fastpath, Get-Fastpath, Get-FlowtableCounter, Get-OffloadedFlow and Disable-Fastpath do,
+/// What the cmdlets Enable-Fastpath, Get-Fastpath, Get-/Reset-FlowtableCounter, Get-OffloadedFlow and Disable-Fastpath do,
 /// through the engine they call, on a kernel with flowtables: the success paths this host cannot run.
 /// </summary>
 internal static class EngineChecks
@@ -53,6 +55,18 @@ internal static class EngineChecks
         IReadOnlyList<FlowtableCounter> counters = Counters.Get(session, [AccelFamily.Ip], Defaults.TableName, Defaults.ChainName);
         report.Check(counters.Count == 2 && counters.All(c => c.FlowtableName == Defaults.FlowtableName) && counters.Sum(c => (long)c.Packets) < 100,
             "Get-FlowtableCounter: two acceleration rules that saw a handful of packets", string.Join("; ", counters.Select(c => $"{c.Packets} {c.Rule}")));
+
+        // This kernel (6.1) has no reset dump (NFT_MSG_GETRULE_RESET came in 6.2): the counted rules are replaced.
+        string rulesBefore = Regex.Replace(Sh.In(topology.Router, "nft", "-a", "list", "chain", "ip", "antrea", "forward"), @"counter packets \d+ bytes \d+", "counter");
+        IReadOnlyList<FlowtableCounter> reset = Counters.Reset(session, NftFamily.Ip, Defaults.TableName, Defaults.ChainName, force: false, CancellationToken.None);
+        report.Check(reset.Select(c => (c.Handle, c.Packets, c.Bytes)).SequenceEqual(counters.Select(c => (c.Handle, c.Packets, c.Bytes))) && reset.Sum(c => (long)c.Packets) > 0,
+            "Reset-FlowtableCounter: returns the counters as they were", string.Join("; ", reset.Select(c => $"{c.Handle}: {c.Packets}")));
+        report.Check(session.Nft.ResetsCountersAtomically == false,
+            "Reset-FlowtableCounter: a kernel without the reset dump is found out, and the rules are replaced instead");
+        string rulesAfter = Sh.In(topology.Router, "nft", "-a", "list", "chain", "ip", "antrea", "forward");
+        report.Check(Counters.Get(session, [AccelFamily.Ip], Defaults.TableName, Defaults.ChainName).All(c => c.Packets == 0 && c.Bytes == 0)
+            && Regex.Replace(rulesAfter, @"counter packets \d+ bytes \d+", "counter") == rulesBefore,
+            "Reset-FlowtableCounter: counters zeroed, the rules, handles and order unchanged", rulesAfter);
 
         var disable = new DisableFastpathPlan(session);
         foreach (PlannedChange<Fastpath> change in disable.Prepare([AccelFamily.Ip], Defaults.TableName, Defaults.FlowtableName, Defaults.ChainName, force: false))

@@ -175,6 +175,24 @@ public sealed class NftTransaction
             () => $"insert rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} position {beforeHandle} {RuleText.Body(rule, InterfaceNames)}"));
     }
 
+    /// <summary>
+    /// Replaces the rule with <paramref name="rule"/>'s handle by <paramref name="rule"/> (nft's <c>replace rule …
+    /// handle N</c>): the kernel keeps the handle and the rule's place in its chain.
+    /// </summary>
+    public void ReplaceRule(NftRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (rule.Handle == 0)
+        {
+            throw new ArgumentException($"rule in chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain} has no handle: only rules read from the kernel can be replaced", nameof(rule));
+        }
+
+        NftRule bound = BindNewSets(rule);
+        _entries.Add(new Entry(NFT_MSG_NEWRULE, NLM_F_REPLACE, rule.Family, bound.Encode,
+            $"replacing rule handle {rule.Handle} in chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}",
+            () => $"replace rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} handle {rule.Handle} {RuleText.Body(rule, InterfaceNames)}"));
+    }
+
     /// <summary>Deletes a rule by its handle.</summary>
     public void DeleteRule(NftRule rule)
     {

@@ -31,7 +31,10 @@ internal static class Counters
         return result;
     }
 
-    /// <summary>The counters of each family's chain, read and zeroed in one step by the kernel: their values before.</summary>
+    /// <summary>
+    /// The counters of each family's chain, zeroed: their values before. Read and zeroed in one step by the kernel
+    /// from Linux 6.2; before, by replacing the counted rules (see <see cref="NftConnection.ResetRuleCounters"/>).
+    /// </summary>
     public static IReadOnlyList<FlowtableCounter> Reset(AccelSession session, NftFamily family, string table, string chain, bool force, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -82,7 +85,7 @@ internal static class Counters
                 return;
             }
 
-            found.Add((family, session.Nft.ListRules(family, table, chain, resetCounters: reset)));
+            found.Add((family, reset ? session.Nft.ResetRuleCounters(family, table, chain) : session.Nft.ListRules(family, table, chain)));
         });
         return found;
     }

@@ -83,6 +83,7 @@ public class GoldenEncodeTests
         ["delete-rule-ip-handle"] = tx => tx.DeleteRule(Rule().Counter().Build() with { Handle = 2 }),
         ["delete-flowtable-ip-fastpath"] = tx => tx.DeleteFlowtable(Seed.Fastpath(NftFamily.Ip)),
         ["insert-rule-ip-position"] = tx => tx.InsertRule(Rule().Counter().Build(), beforeHandle: 2),
+        ["replace-rule-ip-handle"] = tx => tx.ReplaceRule(Rule().Counter().Build() with { Handle = 2, Comment = "counted again" }),
         ["delete-flowtable-ip-fastpath-devices"] = tx => tx.DeleteFlowtableDevices(Seed.Fastpath(NftFamily.Ip), ["eth0"]),
     };
 

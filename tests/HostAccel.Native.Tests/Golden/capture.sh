@@ -236,6 +236,7 @@ send_case delete-rule-ip-handle        "t_ip c_fwd4 r_counter" 'delete rule ip a
 send_case delete-flowtable-ip-fastpath "devs t_ip"          'delete flowtable ip antrea fastpath' \
     'flowtable fastpath does not exist (cannot be created on this kernel)'
 send_case insert-rule-ip-position      "t_ip c_fwd4 r_counter" 'insert rule ip antrea forward position @HANDLE@ counter'
+send_case replace-rule-ip-handle       "t_ip c_fwd4 r_counter" 'replace rule ip antrea forward handle @HANDLE@ counter comment "counted again"'
 send_case delete-flowtable-ip-fastpath-devices "devs t_ip"  'delete flowtable ip antrea fastpath { devices = { eth0 } ; }' \
     'flowtable fastpath does not exist (cannot be created on this kernel)'
 

@@ -117,6 +117,42 @@ public sealed class TrafficCounterTests : IDisposable
         Assert.Equal(new CounterExpression(2, 2 * EchoBytes), _router.ListRules(NftFamily.Ip, "hostaccel", "forward")[0].Counter);
     }
 
+    /// <summary>
+    /// Kernels before 6.2 have no reset dump: there the counted rules are replaced by themselves with new counters.
+    /// Both ways must return what was counted, zero it, and leave the rules, their handles and order as they were.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ResettingAChainsCountersReturnsThemAndZeroesThemEitherWay(bool resetDump)
+    {
+        if (!resetDump)
+        {
+            _router.ResetsCountersAtomically = false;
+        }
+
+        _net.Client.Exec("ping", "-c", "3", "-i", "0.05", "-W", "2", "-q", "10.111.2.2");
+        IReadOnlyList<NftRule> before = _router.ListRules(NftFamily.Ip, "hostaccel", "forward");
+        string rulesetBefore = WithoutCounters(_net.Router.Exec("nft", "-a", "list", "ruleset"));
+        uint generation = _router.GetGeneration();
+
+        IReadOnlyList<NftRule> reset = _router.ResetRuleCounters(NftFamily.Ip, "hostaccel", "forward");
+
+        Assert.Equal(resetDump, _router.ResetsCountersAtomically);
+        Assert.Equal(before, reset);
+        Assert.Equal([(3, 3 * EchoBytes), (3, 3 * EchoBytes), (0, 0)], reset.Select(r => ((int)r.Counter!.Packets, (int)r.Counter.Bytes)));
+        Assert.Equal([(0, 0), (0, 0), (0, 0)], NftCounters());
+        Assert.Equal(rulesetBefore, WithoutCounters(_net.Router.Exec("nft", "-a", "list", "ruleset")));
+        // The reset dump commits nothing; replacing is one transaction of the two rules that had counted something.
+        Assert.Equal(resetDump ? generation : generation + 1, _router.GetGeneration());
+
+        _net.Client.Exec("ping", "-c", "2", "-i", "0.05", "-W", "2", "-q", "10.111.2.2");
+        Assert.Equal([(2, 2 * EchoBytes), (2, 2 * EchoBytes), (0, 0)], NftCounters());
+    }
+
+    private static string WithoutCounters(string ruleset) =>
+        System.Text.RegularExpressions.Regex.Replace(ruleset, @"counter packets \d+ bytes \d+", "counter");
+
     [Fact]
     public async Task ABoundedTcpTransferIsCountedInBothDirectionsAndByTheProtocolRule()
     {
