@@ -6,10 +6,13 @@
     ./build.ps1 -Task Build, Test
 .EXAMPLE
     ./build.ps1 -Task Docs, Package -Configuration Release
+.NOTES
+    Test runs the xunit projects, then the Pester tests against the staged module; Pester runs only the latter.
+    Tests that need flowtables skip themselves on a kernel without them (tests/vm runs them: tests/vm/pester.sh).
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Clean', 'Build', 'Test', 'Docs', 'Package')]
+    [ValidateSet('Clean', 'Build', 'Test', 'Pester', 'Docs', 'Package')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -39,21 +42,30 @@ foreach ($step in $Task) {
             # The project's StageModule target copies the manifest, assemblies and format file to out/HostAccel.
             Invoke-Dotnet build (Join-Path $root 'src/HostAccel.PowerShell/HostAccel.PowerShell.csproj') -c $Configuration --nologo
         }
-        'Test' {
-            Invoke-Dotnet test (Join-Path $root 'HostAccel.sln') -c $Configuration --nologo
+        { $_ -in 'Test', 'Pester' } {
+            if ($step -eq 'Test') {
+                Invoke-Dotnet test (Join-Path $root 'HostAccel.sln') -c $Configuration --nologo
+            }
             if (-not (Test-Path $manifest)) {
                 Invoke-Dotnet build (Join-Path $root 'src/HostAccel.PowerShell/HostAccel.PowerShell.csproj') -c $Configuration --nologo
             }
-            if (-not (Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0')) {
-                throw 'Pester 5 is needed for tests/Pester: Install-PSResource Pester'
+            if (-not (Get-Module -ListAvailable Pester | Where-Object { $_.Version -ge '5.0' -and $_.Version -lt '6.0' })) {
+                throw 'Pester 5 is needed for tests/Pester: Install-PSResource Pester -Version "[5.0,6.0)" (or, as root, tests/Pester/install.sh)'
             }
-            Import-Module Pester -MinimumVersion 5.0
+            Import-Module Pester -MinimumVersion 5.0 -MaximumVersion 5.99
             $config = New-PesterConfiguration
             $config.Run.Path = Join-Path $root 'tests/Pester'
-            $config.Run.Throw = $true
+            $config.Run.PassThru = $true
             $config.Output.Verbosity = 'Detailed'
             $env:HOSTACCEL_MODULE = $manifest
-            Invoke-Pester -Configuration $config
+            $result = Invoke-Pester -Configuration $config
+            if ($env:HOSTACCEL_PESTER_SKIPPED) {
+                # The tests this kernel skipped, one per line: test.sh reports those no kernel ran.
+                @($result.Skipped | ForEach-Object ExpandedPath) | Set-Content -Path $env:HOSTACCEL_PESTER_SKIPPED
+            }
+            # One line for scripts that add up the test counts (test.sh).
+            Write-Host ('pester: {0} passed, {1} failed, {2} skipped' -f $result.PassedCount, ($result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount), $result.SkippedCount)
+            if ($result.Result -ne 'Passed') { throw "Pester: $($result.FailedCount) tests failed" }
         }
         'Docs' {
             $target = Join-Path $stage 'en-US'

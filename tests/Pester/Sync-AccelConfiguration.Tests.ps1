@@ -107,7 +107,9 @@ Describe 'Sync-AccelConfiguration' {
                 $results = [pscustomobject]@{ Traffic = 'None'; NetworkNamespace = $ns }, [pscustomobject]@{ Traffic = 'None'; NetworkNamespace = $other } |
                     Sync-AccelConfiguration
                 $results.NetworkNamespace | Should -Be @($ns, $other)
-                $results.Changes | Should -BeNullOrEmpty
+                # Each result on its own: member enumeration over two empty lists is an error under strict mode.
+                $results | ForEach-Object { $_.Changes.Count } | Should -Be @(0, 0)
+                $results | ForEach-Object { $_.Applied } | Should -Be @($false, $false)
             }
             finally { Remove-TestNamespace $other }
         }
