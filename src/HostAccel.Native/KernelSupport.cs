@@ -24,6 +24,7 @@ public sealed record KernelSupportReport(
     bool NfTables,
     bool Flowtable,
     bool FlowtableCounter,
+    bool? ConntrackAccounting,
     IReadOnlyList<ModuleStatus> Modules,
     IReadOnlyList<string> Reasons)
 {
@@ -87,8 +88,17 @@ public static class KernelSupport
             reasons.Add($"nf_tables is not available (CONFIG_NF_TABLES): {ex.Message}");
         }
 
-        return new KernelSupportReport(release, privileged, nftables, flowtable, counter, modules, reasons);
+        return new KernelSupportReport(release, privileged, nftables, flowtable, counter, ConntrackAccounting(networkNamespace), modules, reasons);
     }
+
+    /// <summary>
+    /// net.netfilter.nf_conntrack_acct in the namespace: whether new conntrack entries count packets and bytes. The
+    /// flowtable counter flag adds offloaded traffic to those counts, so it counts nothing without it. Null when
+    /// conntrack is not loaded there (the sysctl does not exist yet).
+    /// </summary>
+    public static bool? ConntrackAccounting(string? networkNamespace = null) =>
+        Interop.NetworkNamespace.Run(networkNamespace, () =>
+            ReadFirstLine("/proc/sys/net/netfilter/nf_conntrack_acct") is string value ? value.Trim() != "0" : (bool?)null);
 
     private static (Errno Plain, Errno Counter) ProbeFlowtables(NftConnection connection)
     {

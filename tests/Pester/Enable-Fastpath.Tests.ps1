@@ -38,6 +38,18 @@ Describe 'Enable-Fastpath' {
         Get-Ruleset $ns | Should -BeNullOrEmpty
     }
 
+    It 'warns that -Counter counts nothing while conntrack accounting is off, and is quiet once it is on' {
+        & ip netns exec $ns sysctl -qw net.netfilter.nf_conntrack_acct=0
+        $warnings = $null
+        Enable-Fastpath -NetworkNamespace $ns -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -Counter -WhatIf -WarningVariable warnings 3>$null
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -Match 'nf_conntrack_acct = 0'
+        & ip netns exec $ns sysctl -qw net.netfilter.nf_conntrack_acct=1
+        Enable-Fastpath -NetworkNamespace $ns -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -Counter -WhatIf -WarningVariable warnings 3>$null
+        $warnings | Should -BeNullOrEmpty
+        Get-Ruleset $ns | Should -BeNullOrEmpty
+    }
+
     It 'reports an unknown interface as UnknownInterface with the name as target' {
         $err = $null
         Enable-Fastpath -NetworkNamespace $ns -TransportInterface eth9 -LocalPodCidr 10.244.2.0/24 -ErrorVariable err -ErrorAction SilentlyContinue

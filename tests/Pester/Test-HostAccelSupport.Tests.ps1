@@ -16,6 +16,13 @@ Describe 'Test-HostAccelSupport' {
         Get-Ruleset $ns | Should -BeNullOrEmpty
     }
 
+    It 'reads conntrack accounting in the namespace asked' {
+        foreach ($value in 1, 0) {
+            & ip netns exec $ns sysctl -qw net.netfilter.nf_conntrack_acct=$value
+            (Test-HostAccelSupport -NetworkNamespace $ns).ConntrackAccounting | Should -Be ([bool] $value)
+        }
+    }
+
     It 'answers $true or $false with -Quiet' {
         Test-HostAccelSupport -NetworkNamespace $ns -Quiet | Should -BeOfType [bool]
     }

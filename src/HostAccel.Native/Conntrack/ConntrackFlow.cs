@@ -36,7 +36,8 @@ public sealed record ConntrackTuple(IPAddress Source, IPAddress Destination, byt
 
 /// <summary>
 /// A conntrack entry as ctnetlink reports it. Packet and byte counts are null unless the kernel accounts them
-/// (net.netfilter.nf_conntrack_acct, or a flowtable with the counter flag for offloaded flows).
+/// (net.netfilter.nf_conntrack_acct when the entry was made; offloaded packets are added only by a flowtable with the
+/// counter flag).
 /// </summary>
 public sealed record ConntrackFlow(NftFamily Family, ConntrackTuple Original, ConntrackTuple Reply, ConntrackStatus Status)
 {

@@ -118,6 +118,11 @@ public sealed class EnableFastpathCommand : HostAccelCmdlet
             return;
         }
 
+        if (Counter && Support.CounterWarning(plan.Session) is string warning)
+        {
+            WriteWarning(warning);
+        }
+
         foreach (PlannedChange<Fastpath> change in changes)
         {
             Offer(plan, change);

@@ -35,6 +35,12 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
             return;
         }
 
+        if (configuration.Counter && configuration.Traffic != AccelTraffic.None && (configuration.Family.Count > 0 || configuration.LocalPodCidr.Count > 0)
+            && Support.CounterWarning(session) is string warning)
+        {
+            WriteWarning(warning);
+        }
+
         string target = $"table {configuration.TableName}{(session.NetworkNamespace is null ? "" : $" in network namespace {session.NetworkNamespace}")}";
         AccelSyncResult result;
         try

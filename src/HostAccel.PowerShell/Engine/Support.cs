@@ -6,6 +6,17 @@ namespace HostAccel.PowerShell.Engine;
 /// <summary>Test-HostAccelSupport: the native probe, which commits nothing, as one object with a verdict.</summary>
 internal static class Support
 {
+    /// <summary>What to say when offloaded traffic was asked to be counted and will not be.</summary>
+    public static string? CounterWarning(AccelSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return KernelSupport.ConntrackAccounting(session.NetworkNamespace) == false
+            ? $"conntrack accounting is off{(session.NetworkNamespace is null ? "" : $" in network namespace {session.NetworkNamespace}")} (net.netfilter.nf_conntrack_acct = 0): " +
+              "the flowtable's counter flag adds offloaded traffic to conntrack's counts, so Get-OffloadedFlow and Get-FlowtableCounter will show none; " +
+              "sysctl -w net.netfilter.nf_conntrack_acct=1 counts connections made from then on"
+            : null;
+    }
+
     public static HostAccelSupport Test(string? networkNamespace)
     {
         string? ns = string.IsNullOrEmpty(networkNamespace) ? null : networkNamespace;
@@ -30,6 +41,7 @@ internal static class Support
             NfTables = report.NfTables,
             Flowtable = report.Flowtable,
             FlowtableCounter = report.FlowtableCounter,
+            ConntrackAccounting = report.ConntrackAccounting,
             Modules = report.Modules.Select(m => $"{m.Name}: {m.State}").ToList(),
             Reasons = reasons,
             NetworkNamespace = ns,

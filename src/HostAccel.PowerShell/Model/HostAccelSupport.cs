@@ -20,6 +20,12 @@ public sealed class HostAccelSupport
     /// <summary>The flowtable counter flag (offloaded traffic accounted in conntrack; Linux 5.7).</summary>
     public bool FlowtableCounter { get; internal init; }
 
+    /// <summary>
+    /// net.netfilter.nf_conntrack_acct: conntrack entries count packets and bytes, which the flowtable counter flag
+    /// needs to count offloaded traffic (null: conntrack not loaded in the namespace yet).
+    /// </summary>
+    public bool? ConntrackAccounting { get; internal init; }
+
     /// <summary>The modules of seed 000's prerequisites, "name: BuiltIn|Loaded|Loadable|Missing|Unknown".</summary>
     public IReadOnlyList<string> Modules { get; internal init; } = [];
 

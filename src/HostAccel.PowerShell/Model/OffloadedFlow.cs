@@ -30,7 +30,7 @@ public sealed class OffloadedFlow
 
     public bool HardwareOffloaded { get; internal init; }
 
-    /// <summary>Both directions; null unless the kernel accounts the entry (nf_conntrack_acct, flowtable counter flag).</summary>
+    /// <summary>Both directions; null unless the entry is accounted (nf_conntrack_acct; fast-path packets need the flowtable counter flag too).</summary>
     public ulong? Packets { get; internal init; }
 
     public ulong? Bytes { get; internal init; }

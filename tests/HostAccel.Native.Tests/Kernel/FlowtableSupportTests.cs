@@ -49,6 +49,24 @@ public sealed class FlowtableSupportTests : NamespaceTest
         Assert.Equal(generation, Nft.GetGeneration());
     }
 
+    /// <summary>
+    /// Conntrack accounting is a setting of each network namespace: the probe reads the namespace's own, whatever
+    /// the caller's namespace says.
+    /// </summary>
+    [Fact]
+    public void ConntrackAccountingIsReadInTheNamespaceAsked()
+    {
+        string host = File.ReadAllText("/proc/sys/net/netfilter/nf_conntrack_acct").Trim();
+        foreach (string value in host == "0" ? new[] { "1", "0" } : ["0", "1"])
+        {
+            Ns.Exec("sysctl", "-qw", $"net.netfilter.nf_conntrack_acct={value}");
+            Assert.Equal(value == "1", KernelSupport.ConntrackAccounting(Ns.Name));
+            Assert.Equal(value == "1", KernelSupport.Probe(Ns.Name).ConntrackAccounting);
+        }
+
+        Assert.Equal(host != "0", KernelSupport.ConntrackAccounting());
+    }
+
     [Fact]
     public void TheProbeInAnEmptyNamespaceLeavesItEmpty()
     {
