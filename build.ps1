@@ -50,7 +50,7 @@ foreach ($step in $Task) {
                 Invoke-Dotnet build (Join-Path $root 'src/HostAccel.PowerShell/HostAccel.PowerShell.csproj') -c $Configuration --nologo
             }
             if (-not (Get-Module -ListAvailable Pester | Where-Object { $_.Version -ge '5.0' -and $_.Version -lt '6.0' })) {
-                throw 'Pester 5 is needed for tests/Pester: Install-PSResource Pester -Version "[5.0,6.0)" (or, as root, tests/Pester/install.sh)'
+                throw 'Pester 5 is needed for tests/Pester: Install-PSResource Pester -Version "[5.0,6.0)" (or, as root, tools/install-powershell.sh)'
             }
             Import-Module Pester -MinimumVersion 5.0 -MaximumVersion 5.99
             $config = New-PesterConfiguration

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the xunit projects (unit, golden bytes, the real kernel in throwaway network namespaces), the
 # flowtable checks inside a flowtable-capable VM (tests/vm), and the Pester tests of the module on this kernel and in
-# the VM (tests/Pester/install.sh installs pwsh and Pester 5 when they are missing). Needs root.
+# the VM (tools/install-powershell.sh installs pwsh and Pester 5 when they are missing). Needs root.
 # Prints one closing line: "N passed, N failed, N skipped".
 #
 # Usage: ./test.sh [--no-vm]
@@ -47,7 +47,7 @@ else
 fi
 
 # pwsh and Pester 5 from the NuGet feed dotnet uses, when they are missing; without them Pester is not run, and said so.
-tests/Pester/install.sh || echo "test.sh: pwsh and Pester could not be installed (tests/Pester/install.sh failed)" >&2
+tools/install-powershell.sh || echo "test.sh: pwsh and Pester could not be installed (tools/install-powershell.sh failed)" >&2
 
 if command -v pwsh >/dev/null 2>&1; then
   # Tests that need flowtables skip themselves here and run in the VM; the few that need a kernel without

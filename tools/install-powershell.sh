@@ -4,7 +4,7 @@
 # feeds the machine's dotnet is configured with, so this works wherever `dotnet restore` does. Does nothing when
 # both are already there. Needs root.
 #
-# Usage: tests/Pester/install.sh
+# Usage: tools/install-powershell.sh
 set -euo pipefail
 
 powershell_version=7.6.10
