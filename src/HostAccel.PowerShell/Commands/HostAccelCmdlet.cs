@@ -153,8 +153,14 @@ public abstract class HostAccelCmdlet : PSCmdlet, IDisposable
     {
         if (_rejections > 0)
         {
-            WriteError(ToErrorRecord(new HostAccelException(ErrorIds.NothingApplied, FailureKind.InvalidOperation,
-                $"nothing was applied: {_rejections} input{(_rejections == 1 ? " was" : "s were")} rejected, and the changes of one call are all or nothing", null)));
+            // Said only when good inputs are held back with the bad: when every input failed, its own error is all.
+            int withheld = _plans.Values.Cast<ChangePlan<T>>().Sum(p => p.Accepted.Count);
+            if (withheld > 0)
+            {
+                WriteError(ToErrorRecord(new HostAccelException(ErrorIds.NothingApplied, FailureKind.InvalidOperation,
+                    $"nothing was applied: {_rejections} input{(_rejections == 1 ? " was" : "s were")} rejected, so the {withheld} accepted change{(withheld == 1 ? " was" : "s were")} not committed either: the changes of one call are all or nothing", null)));
+            }
+
             return;
         }
 

@@ -1,0 +1,45 @@
+# One ordinary call of each HostAccel cmdlet, run by Privileges.Tests.ps1 in a child pwsh (with and without
+# CAP_NET_ADMIN). Writes JSON: per cmdlet, what it wrote to the output and the error streams.
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $NetworkNamespace
+)
+
+$ErrorActionPreference = 'Continue'
+Import-Module $ModulePath -Force
+$PSDefaultParameterValues['*:NetworkNamespace'] = $NetworkNamespace
+$PSDefaultParameterValues['*:Confirm'] = $false
+$node = @{ LocalPodCidr = '10.244.2.0/24'; TransportInterface = 'eth0'; PeerPodCidr = '10.244.1.0/24' }
+
+$calls = [ordered]@{
+    'Test-HostAccelSupport'   = { Test-HostAccelSupport }
+    'New-AccelConfiguration'  = { New-AccelConfiguration -LocalPodCidr 10.244.2.0/24 -TransportInterface eth0 }
+    'Get-AccelTable'          = { Get-AccelTable }
+    'Get-PeerPodCidr'         = { Get-PeerPodCidr }
+    'Get-Fastpath'            = { Get-Fastpath }
+    'Get-FlowtableCounter'    = { Get-FlowtableCounter -Family Ip }
+    'Get-OffloadedFlow'       = { Get-OffloadedFlow }
+    'Get-AccelConfiguration'  = { Get-AccelConfiguration -IncludeForeign }
+    'Test-AccelConfiguration' = { Test-AccelConfiguration -Configuration $node -Force }
+    'Reset-FlowtableCounter'  = { Reset-FlowtableCounter -Family Ip -Force }
+    'Add-PeerPodCidr'         = { Add-PeerPodCidr -Cidr 10.244.1.0/24 -Force }
+    'Remove-PeerPodCidr'      = { Remove-PeerPodCidr -Cidr 10.244.0.0/24 -Force }
+    'New-AccelTable'          = { New-AccelTable -Family Ip6 }
+    'Enable-Fastpath'         = { Enable-Fastpath -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -Family Ip6 }
+    'Disable-Fastpath'        = { Disable-Fastpath -Family Ip -Force }
+    'Sync-AccelConfiguration' = { Sync-AccelConfiguration -Configuration $node -Force }
+    'Remove-AccelTable'       = { Remove-AccelTable -Name antrea -Family Ip -Force }
+}
+
+$results = foreach ($name in $calls.Keys) {
+    $Error.Clear()
+    $output = @(& $calls[$name] 2>$null)
+    [pscustomobject]@{
+        Command = $name
+        Output  = $output
+        Errors  = @($Error | ForEach-Object {
+                [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Category = [string] $_.CategoryInfo.Category; Message = [string] $_ }
+            })
+    }
+}
+$results | ConvertTo-Json -Depth 4
