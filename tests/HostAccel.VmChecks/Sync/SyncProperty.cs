@@ -39,12 +39,14 @@ internal static class SyncProperty
                     syncs++;
                     List<string> expected = ExpectedRuleset.For(c);
                     List<string> actual = RulesetJson.Actual(ns.Name);
+                    uint generation = ns.Session.Nft.GetGeneration();
                     AccelSyncResult again = Synchronizer.Sync(ns.Session, c, new SyncOptions(), CancellationToken.None);
+                    bool wroteNothing = ns.Session.Nft.GetGeneration() == generation;
                     AccelConfiguration read = ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false);
-                    if (!expected.SequenceEqual(actual) || again.Applied || again.Changes.Count > 0 || !Synchronizer.Test(ns.Session, c, force: false).InDesiredState
+                    if (!expected.SequenceEqual(actual) || again.Applied || again.Changes.Count > 0 || !wroteNothing || !Synchronizer.Test(ns.Session, c, force: false).InDesiredState
                         || !SyncChecks.Equivalent(read, c))
                     {
-                        failure = $"after syncing {c}: {SyncChecks.Diff(expected, actual)}\n  second sync: {again} {string.Join("; ", again.Changes)}\n  read back: {read} ({string.Join("; ", SyncChecks.Differences(read, c))})";
+                        failure = $"after syncing {c}: {SyncChecks.Diff(expected, actual)}\n  second sync: {again} {string.Join("; ", again.Changes)}{(wroteNothing ? "" : ", and it committed")}\n  read back: {read} ({string.Join("; ", SyncChecks.Differences(read, c))})";
                         return false;
                     }
                 }
