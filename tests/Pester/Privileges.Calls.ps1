@@ -1,8 +1,10 @@
 # One ordinary call of each HostAccel cmdlet, run by Privileges.Tests.ps1 in a child pwsh (with and without
-# CAP_NET_ADMIN). Writes JSON: per cmdlet, what it wrote to the output and the error streams.
+# CAP_NET_ADMIN). Writes JSON to -OutFile: per cmdlet, what it wrote to the output and the error streams (warnings and
+# anything else a call prints stay out of it).
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
-    [Parameter(Mandatory)] [string] $NetworkNamespace
+    [Parameter(Mandatory)] [string] $NetworkNamespace,
+    [Parameter(Mandatory)] [string] $OutFile
 )
 
 $ErrorActionPreference = 'Continue'
@@ -33,7 +35,7 @@ $calls = [ordered]@{
 
 $results = foreach ($name in $calls.Keys) {
     $Error.Clear()
-    $output = @(& $calls[$name] 2>$null)
+    $output = @(& $calls[$name] 2>$null 3>$null)
     [pscustomobject]@{
         Command = $name
         Output  = $output
@@ -42,4 +44,4 @@ $results = foreach ($name in $calls.Keys) {
             })
     }
 }
-$results | ConvertTo-Json -Depth 4
+ConvertTo-Json -InputObject @($results) -Depth 6 -WarningAction SilentlyContinue | Set-Content -Path $OutFile

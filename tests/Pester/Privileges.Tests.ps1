@@ -23,12 +23,17 @@ table ip antrea {
     # Runs every call of Privileges.Calls.ps1 in one child pwsh, optionally under setpriv; one result per cmdlet.
     function Invoke-Calls([string] $Namespace, [switch] $WithoutNetAdmin) {
         $prefix = if ($WithoutNetAdmin) { @('setpriv', '--inh-caps=-net_admin', '--ambient-caps=-net_admin', '--bounding-set=-net_admin', '--') } else { @() }
-        $command = $prefix + @((Get-Command pwsh -CommandType Application)[0].Source, '-NoProfile', '-NonInteractive', '-File', $Calls, '-ModulePath', $ModulePath, '-NetworkNamespace', $Namespace)
-        $json = & $command[0] $command[1..($command.Count - 1)]
-        if ($LASTEXITCODE) { throw "the child pwsh failed with exit code $LASTEXITCODE" }
-        $results = @{}
-        foreach ($result in ($json -join "`n" | ConvertFrom-Json)) { $results[$result.Command] = $result }
-        $results
+        $out = [System.IO.Path]::GetTempFileName()
+        try {
+            $command = $prefix + @((Get-Command pwsh -CommandType Application)[0].Source, '-NoProfile', '-NonInteractive', '-File', $Calls,
+                '-ModulePath', $ModulePath, '-NetworkNamespace', $Namespace, '-OutFile', $out)
+            & $command[0] $command[1..($command.Count - 1)] | Out-Null
+            if ($LASTEXITCODE) { throw "the child pwsh failed with exit code $LASTEXITCODE" }
+            $results = @{}
+            foreach ($result in (Get-Content -Raw $out | ConvertFrom-Json)) { $results[$result.Command] = $result }
+            $results
+        }
+        finally { Remove-Item $out -ErrorAction Ignore }
     }
 
     $script:ns = New-TestNamespace
