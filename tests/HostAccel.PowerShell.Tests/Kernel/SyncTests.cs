@@ -170,7 +170,7 @@ public sealed class SyncTests : EngineTest
         Ns.NftLoad("""
             table ip antrea {
                 comment "Rules for Antrea"
-                set peer-pod-cidr { type ipv4_addr; flags interval; elements = { 10.10.1.0/24 }; }
+                set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
                 chain forward { type filter hook forward priority filter; policy accept;
                     iif "antrea-gw0" ip saddr 10.10.0.0/24 oif "eth0" ip daddr @peer-pod-cidr counter
                 }
@@ -179,6 +179,40 @@ public sealed class SyncTests : EngineTest
         AccelConfiguration read = ConfigurationExport.Read(Session, "antrea", includeForeign: false);
         Assert.Empty(read.LocalPodCidr);
         Assert.Equal(AccelTraffic.None, read.Traffic);
+        Assert.Equal(["10.10.1.0/24"], read.PeerPodCidr);
+
+        // The chain and its rule are what a configuration has no words for: drift, which a sync removes.
+        Assert.Equal(["Extra chain ip antrea forward"], Synchronizer.Test(Session, read, force: false).Drift.Select(d => $"{d.Kind} {d.Object}"));
+    }
+
+    /// <summary>
+    /// Get's answer must sync back to the tables it was read from. A set with a comment of its own cannot be said
+    /// in a configuration: synced back, the set would be replaced. Get refuses, naming it, and changes nothing.
+    /// </summary>
+    [Fact]
+    public void GetRefusesTablesThatNoConfigurationDescribesNamingWhatASyncWouldChange()
+    {
+        Ns.NftLoad("""
+            table ip antrea {
+                comment "Rules for Antrea"
+                set peer-pod-cidr { type ipv4_addr; flags interval; comment "written by hand"; elements = { 10.10.1.0/24 }; }
+            }
+            """);
+        string before = Json();
+        HostAccelException refused = Assert.Throws<HostAccelException>(() => ConfigurationExport.Read(Session, "antrea", includeForeign: false));
+        Assert.Equal((ErrorIds.StateNotExpressible, FailureKind.InvalidOperation), (refused.ErrorId, refused.Kind));
+        Assert.Contains("set ip antrea peer-pod-cidr (Different", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Json());
+
+        Ns.Nft("delete", "table", "ip", "antrea");
+        Ns.NftLoad("""
+            table ip antrea {
+                comment "Rules for Antrea"
+                set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
+            }
+            """);
+        AccelConfiguration read = ConfigurationExport.Read(Session, "antrea", includeForeign: false);
+        Assert.False(Synchronizer.Sync(Session, read, new SyncOptions(), CancellationToken.None).Applied);
     }
 
     private static string[] V4(int count, int offset = 0) => Enumerable.Range(offset, count).Select(i => $"10.{64 + (i >> 10)}.{(i >> 2) & 255}.{(i & 3) << 6}/26").ToArray();

@@ -103,6 +103,30 @@ internal static class SyncChecks
         report.Throws<HostAccelException>(() => ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false),
             ex => ex.ErrorId == ErrorIds.StateNotExpressible && ex.Message.Contains("ip: PodToPod, ExternalToNodePort; ip6: ExternalToNodePort", StringComparison.Ordinal),
             "Get-AccelConfiguration: families that accelerate different traffic are refused, not flattened");
+
+        // The IPv6 table with Pod-to-Pod alone: one configuration with both traffic types is valid, but synced back it
+        // would add the NodePort rule to ip6. Get refuses that too, naming the rule, and changes nothing.
+        Sh.In(ns.Name, "nft", "delete", "table", "ip6", "antrea");
+        File.WriteAllText(file, """
+            table ip6 antrea {
+                comment "Rules for Antrea"
+                set peer-pod-cidr { type ipv6_addr; flags interval; comment "Set for storing IPv6 peer Pods CIDRs"; }
+                flowtable fastpath { hook ingress priority filter; devices = { antrea-gw0, eth0, eth1 }; }
+                chain forward {
+                    comment "Forward chain for storing rules"
+                    type filter hook forward priority filter; policy accept;
+                    iif "antrea-gw0" ip6 saddr fd00:10::/64 oif "eth0" ip6 daddr @peer-pod-cidr flow add @fastpath counter comment "Accelerate IPv6 connections: local Pod CIDR to remote Pod CIDRs"
+                    iif "eth0" ip6 saddr @peer-pod-cidr oif "antrea-gw0" ip6 daddr fd00:10::/64 flow add @fastpath counter comment "Accelerate IPv6 connections: remote Pod CIDRs to local Pod CIDR"
+                }
+            }
+            """);
+        Sh.In(ns.Name, "nft", "-f", file);
+        File.Delete(file);
+        string before = Sh.In(ns.Name, "nft", "-j", "list", "ruleset");
+        report.Throws<HostAccelException>(() => ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false),
+            ex => ex.ErrorId == ErrorIds.StateNotExpressible && ex.Message.Contains("Missing", StringComparison.Ordinal) && ex.Message.Contains("ip6 antrea forward", StringComparison.Ordinal),
+            "Get-AccelConfiguration: a union of the families' traffic that a sync would add to one of them is refused, naming the rule");
+        report.Check(Sh.In(ns.Name, "nft", "-j", "list", "ruleset") == before, "Get-AccelConfiguration: the refusal changed nothing");
     }
 
     /// <summary>Removing one peer CIDR, one device, one traffic type changes exactly its objects; other rules keep their handles.</summary>

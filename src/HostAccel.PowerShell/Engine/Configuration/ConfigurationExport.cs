@@ -12,26 +12,81 @@ namespace HostAccel.PowerShell.Engine.Configuration;
 /// </summary>
 internal static class ConfigurationExport
 {
+    /// <summary>How often the tables are read again when another writer commits while they are being read.</summary>
+    private const int MaxReadAttempts = 5;
+
+    /// <summary>
+    /// The configuration the tables express, read from one generation. It is checked the way Sync would use it:
+    /// planned against the very tables it was read from, it must add and change nothing. Tables that one
+    /// configuration cannot describe (families that accelerate different traffic, flowtables with other devices
+    /// or flags, sets with other comments) are refused as <see cref="ErrorIds.StateNotExpressible"/>, naming what
+    /// a sync of the answer would change, instead of flattened into a configuration that would change them.
+    /// Objects a configuration has no words for (a stray rule or chain) do not stop it: they are the drift that
+    /// Test-AccelConfiguration lists and a sync removes.
+    /// </summary>
     public static AccelConfiguration Read(AccelSession session, string tableName, bool includeForeign)
     {
         ArgumentNullException.ThrowIfNull(session);
         try
         {
-            var found = new List<(KernelTable Table, Found What)>();
-            foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
+            for (int attempt = 1; ; attempt++)
             {
-                KernelTable? table = KernelTable.Read(session.Nft, family, tableName);
-                if (table is not null && (includeForeign || Ownership.IsOwned(table.Table)))
+                uint generation = session.Nft.GetGeneration();
+                var found = new List<(KernelTable Table, Found What)>();
+                foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
                 {
-                    found.Add((table, Recognise(table)));
+                    KernelTable? table = KernelTable.Read(session.Nft, family, tableName);
+                    if (table is not null && (includeForeign || Ownership.IsOwned(table.Table)))
+                    {
+                        found.Add((table, Recognise(table)));
+                    }
                 }
-            }
 
-            return Merge(session, tableName, found);
+                AccelConfiguration configuration = Merge(session, tableName, found);
+                if (session.Nft.GetGeneration() != generation)
+                {
+                    if (attempt >= MaxReadAttempts)
+                    {
+                        throw new HostAccelException(ErrorIds.RulesetChanged, FailureKind.ResourceBusy,
+                            $"the ruleset changed while each of {attempt} reads of table {tableName} was under way (another writer is busy)", session.NetworkNamespace);
+                    }
+
+                    continue;
+                }
+
+                RequireExpressible(session, configuration, found, generation);
+                return configuration;
+            }
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
             throw Failures.From(ex, $"table {tableName}");
+        }
+    }
+
+    private static void RequireExpressible(AccelSession session, AccelConfiguration configuration, List<(KernelTable Table, Found What)> found, uint generation)
+    {
+        if (found.Count == 0)
+        {
+            return;
+        }
+
+        var current = new Dictionary<NftFamily, KernelTable?> { [NftFamily.Ip] = null, [NftFamily.Ip6] = null };
+        foreach ((KernelTable table, Found _) in found)
+        {
+            current[table.Table.Family] = table;
+        }
+
+        SyncPlan plan = SyncPlanner.Plan(new SyncPlan(generation, session.InterfaceName),
+            DesiredState.Build(configuration, session.ResolveInterface), current, session.Nft.ListPrefixes, configuration.TableName, force: true);
+        List<AccelDrift> changes = plan.Drift().Where(d => d.Kind != AccelDriftKind.Extra).ToList();
+        if (changes.Count > 0)
+        {
+            throw new HostAccelException(ErrorIds.StateNotExpressible, FailureKind.InvalidOperation,
+                $"table {configuration.TableName} holds a state that no one configuration describes: synced back, the closest one would change " +
+                $"{string.Join("; ", changes.Take(4).Select(d => $"{d.Object} ({d.Kind}: {d.Detail})"))}{(changes.Count > 4 ? $" and {changes.Count - 4} more" : "")}. " +
+                "Test-AccelConfiguration against the configuration you mean shows the differences; Sync-AccelConfiguration makes the tables agree with it",
+                $"table {configuration.TableName}");
         }
     }
 
