@@ -217,7 +217,7 @@ public sealed class SyncTests : EngineTest
 
     private static string[] V4(int count, int offset = 0) => Enumerable.Range(offset, count).Select(i => $"10.{64 + (i >> 10)}.{(i >> 2) & 255}.{(i & 3) << 6}/26").ToArray();
 
-    private static string[] V6(int count) => Enumerable.Range(0, count).Select(i => HostAccel.Native.Nftables.IpPrefix.Parse($"fd00:5000:{i:x}::/48").ToString()).ToArray();
+    private static string[] V6(int count) => Enumerable.Range(0, count).Select(i => HostAccel.Native.Nftables.IpPrefix.Parse($"fd00:{0x5000 + (i >> 16):x}:{i & 0xffff:x}::/48").ToString()).ToArray();
 
     private List<string> Elements(string family, string set = "peer-pod-cidr")
     {
@@ -279,13 +279,17 @@ public sealed class SyncTests : EngineTest
         Assert.True(Synchronizer.Test(Session, prepared, force: false).InDesiredState);
     }
 
-    [Fact]
-    public void OneHundredThousandCidrsSyncInOneTransactionAndReadBack()
+    [Theory]
+    [InlineData("ip")]
+    [InlineData("ip6")]
+    public void OneHundredThousandCidrsSyncInOneTransactionAndReadBack(string family)
     {
-        string[] v4 = V4(100_000);
-        AccelConfiguration prepared = Config(new Hashtable { ["Family"] = "ip", ["Traffic"] = "None", ["PeerPodCidr"] = v4 });
+        string[] cidrs = family == "ip" ? V4(100_000) : V6(100_000);
+        AccelConfiguration prepared = Config(new Hashtable { ["Family"] = family, ["Traffic"] = "None", ["PeerPodCidr"] = cidrs });
+        uint generation = Session.Nft.GetGeneration();
         Assert.True(Synchronizer.Sync(Session, prepared, new SyncOptions(), CancellationToken.None).Applied);
-        Assert.Equal(Sorted(v4), Elements("ip"));
+        Assert.Equal(generation + 1, Session.Nft.GetGeneration());
+        Assert.Equal(Sorted(cidrs), Elements(family));
         Assert.True(Synchronizer.Test(Session, prepared, force: false).InDesiredState);
     }
 
