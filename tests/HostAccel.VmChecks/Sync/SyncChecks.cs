@@ -86,20 +86,9 @@ internal static class SyncChecks
 
         // An IPv6 table that accelerates only NodePort traffic next to the IPv4 Pod-to-Pod one: no one configuration
         // says both, and Get refuses rather than return one that would strip a family's acceleration.
-        File.WriteAllText(file, """
-            table ip6 antrea {
-                comment "Rules for Antrea"
-                set peer-pod-cidr { type ipv6_addr; flags interval; comment "Set for storing IPv6 peer Pods CIDRs"; }
-                flowtable fastpath { hook ingress priority filter; devices = { antrea-gw0, eth0, eth1 }; }
-                chain forward {
-                    comment "Forward chain for storing rules"
-                    type filter hook forward priority filter; policy accept;
-                    oif "antrea-gw0" ip6 daddr fc01::aabb:ccdd:eefe flow add @fastpath counter comment "Accelerate IPv6 connections: External-to-NodePort after DNAT"
-                }
-            }
+        LoadIp6Table(ns, file, """
+            oif "antrea-gw0" ip6 daddr fc01::aabb:ccdd:eefe flow add @fastpath counter comment "Accelerate IPv6 connections: External-to-NodePort after DNAT"
             """);
-        Sh.In(ns.Name, "nft", "-f", file);
-        File.Delete(file);
         report.Throws<HostAccelException>(() => ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false),
             ex => ex.ErrorId == ErrorIds.StateNotExpressible && ex.Message.Contains("ip: PodToPod, ExternalToNodePort; ip6: ExternalToNodePort", StringComparison.Ordinal),
             "Get-AccelConfiguration: families that accelerate different traffic are refused, not flattened");
@@ -107,7 +96,21 @@ internal static class SyncChecks
         // The IPv6 table with Pod-to-Pod alone: one configuration with both traffic types is valid, but synced back it
         // would add the NodePort rule to ip6. Get refuses that too, naming the rule, and changes nothing.
         Sh.In(ns.Name, "nft", "delete", "table", "ip6", "antrea");
-        File.WriteAllText(file, """
+        LoadIp6Table(ns, file, """
+            iif "antrea-gw0" ip6 saddr fd00:10::/64 oif "eth0" ip6 daddr @peer-pod-cidr flow add @fastpath counter comment "Accelerate IPv6 connections: local Pod CIDR to remote Pod CIDRs"
+            iif "eth0" ip6 saddr @peer-pod-cidr oif "antrea-gw0" ip6 daddr fd00:10::/64 flow add @fastpath counter comment "Accelerate IPv6 connections: remote Pod CIDRs to local Pod CIDR"
+            """);
+        string before = Sh.In(ns.Name, "nft", "-j", "list", "ruleset");
+        report.Throws<HostAccelException>(() => ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false),
+            ex => ex.ErrorId == ErrorIds.StateNotExpressible && ex.Message.Contains("Missing", StringComparison.Ordinal) && ex.Message.Contains("ip6 antrea forward", StringComparison.Ordinal),
+            "Get-AccelConfiguration: a union of the families' traffic that a sync would add to one of them is refused, naming the rule");
+        report.Check(Sh.In(ns.Name, "nft", "-j", "list", "ruleset") == before, "Get-AccelConfiguration: the refusal changed nothing");
+    }
+
+    /// <summary>An ip6 antrea table as nft writes it, seed 000's objects with the given forward rules, loaded with nft -f.</summary>
+    private static void LoadIp6Table(SyncNamespace ns, string file, string rules)
+    {
+        File.WriteAllText(file, $$"""
             table ip6 antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv6_addr; flags interval; comment "Set for storing IPv6 peer Pods CIDRs"; }
@@ -115,18 +118,12 @@ internal static class SyncChecks
                 chain forward {
                     comment "Forward chain for storing rules"
                     type filter hook forward priority filter; policy accept;
-                    iif "antrea-gw0" ip6 saddr fd00:10::/64 oif "eth0" ip6 daddr @peer-pod-cidr flow add @fastpath counter comment "Accelerate IPv6 connections: local Pod CIDR to remote Pod CIDRs"
-                    iif "eth0" ip6 saddr @peer-pod-cidr oif "antrea-gw0" ip6 daddr fd00:10::/64 flow add @fastpath counter comment "Accelerate IPv6 connections: remote Pod CIDRs to local Pod CIDR"
+            {{rules}}
                 }
             }
             """);
         Sh.In(ns.Name, "nft", "-f", file);
         File.Delete(file);
-        string before = Sh.In(ns.Name, "nft", "-j", "list", "ruleset");
-        report.Throws<HostAccelException>(() => ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false),
-            ex => ex.ErrorId == ErrorIds.StateNotExpressible && ex.Message.Contains("Missing", StringComparison.Ordinal) && ex.Message.Contains("ip6 antrea forward", StringComparison.Ordinal),
-            "Get-AccelConfiguration: a union of the families' traffic that a sync would add to one of them is refused, naming the rule");
-        report.Check(Sh.In(ns.Name, "nft", "-j", "list", "ruleset") == before, "Get-AccelConfiguration: the refusal changed nothing");
     }
 
     /// <summary>Removing one peer CIDR, one device, one traffic type changes exactly its objects; other rules keep their handles.</summary>
