@@ -1,6 +1,5 @@
 # One ordinary call of each HostAccel cmdlet, run by Privileges.Tests.ps1 in a child pwsh (with and without
-# CAP_NET_ADMIN). Writes JSON to -OutFile: per cmdlet, what it wrote to the output and the error streams (warnings and
-# anything else a call prints stay out of it).
+# CAP_NET_ADMIN). Writes JSON to -OutFile: per cmdlet, what it wrote to the output, warning and error streams.
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $NetworkNamespace,
@@ -8,10 +7,10 @@ param(
 )
 
 $ErrorActionPreference = 'Continue'
-Import-Module $ModulePath -Force
+Import-Module $ModulePath -Force -ErrorAction Stop
 $PSDefaultParameterValues['*:NetworkNamespace'] = $NetworkNamespace
 $PSDefaultParameterValues['*:Confirm'] = $false
-$node = @{ LocalPodCidr = '10.244.2.0/24'; TransportInterface = 'eth0'; PeerPodCidr = '10.244.1.0/24' }
+$node = @{ LocalPodCidr = '10.244.2.0/24'; TransportInterface = 'eth0'; PeerPodCidr = '10.244.1.0/24'; Counter = $true }
 
 $calls = [ordered]@{
     'Test-HostAccelSupport'   = { Test-HostAccelSupport }
@@ -27,7 +26,7 @@ $calls = [ordered]@{
     'Add-PeerPodCidr'         = { Add-PeerPodCidr -Cidr 10.244.1.0/24 -Force }
     'Remove-PeerPodCidr'      = { Remove-PeerPodCidr -Cidr 10.244.0.0/24 -Force }
     'New-AccelTable'          = { New-AccelTable -Family Ip6 }
-    'Enable-Fastpath'         = { Enable-Fastpath -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -Family Ip6 }
+    'Enable-Fastpath'         = { Enable-Fastpath -TransportInterface eth0 -LocalPodCidr fd00:10:244:2::/64 -Family Ip6 -Counter }
     'Disable-Fastpath'        = { Disable-Fastpath -Family Ip -Force }
     'Sync-AccelConfiguration' = { Sync-AccelConfiguration -Configuration $node -Force }
     'Remove-AccelTable'       = { Remove-AccelTable -Name antrea -Family Ip -Force }
@@ -35,10 +34,11 @@ $calls = [ordered]@{
 
 $results = foreach ($name in $calls.Keys) {
     $Error.Clear()
-    $output = @(& $calls[$name] 2>$null 3>$null)
+    $written = @(& $calls[$name] 2>$null 3>&1)
     [pscustomobject]@{
-        Command = $name
-        Output  = $output
+        Command  = $name
+        Output   = @($written | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] })
+        Warnings = @($written | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | ForEach-Object Message)
         Errors  = @($Error | ForEach-Object {
                 [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Category = [string] $_.CategoryInfo.Category; Message = [string] $_ }
             })

@@ -15,7 +15,7 @@ BeforeAll {
     $script:Ruleset = @'
 table ip antrea {
     comment "Rules for Antrea"
-    set peer-pod-cidr { type ipv4_addr; flags interval; elements = { 10.244.0.0/24 }; }
+    set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.244.0.0/24 }; }
     chain forward { type filter hook forward priority filter; policy accept; counter; }
 }
 '@
@@ -44,6 +44,9 @@ table ip antrea {
 
     $script:control = New-TestNamespace
     Import-NftRuleset $control $Ruleset
+    Import-Module $ModulePath -Force
+    # On a kernel without flowtables the calls that create one fail for that reason alone, with or without privileges.
+    $script:Unsupported = if ((Test-HostAccelSupport -NetworkNamespace $control).Flowtable) { @() } else { @('FlowtableNotSupported') }
     $script:Allowed = Invoke-Calls $control
 }
 
@@ -66,6 +69,7 @@ Describe 'Every cmdlet without CAP_NET_ADMIN' {
 
         It 'fails with PermissionDenied saying what it needs, and writes nothing else' {
             $result.Output | Should -BeNullOrEmpty
+            $result.Warnings | Should -BeNullOrEmpty
             $result.Errors | Should -Not -BeNullOrEmpty
             foreach ($err in $result.Errors) {
                 $err.Id | Should -BeLike "PermissionDenied,HostAccel.PowerShell.Commands.*"
@@ -75,7 +79,7 @@ Describe 'Every cmdlet without CAP_NET_ADMIN' {
         }
 
         It 'succeeds with the capability (the control)' {
-            $Allowed[$_].Errors | Where-Object Category -EQ 'PermissionDenied' | Should -BeNullOrEmpty
+            $Allowed[$_].Errors | Where-Object { ($_.Id -split ',')[0] -notin $Unsupported } | Should -BeNullOrEmpty
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 
 namespace HostAccel.Native.Interop;
 
@@ -49,7 +50,9 @@ public static class NetworkNamespace
                 {
                     if (LibC.setns(fd, LibC.CLONE_NEWNET) != 0)
                     {
-                        throw SystemCallException.FromLastError("setns", $"network namespace '{name}'");
+                        var errno = (Errno)Marshal.GetLastPInvokeError();
+                        throw new SystemCallException("setns", errno,
+                            errno == Errno.EPERM ? $"entering network namespace '{name}', which requires CAP_SYS_ADMIN" : $"network namespace '{name}'");
                     }
 
                     result = action();

@@ -35,12 +35,6 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
             return;
         }
 
-        if (configuration.Counter && configuration.Traffic != AccelTraffic.None && (configuration.Family.Count > 0 || configuration.LocalPodCidr.Count > 0)
-            && Support.CounterWarning(session) is string warning)
-        {
-            WriteWarning(warning);
-        }
-
         string target = $"table {configuration.TableName}{(session.NetworkNamespace is null ? "" : $" in network namespace {session.NetworkNamespace}")}";
         AccelSyncResult result;
         try
@@ -63,6 +57,13 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
             // preference) and end the pipeline as PowerShell means them to; the engine's own failures are reported.
             WriteFailure(ex, target);
             return;
+        }
+
+        // After the sync, so that a call that could not read the kernel says only why.
+        if (configuration.Counter && configuration.Traffic != AccelTraffic.None && (configuration.Family.Count > 0 || configuration.LocalPodCidr.Count > 0)
+            && Support.CounterWarning(session) is string warning)
+        {
+            WriteWarning(warning);
         }
 
         if (result.Attempts > 1)

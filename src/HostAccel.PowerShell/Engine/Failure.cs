@@ -126,7 +126,8 @@ internal static class Failures
             Errno.ERESTART => (ErrorIds.RulesetChanged, FailureKind.ResourceBusy),
             _ => (ErrorIds.KernelError, FailureKind.NotSpecified),
         };
-        string message = kind == FailureKind.PermissionDenied && !e.Message.Contains(PrivilegeMessage, StringComparison.Ordinal)
+        // A failure that names the capability it lacked (CAP_SYS_ADMIN to enter a namespace) says so itself.
+        string message = kind == FailureKind.PermissionDenied && !e.Message.Contains(PrivilegeMessage, StringComparison.Ordinal) && !e.Message.Contains("CAP_SYS_ADMIN", StringComparison.Ordinal)
             ? $"HostAccel {PrivilegeMessage}: {e.Message}"
             : e.Message;
         if (e.Errno == Errno.ERESTART)

@@ -13,6 +13,7 @@ namespace HostAccel.PowerShell.Tests.Kernel;
 public sealed partial class PrivilegeTests : EngineTest
 {
     private const int CAP_NET_ADMIN = 12;
+    private const int CAP_SYS_ADMIN = 21;
     private const uint LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
     [StructLayout(LayoutKind.Sequential)]
@@ -36,7 +37,9 @@ public sealed partial class PrivilegeTests : EngineTest
     [LibraryImport("libc", SetLastError = true)]
     private static partial int capset(ref CapHeader header, [In] CapData[] data);
 
-    private static T WithoutNetAdmin<T>(Func<T> action)
+    private static T WithoutNetAdmin<T>(Func<T> action) => Without(CAP_NET_ADMIN, action);
+
+    private static T Without<T>(int capability, Func<T> action)
     {
         T result = default!;
         Exception? failure = null;
@@ -47,7 +50,7 @@ public sealed partial class PrivilegeTests : EngineTest
                 var header = new CapHeader { Version = LINUX_CAPABILITY_VERSION_3 };
                 var data = new CapData[2];
                 Assert.Equal(0, capget(ref header, data));
-                data[0].Effective &= ~(1u << CAP_NET_ADMIN);
+                data[0].Effective &= ~(1u << capability);
                 Assert.Equal(0, capset(ref header, data));
                 result = action();
             }
@@ -109,5 +112,22 @@ public sealed partial class PrivilegeTests : EngineTest
         Assert.False(support.Privileged);
         Assert.Contains("requires root or CAP_NET_ADMIN", support.Verdict, StringComparison.Ordinal);
         Assert.Equal(before, Ruleset());
+    }
+
+    /// <summary>
+    /// Entering another network namespace (setns) needs CAP_SYS_ADMIN, not CAP_NET_ADMIN: a caller that has the
+    /// one and lacks the other must be told which, not the usual "requires root or CAP_NET_ADMIN".
+    /// </summary>
+    [Fact]
+    public void WithoutCapSysAdminANamedNamespaceIsPermissionDeniedNamingThatCapability()
+    {
+        HostAccelException denied = Without(CAP_SYS_ADMIN, () => Assert.Throws<HostAccelException>(() =>
+        {
+            using AccelSession session = AccelSession.Open(Ns.Name);
+            Tables.Get(session, null, null, false);
+        }));
+        Assert.Equal((ErrorIds.PermissionDenied, FailureKind.PermissionDenied), (denied.ErrorId, denied.Kind));
+        Assert.Contains($"network namespace '{Ns.Name}', which requires CAP_SYS_ADMIN", denied.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("CAP_NET_ADMIN", denied.Message, StringComparison.Ordinal);
     }
 }

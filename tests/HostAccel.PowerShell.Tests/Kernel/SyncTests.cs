@@ -186,6 +186,36 @@ public sealed class SyncTests : EngineTest
     }
 
     /// <summary>
+    /// A forward chain nft wrote without the seed's comment must be replaced, its rules first: the plan deletes them
+    /// and the chain, then adds the chain and the desired rules. (This kernel cannot commit it: no
+    /// flowtables; the VM applies it.)
+    /// </summary>
+    [Fact]
+    public void AChainThatDiffersIsReplacedTogetherWithItsRules()
+    {
+        Ns.NftLoad("""
+            table ip antrea {
+                comment "Rules for Antrea"
+                set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24, 10.10.2.0/24 }; }
+                chain forward { type filter hook forward priority filter; policy accept; counter; }
+            }
+            """);
+        ulong rule = Session.Nft.ListRules(HostAccel.Native.Nftables.NftFamily.Ip, "antrea", "forward").Single().Handle;
+        string before = Json();
+
+        AccelDrift replaced = Assert.Single(Synchronizer.Test(Session, PodToPod(), force: false).Drift, d => d.Object == "chain ip antrea forward");
+        Assert.Equal(AccelDriftKind.Different, replaced.Kind);
+        Assert.Equal(
+            [
+                $"delete rule ip antrea forward handle {rule}",
+                "delete chain ip antrea forward",
+                "add chain ip antrea forward { comment \"Forward chain for storing rules\"; type filter hook forward priority filter; policy accept; }",
+            ],
+            replaced.Statements.Take(3));
+        Assert.Equal(before, Json());
+    }
+
+    /// <summary>
     /// Get's answer must sync back to the tables it was read from. A set with a comment of its own cannot be said
     /// in a configuration: synced back, the set would be replaced. Get refuses, naming it, and changes nothing.
     /// </summary>

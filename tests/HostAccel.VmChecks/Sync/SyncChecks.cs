@@ -49,6 +49,7 @@ internal static class SyncChecks
         report.Check(!back.Applied && back.Changes.Count == 0, "Get-AccelConfiguration: its output syncs back with no change", back.ToString());
 
         Adoption(report);
+        ChainReplaced(report);
         ExactRemovals(report, ns, full);
         Drift(report, ns, full);
 
@@ -105,6 +106,32 @@ internal static class SyncChecks
             ex => ex.ErrorId == ErrorIds.StateNotExpressible && ex.Message.Contains("Missing", StringComparison.Ordinal) && ex.Message.Contains("ip6 antrea forward", StringComparison.Ordinal),
             "Get-AccelConfiguration: a union of the families' traffic that a sync would add to one of them is refused, naming the rule");
         report.Check(Sh.In(ns.Name, "nft", "-j", "list", "ruleset") == before, "Get-AccelConfiguration: the refusal changed nothing");
+    }
+
+    /// <summary>
+    /// A forward chain nft wrote without the seed's comment, with a rule of its own: the sync replaces the chain and
+    /// its rules in the one transaction and ends in the desired state.
+    /// </summary>
+    private static void ChainReplaced(Report report)
+    {
+        using var ns = new SyncNamespace();
+        Sh.In(ns.Name, "nft", """
+            table ip antrea {
+                comment "Rules for Antrea"
+                set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
+                chain forward { type filter hook forward priority filter; policy accept; counter; }
+            }
+            """);
+        AccelConfiguration c = Config(new Hashtable
+        {
+            ["TransportInterface"] = "eth0",
+            ["LocalPodCidr"] = "10.10.0.0/24",
+            ["PeerPodCidr"] = "10.10.1.0/24",
+        });
+        AccelSyncResult result = Synchronizer.Sync(ns.Session, c, new SyncOptions(), CancellationToken.None);
+        report.Check(result.Applied && result.Changes.Any(d => d is { Kind: AccelDriftKind.Different, Object: "chain ip antrea forward" }),
+            "Sync: a forward chain nft wrote without the seed's comment is replaced with its rules", string.Join("; ", result.Changes));
+        Same(report, ns, c, "Sync: after replacing the chain, nft -j shows the configuration");
     }
 
     /// <summary>An ip6 antrea table as nft writes it, seed 000's objects with the given forward rules, loaded with nft -f.</summary>

@@ -279,8 +279,11 @@ internal sealed class SyncPlanner
         if (existing is not null && (existing.Base != wanted.Base || existing.Comment != wanted.Comment))
         {
             int d = _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}");
-            Add(Phase.DeleteRules, d, tx => present.ForEach(tx.DeleteRule));
-            Add(Phase.DeleteChains, d, tx => tx.DeleteChain(existing));
+            // The changes run when the transaction is built, after the variables below are reset: they get their own.
+            NftChain replaced = existing;
+            List<NftRule> replacedRules = present;
+            Add(Phase.DeleteRules, d, tx => replacedRules.ForEach(tx.DeleteRule));
+            Add(Phase.DeleteChains, d, tx => tx.DeleteChain(replaced));
             replacedChain = d;
             existing = null;
             present = [];
