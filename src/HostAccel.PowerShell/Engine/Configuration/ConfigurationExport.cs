@@ -22,7 +22,9 @@ internal static class ConfigurationExport
     /// or flags, sets with other comments) are refused as <see cref="ErrorIds.StateNotExpressible"/>, naming what
     /// a sync of the answer would change, instead of flattened into a configuration that would change them.
     /// Objects a configuration has no words for (a stray rule or chain) do not stop it: they are the drift that
-    /// Test-AccelConfiguration lists and a sync removes.
+    /// Test-AccelConfiguration lists and a sync removes. A table HostAccel does not own (read with
+    /// <paramref name="includeForeign"/>) is not held to this: it is read as the closest configuration, to be adopted
+    /// with Sync-AccelConfiguration -Force, which rewrites what differs (its own comments, say).
     /// </summary>
     public static AccelConfiguration Read(AccelSession session, string tableName, bool includeForeign)
     {
@@ -54,7 +56,11 @@ internal static class ConfigurationExport
                     continue;
                 }
 
-                RequireExpressible(session, configuration, found, generation);
+                if (found.All(f => Ownership.IsOwned(f.Table.Table)))
+                {
+                    RequireExpressible(session, configuration, found, generation);
+                }
+
                 return configuration;
             }
         }
