@@ -51,8 +51,8 @@ public static class NetworkNamespace
                     if (LibC.setns(fd, LibC.CLONE_NEWNET) != 0)
                     {
                         var errno = (Errno)Marshal.GetLastPInvokeError();
-                        throw new SystemCallException("setns", errno,
-                            errno == Errno.EPERM ? $"entering network namespace '{name}', which requires CAP_SYS_ADMIN" : $"network namespace '{name}'");
+                        throw new SystemCallException("setns", errno, $"network namespace '{name}'",
+                            errno == Errno.EPERM ? $"Entering network namespace '{name}' requires CAP_SYS_ADMIN" : null);
                     }
 
                     result = action();

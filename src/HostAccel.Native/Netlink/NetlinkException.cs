@@ -9,13 +9,12 @@ namespace HostAccel.Native.Netlink;
 public sealed class NetlinkException : ErrnoException
 {
     public NetlinkException(Errno errno, string operation, string? extAckMessage = null, int? offset = null, uint sequence = 0, string? hint = null)
-        : base(errno, Format(errno, operation, extAckMessage, hint))
+        : base(errno, Format(errno, operation, extAckMessage, hint), hint)
     {
         Operation = operation;
         ExtAckMessage = extAckMessage;
         Offset = offset;
         Sequence = sequence;
-        Hint = hint;
     }
 
     /// <summary>nfnetlink refuses every request, reads included, without CAP_NET_ADMIN in the socket's namespace.</summary>
@@ -29,9 +28,6 @@ public sealed class NetlinkException : ErrnoException
     public int? Offset { get; }
 
     public uint Sequence { get; }
-
-    /// <summary>What the library knows that the errno alone does not say (a missing kernel feature, a privilege).</summary>
-    public string? Hint { get; }
 
     private static string Format(Errno errno, string operation, string? extAck, string? hint)
     {

@@ -126,8 +126,9 @@ internal static class Failures
             Errno.ERESTART => (ErrorIds.RulesetChanged, FailureKind.ResourceBusy),
             _ => (ErrorIds.KernelError, FailureKind.NotSpecified),
         };
-        // A failure that names the capability it lacked (CAP_SYS_ADMIN to enter a namespace) says so itself.
-        string message = kind == FailureKind.PermissionDenied && !e.Message.Contains(PrivilegeMessage, StringComparison.Ordinal) && !e.Message.Contains("CAP_SYS_ADMIN", StringComparison.Ordinal)
+        // The native layer's hint names what was missing where it knows (CAP_NET_ADMIN for nf_tables, CAP_SYS_ADMIN to
+        // enter a namespace); any other refusal gets the general one.
+        string message = kind == FailureKind.PermissionDenied && e.Hint is null
             ? $"HostAccel {PrivilegeMessage}: {e.Message}"
             : e.Message;
         if (e.Errno == Errno.ERESTART)
