@@ -8,7 +8,7 @@
     ./build.ps1 -Task Docs, Package -Configuration Release
 .NOTES
     Test runs the xunit projects, then the Pester tests against the staged module; Pester runs only the latter.
-    Tests that need flowtables skip themselves on a kernel without them (tests/vm runs them: tests/vm/pester.sh).
+    Tests that need flowtables skip themselves on a kernel without them; ./test.sh runs Pester again in tests/vm.
 #>
 [CmdletBinding()]
 param(

@@ -44,7 +44,10 @@ internal static class ConfigurationExport
                     }
                 }
 
-                AccelConfiguration configuration = Merge(session, tableName, found);
+                // Each set is dumped once per read: Merge takes the prefixes, and the check plans against the same ones.
+                var dumped = new Dictionary<NftSet, IReadOnlyList<IpPrefix>>();
+                IReadOnlyList<IpPrefix> Prefixes(NftSet set) => dumped.TryGetValue(set, out IReadOnlyList<IpPrefix>? p) ? p : dumped[set] = session.Nft.ListPrefixes(set);
+                AccelConfiguration configuration = Merge(session, tableName, found, Prefixes);
                 if (session.Nft.GetGeneration() != generation)
                 {
                     if (attempt >= MaxReadAttempts)
@@ -58,7 +61,7 @@ internal static class ConfigurationExport
 
                 if (found.All(f => Ownership.IsOwned(f.Table.Table)))
                 {
-                    RequireExpressible(session, configuration, found, generation);
+                    RequireExpressible(session, configuration, found, generation, Prefixes);
                 }
 
                 return configuration;
@@ -70,7 +73,8 @@ internal static class ConfigurationExport
         }
     }
 
-    private static void RequireExpressible(AccelSession session, AccelConfiguration configuration, List<(KernelTable Table, Found What)> found, uint generation)
+    private static void RequireExpressible(AccelSession session, AccelConfiguration configuration, List<(KernelTable Table, Found What)> found, uint generation,
+        Func<NftSet, IReadOnlyList<IpPrefix>> prefixes)
     {
         if (found.Count == 0)
         {
@@ -84,7 +88,7 @@ internal static class ConfigurationExport
         }
 
         SyncPlan plan = SyncPlanner.Plan(new SyncPlan(generation, session.InterfaceName),
-            DesiredState.Build(configuration, session.ResolveInterface), current, session.Nft.ListPrefixes, configuration.TableName, force: true);
+            DesiredState.Build(configuration, session.ResolveInterface), current, prefixes, configuration.TableName, force: true);
         List<AccelDrift> changes = plan.Drift().Where(d => d.Kind != AccelDriftKind.Extra).ToList();
         if (changes.Count > 0)
         {
@@ -168,7 +172,8 @@ internal static class ConfigurationExport
         return found;
     }
 
-    private static AccelConfiguration Merge(AccelSession session, string tableName, List<(KernelTable Table, Found What)> found)
+    private static AccelConfiguration Merge(AccelSession session, string tableName, List<(KernelTable Table, Found What)> found,
+        Func<NftSet, IReadOnlyList<IpPrefix>> prefixes)
     {
         var defaults = new AccelConfiguration();
         string? Name(uint? index) => index is uint i ? session.InterfaceName(i) : null;
@@ -183,7 +188,7 @@ internal static class ConfigurationExport
             ?? (flowtable is { Devices.Count: > 0 } ? flowtable.Devices[0] : defaults.GatewayInterface);
         string? transport = Name(found.Select(f => f.What.Transport).OfType<uint>().FirstOrDefault());
         List<string> Elements(string set) => found
-            .SelectMany(f => f.Table.Sets.Where(s => s.Name == set && s.IsInterval).SelectMany(s => session.Nft.ListPrefixes(s)))
+            .SelectMany(f => f.Table.Sets.Where(s => s.Name == set && s.IsInterval).SelectMany(prefixes))
             .Select(p => p.Length == p.AddressBits ? p.Address.ToString() : p.ToString()).ToList();
         AccelTraffic traffic = found.Aggregate(AccelTraffic.None, (t, f) => t | f.What.Traffic);
         List<string> Addresses(Func<Found, IpPrefix?> read) => found.Select(f => read(f.What)).OfType<IpPrefix>().Select(p => p.Address.ToString()).ToList();
