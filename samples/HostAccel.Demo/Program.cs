@@ -47,13 +47,7 @@ try
     tx.AddRule(outbound.Counter().Build("Accelerate IPv4 connections: local Pod CIDR to remote Pod CIDRs"));
     tx.AddRule(inbound.Counter().Build("Accelerate IPv4 connections: remote Pod CIDRs to local Pod CIDR"));
 
-    IReadOnlyDictionary<uint, string> devices = nft.Interfaces();
-    tx.InterfaceNames = devices.GetValueOrDefault;
-    Console.WriteLine($"One transaction, {tx.Count} changes, in network namespace {ns}:");
-    foreach (string statement in tx.Statements)
-    {
-        Console.WriteLine($"  {statement}");
-    }
+    Console.WriteLine($"One transaction, {tx.Count} changes, in network namespace {ns}.");
 
     nft.Commit(tx, nft.GetGeneration());
     if (!flowtables)

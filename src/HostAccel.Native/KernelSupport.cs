@@ -77,7 +77,7 @@ public static class KernelSupport
         catch (NetlinkException ex) when (ex.Errno == Errno.EPERM)
         {
             privileged = false;
-            reasons.Add(NetlinkException.PrivilegeHint);
+            reasons.Add(KernelReasonText.Hint(KernelReason.NetAdminRequired)!);
         }
         catch (SystemCallException ex) when (ex.Errno is Errno.EPROTONOSUPPORT or Errno.EAFNOSUPPORT)
         {

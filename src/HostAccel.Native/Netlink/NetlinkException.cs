@@ -8,17 +8,14 @@ namespace HostAccel.Native.Netlink;
 /// </summary>
 public sealed class NetlinkException : ErrnoException
 {
-    public NetlinkException(Errno errno, string operation, string? extAckMessage = null, int? offset = null, uint sequence = 0, string? hint = null)
-        : base(errno, Format(errno, operation, extAckMessage, hint), hint)
+    public NetlinkException(Errno errno, string operation, string? extAckMessage = null, int? offset = null, uint sequence = 0, KernelReason reason = KernelReason.None)
+        : base(errno, Format(errno, operation, extAckMessage, KernelReasonText.Hint(reason)), reason)
     {
         Operation = operation;
         ExtAckMessage = extAckMessage;
         Offset = offset;
         Sequence = sequence;
     }
-
-    /// <summary>nfnetlink refuses every request, reads included, without CAP_NET_ADMIN in the socket's namespace.</summary>
-    public const string PrivilegeHint = "HostAccel requires root or CAP_NET_ADMIN: the kernel refuses every nf_tables and conntrack request without it";
 
     public string Operation { get; }
 
@@ -28,6 +25,15 @@ public sealed class NetlinkException : ErrnoException
     public int? Offset { get; }
 
     public uint Sequence { get; }
+
+    /// <summary>
+    /// The caller's object the failed message was queued for (<see cref="Nftables.NftTransaction"/>'s subjects): for an
+    /// element list, the subject of the element the kernel pointed at. Null outside transactions.
+    /// </summary>
+    public object? Subject { get; init; }
+
+    /// <summary>The nf_tables message (NFT_MSG_*) of a transaction that failed, or 0.</summary>
+    public ushort MessageType { get; init; }
 
     private static string Format(Errno errno, string operation, string? extAck, string? hint)
     {

@@ -319,7 +319,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
                         }
 
                         throw new NetlinkException(error.Errno, operation, error.ExtAckMessage, error.Offset, sequence,
-                            error.Errno == Errno.EPERM ? NetlinkException.PrivilegeHint : null);
+                            error.Errno == Errno.EPERM ? KernelReason.NetAdminRequired : KernelReason.None);
                     case NLMSG_OVERRUN:
                         throw new NetlinkDecodeException("NLMSG_OVERRUN: the kernel lost part of the reply");
                     case NLMSG_NOOP:

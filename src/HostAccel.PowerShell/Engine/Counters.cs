@@ -3,6 +3,7 @@ using HostAccel.Native.Conntrack;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Expressions;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine;
@@ -20,7 +21,7 @@ internal static class Counters
     {
         ArgumentNullException.ThrowIfNull(session);
         var result = new List<FlowtableCounter>();
-        foreach ((NftFamily family, IReadOnlyList<NftRule> rules) in Chains(session, families, table, chain, force: true, reset: false))
+        foreach ((NftFamily family, IReadOnlyList<NftRule> rules) in Chains(session, families, table, chain, force: true))
         {
             IReadOnlyList<ConntrackFlow>? flows = rules.Any(r => Fastpaths.OffloadsTo(r) is not null)
                 ? session.TryListFlows(family, out _)?.Where(f => f.IsOffloaded).ToList()
@@ -31,45 +32,7 @@ internal static class Counters
         return result;
     }
 
-    /// <summary>
-    /// The counters of each family's chain, zeroed: their values before. Read and zeroed in one step by the kernel
-    /// from Linux 6.2; before, by replacing the counted rules (see <see cref="NftConnection.ResetRuleCounters"/>).
-    /// </summary>
-    public static IReadOnlyList<FlowtableCounter> Reset(AccelSession session, NftFamily family, string table, string chain, bool force, CancellationToken cancellation)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        cancellation.ThrowIfCancellationRequested();
-        var result = new List<FlowtableCounter>();
-        foreach ((NftFamily _, IReadOnlyList<NftRule> rules) in Chains(session, [family.ToModel()], table, chain, force, reset: true))
-        {
-            result.AddRange(rules.Where(r => r.Counter is not null).Select(r => ToModel(session, r, null)));
-        }
-
-        return result;
-    }
-
-    /// <summary>What Reset would do, for ShouldProcess, after the same checks (table, owner, chain).</summary>
-    public static string PlanReset(AccelSession session, NftFamily family, string table, string chain, bool force)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        try
-        {
-            NftTable found = session.RequireTable(family, table);
-            Ownership.Require(found, force);
-            if (!session.Nft.ListChains(family, table).Any(c => c.Name == chain))
-            {
-                throw ChainNotFound(family, table, chain);
-            }
-        }
-        catch (Exception ex) when (ex is not HostAccelException)
-        {
-            throw Failures.From(ex, $"chain {family.ToNftName()} {table} {chain}");
-        }
-
-        return $"reset rules chain {family.ToNftName()} {table} {chain}";
-    }
-
-    private static List<(NftFamily, IReadOnlyList<NftRule>)> Chains(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force, bool reset)
+    private static List<(NftFamily, IReadOnlyList<NftRule>)> Chains(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force)
     {
         var found = new List<(NftFamily, IReadOnlyList<NftRule>)>();
         session.ForEachTable(families, table, family => $"chain {family.ToNftName()} {table} {chain}", (family, t, asked) =>
@@ -85,16 +48,41 @@ internal static class Counters
                 return;
             }
 
-            found.Add((family, reset ? session.Nft.ResetRuleCounters(family, table, chain) : session.Nft.ListRules(family, table, chain)));
+            found.Add((family, session.Nft.ListRules(family, table, chain)));
         });
         return found;
     }
 
-    private static HostAccelException ChainNotFound(NftFamily family, string table, string chain) =>
+    /// <summary>Resets one family's chain through its plan: the counters before, zeroed.</summary>
+    public static IReadOnlyList<FlowtableCounter> Reset(AccelSession session, NftFamily family, string table, string chain, bool force, CancellationToken cancellation)
+    {
+        var plan = new ResetCountersPlan(session);
+        foreach (PlannedChange<FlowtableCounter> change in plan.Prepare([family.ToModel()], table, chain, force))
+        {
+            plan.Accept(change);
+        }
+
+        plan.Commit(cancellation);
+        return plan.Committed;
+    }
+
+    /// <summary>What Reset would do, as nft statements, after the same checks (table, owner, chain).</summary>
+    public static string PlanReset(AccelSession session, NftFamily family, string table, string chain, bool force)
+    {
+        var plan = new ResetCountersPlan(session);
+        foreach (PlannedChange<FlowtableCounter> change in plan.Prepare([family.ToModel()], table, chain, force))
+        {
+            plan.Accept(change);
+        }
+
+        return string.Join(Environment.NewLine, plan.Statements);
+    }
+
+    internal static HostAccelException ChainNotFound(NftFamily family, string table, string chain) =>
         new(ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound,
             $"table {family.ToNftName()} {table} has no chain {chain}: acceleration is not enabled there", $"chain {family.ToNftName()} {table} {chain}");
 
-    private static FlowtableCounter ToModel(AccelSession session, NftRule rule, IReadOnlyList<ConntrackFlow>? offloaded)
+    internal static FlowtableCounter ToModel(AccelSession session, NftRule rule, IReadOnlyList<ConntrackFlow>? offloaded)
     {
         string? flowtable = Fastpaths.OffloadsTo(rule);
         List<ConntrackFlow>? matching = flowtable is null || offloaded is null ? null : offloaded.Where(new AddressMatch(session, rule).Matches).ToList();
@@ -132,6 +120,84 @@ internal static class Counters
 
         return total;
     }
+}
+
+/// <summary>
+/// Reset-FlowtableCounter: one <see cref="CounterReset"/> per chain, read and zeroed by the kernel in one step from
+/// Linux 6.2 (before, by replacing the counted rules: <see cref="NftConnection.ResetRuleCounters"/>). The objects it
+/// yields are the counts just before the reset; planned (-WhatIf), the counts as they stand.
+/// </summary>
+internal sealed class ResetCountersPlan : ChangePlan<FlowtableCounter>
+{
+    private readonly HashSet<(NftFamily, string, string)> _planned = [];
+
+    internal ResetCountersPlan(AccelSession session)
+        : base(session)
+    {
+    }
+
+    /// <summary>
+    /// Each family's chain: the families asked for, where a missing table or chain is an error, or ip and ip6, where
+    /// a missing one is skipped (but not both). A table HostAccel does not own needs <paramref name="force"/>.
+    /// </summary>
+    public IReadOnlyList<PlannedChange<FlowtableCounter>> Prepare(IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force)
+    {
+        var changes = new List<PlannedChange<FlowtableCounter>>();
+        bool owned = true;
+        int chains = 0;
+        Session.ForEachTable(families, table, family => $"chain {family.ToNftName()} {table} {chain}", (family, found, asked) =>
+        {
+            if (!force && !Ownership.IsOwned(found))
+            {
+                owned = false;
+                throw Failures.NotOwned(found);
+            }
+
+            if (!Session.Nft.ListChains(family, table).Any(c => c.Name == chain))
+            {
+                if (asked)
+                {
+                    throw Counters.ChainNotFound(family, table, chain);
+                }
+
+                return;
+            }
+
+            string target = $"chain {family.ToNftName()} {table} {chain}";
+            chains++;
+            if (_planned.Contains((family, table, chain)))
+            {
+                return;
+            }
+
+            // One change per chain, carried by its first counted rule; the others come along as what -WhatIf shows.
+            Change[] reset = [new CounterReset(family, table, chain) { Subject = target }];
+            foreach (NftRule rule in Session.Nft.ListRules(family, table, chain).Where(r => r.Counter is not null))
+            {
+                changes.Add(new PlannedChange<FlowtableCounter>(target, "Reset rule counters", Counters.ToModel(Session, rule, null), reset));
+                reset = [];
+            }
+        });
+
+        if (chains == 0 && owned && families is not { Count: > 0 })
+        {
+            throw new HostAccelException(ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound,
+                $"neither table ip {table} nor ip6 {table} has a chain {chain}", table);
+        }
+
+        return changes;
+    }
+
+    protected override void OnAccepted(PlannedChange<FlowtableCounter> change)
+    {
+        foreach (CounterReset reset in change.Changes.OfType<CounterReset>())
+        {
+            _planned.Add((reset.Family, reset.Table, reset.Chain));
+        }
+    }
+
+    protected override IReadOnlyList<FlowtableCounter> Outcome(IReadOnlyList<FlowtableCounter> accepted, IReadOnlyDictionary<CounterReset, IReadOnlyList<NftRule>> resets) =>
+        resets.Values.SelectMany(rules => rules.Where(r => r.Counter is not null).Select(r => Counters.ToModel(Session, r, null))).ToList();
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using HostAccel.Native.Interop;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Expressions;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine;
@@ -259,49 +260,43 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
         bool addRules = existingRules.Count == 0 || replaceRules;
         NftSet wantedSet = set ?? PeerPodCidrs.NewSet(family, r.TableName, r.SetName, r.SetComment);
         Fastpath result = Fastpaths.ToModel(Session, family, r.TableName, r.FlowtableName, r.ChainName, wantedFlowtable, addRules ? wantedRules : existingRules);
-        return new PlannedChange<Fastpath>(target, "Enable flowtable acceleration", result, tx =>
+        var changes = new List<Change>();
+        if (table is null)
         {
-            if (table is null)
-            {
-                tx.AddTable(new NftTable(family, r.TableName) { Comment = r.TableComment, Manager = Defaults.Manager });
-            }
+            changes.Add(new TableChange(ChangeAction.Add, new NftTable(family, r.TableName) { Comment = r.TableComment, Manager = Defaults.Manager }) { Subject = target });
+        }
 
-            if (set is null)
-            {
-                tx.AddSet(wantedSet);
-            }
+        if (set is null)
+        {
+            changes.Add(new SetChange(ChangeAction.Add, wantedSet) { Subject = target });
+        }
 
-            if (replaceRules)
-            {
-                foreach (NftRule old in existingRules)
-                {
-                    tx.DeleteRule(old);
-                }
-            }
+        if (replaceRules)
+        {
+            changes.AddRange(existingRules.Select(old => new RuleChange(ChangeAction.Delete, old) { Subject = target }));
+        }
 
-            if (flowtableDiffers)
-            {
-                tx.DeleteFlowtable(flowtable!);
-            }
+        if (flowtableDiffers)
+        {
+            changes.Add(new FlowtableChange(ChangeAction.Delete, flowtable!) { Subject = target });
+        }
 
-            if (flowtable is null || flowtableDiffers)
-            {
-                tx.AddFlowtable(wantedFlowtable);
-            }
+        if (flowtable is null || flowtableDiffers)
+        {
+            changes.Add(new FlowtableChange(ChangeAction.Add, wantedFlowtable) { Subject = target });
+        }
 
-            if (chain is null)
-            {
-                tx.AddChain(wantedChain);
-            }
+        if (chain is null)
+        {
+            changes.Add(new ChainChange(ChangeAction.Add, wantedChain) { Subject = target });
+        }
 
-            if (addRules)
-            {
-                foreach (NftRule rule in wantedRules)
-                {
-                    tx.AddRule(rule);
-                }
-            }
-        }, deviceName: Session.InterfaceName);
+        if (addRules)
+        {
+            changes.AddRange(wantedRules.Select(rule => new RuleChange(ChangeAction.Add, rule) { Subject = target }));
+        }
+
+        return new PlannedChange<Fastpath>(target, "Enable flowtable acceleration", result, changes, Session.InterfaceName);
     }
 
     /// <summary>
@@ -360,23 +355,20 @@ internal sealed class DisableFastpathPlan : ChangePlan<Fastpath>
 
             IReadOnlyList<NftRule> rules = ch is null ? [] : Session.Nft.ListRules(family, table, chain);
             Fastpath result = Fastpaths.ToModel(Session, family, table, flowtable, chain, ft, rules);
-            changes.Add(new PlannedChange<Fastpath>($"table {family.ToNftName()} {table}", "Disable flowtable acceleration", result, tx =>
+            string target = $"table {family.ToNftName()} {table}";
+            var records = new List<Change>();
+            records.AddRange(rules.Select(rule => new RuleChange(ChangeAction.Delete, rule) { Subject = target }));
+            if (ch is not null)
             {
-                foreach (NftRule rule in rules)
-                {
-                    tx.DeleteRule(rule);
-                }
+                records.Add(new ChainChange(ChangeAction.Delete, ch) { Subject = target });
+            }
 
-                if (ch is not null)
-                {
-                    tx.DeleteChain(ch);
-                }
+            if (ft is not null)
+            {
+                records.Add(new FlowtableChange(ChangeAction.Delete, ft) { Subject = target });
+            }
 
-                if (ft is not null)
-                {
-                    tx.DeleteFlowtable(ft);
-                }
-            }, () => _planned.Add((Session.NetworkNamespace, family, table))));
+            changes.Add(new PlannedChange<Fastpath>(target, "Disable flowtable acceleration", result, records, Session.InterfaceName));
         });
 
         if (changes.Count == 0 && families is not { Count: > 0 })
@@ -387,4 +379,7 @@ internal sealed class DisableFastpathPlan : ChangePlan<Fastpath>
 
         return changes;
     }
+
+    protected override void OnAccepted(PlannedChange<Fastpath> change) =>
+        _planned.Add((Session.NetworkNamespace, change.Result.Family.ToNft(), change.Result.TableName));
 }

@@ -1,5 +1,6 @@
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine;
@@ -104,8 +105,11 @@ internal sealed class NewTablePlan : ChangePlan<AccelTable>
 
         AccelTable result = Tables.ToModel(Session, table, ownComment: comment);
         return new PlannedChange<AccelTable>(table.ToString(), "Create table", result,
-            tx => tx.AddTable(table, exclusive: true), () => _planned.Add((table.Family, name)));
+            [new TableChange(ChangeAction.Create, table) { Subject = result }]);
     }
+
+    protected override void OnAccepted(PlannedChange<AccelTable> change) =>
+        _planned.Add((change.Result.Family.ToNft(), change.Result.Name));
 }
 
 internal sealed class RemoveTablePlan : ChangePlan<AccelTable>
@@ -149,9 +153,9 @@ internal sealed class RemoveTablePlan : ChangePlan<AccelTable>
             }
 
             Ownership.Require(table, force);
-            NftTable found = table;
-            changes.Add(new PlannedChange<AccelTable>(found.ToString(), "Delete table and everything in it", Tables.ToModel(Session, found),
-                tx => tx.DeleteTable(found), () => _planned.Add((found.Family, found.Name))));
+            AccelTable model = Tables.ToModel(Session, table);
+            changes.Add(new PlannedChange<AccelTable>(table.ToString(), "Delete table and everything in it", model,
+                [new TableChange(ChangeAction.Delete, table) { Subject = model }]));
         }
 
         if (changes.Count == 0)
@@ -162,4 +166,7 @@ internal sealed class RemoveTablePlan : ChangePlan<AccelTable>
 
         return changes;
     }
+
+    protected override void OnAccepted(PlannedChange<AccelTable> change) =>
+        _planned.Add((change.Result.Family.ToNft(), change.Result.Name));
 }

@@ -156,7 +156,7 @@ public sealed class BadInputMatrixTests : EngineTest
         // exist on this kernel (its refusal without -Force is checked in the VM, tests/HostAccel.VmChecks); what is
         // reachable here is the chain the first call filled: rules for other devices are a conflict.
         ["enable again: other transport device"] = new(Enabled, s => Enable(s, Request(transport: "eth1")), ErrorIds.FastpathConflict, FailureKind.ResourceExists, "table ip antrea", "already holds 2 other rules: Disable-Fastpath first, or use -Force", "eth1"),
-        ["enable again: other devices, forced"] = new(Enabled, s => Enable(s, Request(gateway: "eth1", transport: "antrea-gw0", force: true)), ErrorIds.FlowtableNotSupported, FailureKind.NotImplemented, null, "adding flowtable ip antrea fastpath", "eth1"),
+        ["enable again: other devices, forced"] = new(Enabled, s => Enable(s, Request(gateway: "eth1", transport: "antrea-gw0", force: true)), ErrorIds.FlowtableNotSupported, FailureKind.NotImplemented, "table ip antrea", "adding flowtable ip antrea fastpath", "eth1"),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
@@ -196,16 +196,17 @@ public sealed class BadInputMatrixTests : EngineTest
     {
         Ns.NftLoad(Owned);
         string before = JsonRuleset();
+        // The set is not read to find out: the kernel takes an interval it holds exactly as nothing to do.
         var plan = new AddPeerPodCidrPlan(Session);
         foreach (string cidr in cidrs)
         {
             PlannedChange<PeerPodCidr> change = plan.Prepare(cidr, null, Table, Set, null, force: false);
-            Assert.True(change.IsEmpty, $"{cidr}: {string.Join("; ", change.Statements)}");
             Assert.Equal(cidr, change.Result.Cidr);
             plan.Accept(change);
         }
 
-        Assert.False(plan.Commit(CancellationToken.None));
+        Assert.Equal([$"add element {(cidrs[0].Contains(':', StringComparison.Ordinal) ? "ip6" : "ip")} antrea peer-pod-cidr {{ {cidrs[0]} }}"], plan.Statements);
+        plan.Commit(CancellationToken.None);
         Assert.Equal(before, JsonRuleset());
     }
 
@@ -300,7 +301,7 @@ public sealed class BadInputMatrixTests : EngineTest
         var plan = new AddPeerPodCidrPlan(session);
         foreach (string cidr in cidrs)
         {
-            plan.Accept(plan.Prepare(cidr, family, Table, Set, setComment, force: false));
+            plan.Accept(plan.Prepare(cidr, family is AccelFamily f ? [f] : null, Table, Set, setComment, force: false));
         }
 
         plan.Commit(CancellationToken.None);
@@ -309,7 +310,7 @@ public sealed class BadInputMatrixTests : EngineTest
     private static void Remove(AccelSession session, string cidr, AccelFamily? family = null, string set = Set)
     {
         var plan = new RemovePeerPodCidrPlan(session);
-        plan.Accept(plan.Prepare(cidr, family, Table, set, force: false));
+        plan.Accept(plan.Prepare(cidr, family is AccelFamily f ? [f] : null, Table, set, force: false));
         plan.Commit(CancellationToken.None);
     }
 

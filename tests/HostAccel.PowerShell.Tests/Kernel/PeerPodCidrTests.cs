@@ -41,7 +41,7 @@ public sealed class PeerPodCidrTests : EngineTest
         Assert.Equal(["add element ip antrea peer-pod-cidr { 10.244.1.0/24 }"], second.Statements);
         plan.Accept(second);
         plan.Accept(plan.Prepare("fd00:10:244::/64", null, "antrea", "peer-pod-cidr", null, false));
-        plan.Accept(plan.Prepare("fd00:10:244:1::/64", AccelFamily.Ip6, "antrea", "peer-pod-cidr", null, false));
+        plan.Accept(plan.Prepare("fd00:10:244:1::/64", [AccelFamily.Ip6], "antrea", "peer-pod-cidr", null, false));
         plan.Commit(CancellationToken.None);
 
         Assert.Equal(Fold("""
@@ -88,11 +88,11 @@ public sealed class PeerPodCidrTests : EngineTest
     {
         Ns.NftLoad(Tables);
         HostAccelException failure = FailsAndChangesNothing(
-            () => new AddPeerPodCidrPlan(Session).Prepare("fd00:10:244::/64", AccelFamily.Ip, "antrea", "peer-pod-cidr", null, false),
+            () => new AddPeerPodCidrPlan(Session).Prepare("fd00:10:244::/64", [AccelFamily.Ip], "antrea", "peer-pod-cidr", null, false),
             ErrorIds.WrongFamily, FailureKind.InvalidArgument);
         Assert.Equal("fd00:10:244::/64", failure.TargetObject);
         FailsAndChangesNothing(
-            () => new RemovePeerPodCidrPlan(Session).Prepare("10.244.0.0/24", AccelFamily.Inet, "antrea", "peer-pod-cidr", false),
+            () => new RemovePeerPodCidrPlan(Session).Prepare("10.244.0.0/24", [AccelFamily.Inet], "antrea", "peer-pod-cidr", false),
             ErrorIds.WrongFamily, FailureKind.InvalidArgument);
     }
 
@@ -124,16 +124,19 @@ public sealed class PeerPodCidrTests : EngineTest
     {
         Ns.NftLoad(Tables);
         Add("10.244.0.0/16");
-        HostAccelException overlap = FailsAndChangesNothing(
-            () => new AddPeerPodCidrPlan(Session).Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", null, false),
-            ErrorIds.OverlappingCidr, FailureKind.ResourceExists);
+        // The kernel's own interval check refuses the overlap at commit; the set is read only then, to name the holder.
+        var refused = new AddPeerPodCidrPlan(Session);
+        refused.Accept(refused.Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", null, false));
+        HostAccelException overlap = FailsAndChangesNothing(() => refused.Commit(CancellationToken.None), ErrorIds.OverlappingCidr, FailureKind.ResourceExists);
+        Assert.Equal("10.244.1.0/24", overlap.TargetObject);
         Assert.Contains("10.244.0.0/16", overlap.Message, StringComparison.Ordinal);
 
+        string before = Ns.Nft("list", "ruleset");
         var plan = new AddPeerPodCidrPlan(Session);
         PlannedChange<PeerPodCidr> again = plan.Prepare("10.244.0.0/16", null, "antrea", "peer-pod-cidr", null, false);
-        Assert.True(again.IsEmpty);
         plan.Accept(again);
-        Assert.False(plan.Commit(CancellationToken.None));
+        plan.Commit(CancellationToken.None);
+        Assert.Equal(before, Ns.Nft("list", "ruleset"));
         Assert.Equal("10.244.0.0/16", again.Result.Cidr);
 
         var batch = new AddPeerPodCidrPlan(Session);
@@ -163,7 +166,7 @@ public sealed class PeerPodCidrTests : EngineTest
         PlannedChange<PeerPodCidr> change = plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", false);
         Assert.Equal(["delete element ip antrea peer-pod-cidr { 10.244.0.0/24 }"], change.Statements);
         plan.Accept(change);
-        plan.Accept(plan.Prepare("fd00:10:244::/64", AccelFamily.Ip6, "antrea", "peer-pod-cidr", false));
+        plan.Accept(plan.Prepare("fd00:10:244::/64", [AccelFamily.Ip6], "antrea", "peer-pod-cidr", false));
         plan.Commit(CancellationToken.None);
         Assert.Equal(["10.244.1.0/24"], PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").Select(c => c.Cidr));
         Assert.Contains("elements = { 10.244.1.0/24 }", Fold(Ns.Nft("list", "set", "ip", "antrea", "peer-pod-cidr")), StringComparison.Ordinal);
@@ -174,9 +177,9 @@ public sealed class PeerPodCidrTests : EngineTest
     {
         Ns.NftLoad(Tables);
         Add("10.244.0.0/16");
-        HostAccelException failure = FailsAndChangesNothing(
-            () => new RemovePeerPodCidrPlan(Session).Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", false),
-            ErrorIds.CidrNotFound, FailureKind.ObjectNotFound);
+        var plan = new RemovePeerPodCidrPlan(Session);
+        plan.Accept(plan.Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", false));
+        HostAccelException failure = FailsAndChangesNothing(() => plan.Commit(CancellationToken.None), ErrorIds.CidrNotFound, FailureKind.ObjectNotFound);
         Assert.Equal("10.244.1.0/24", failure.TargetObject);
         Assert.Contains("10.244.0.0/16", failure.Message, StringComparison.Ordinal);
         FailsAndChangesNothing(

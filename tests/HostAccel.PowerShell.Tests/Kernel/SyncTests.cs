@@ -39,7 +39,7 @@ public sealed class SyncTests : EngineTest
                 "add rule ip antrea forward iif \"antrea-gw0\" ip saddr 10.10.0.0/24 oif \"eth0\" ip daddr @peer-pod-cidr flow add @fastpath counter packets 0 bytes 0 comment \"Accelerate IPv4 connections: local Pod CIDR to remote Pod CIDRs\"",
                 "add rule ip antrea forward iif \"eth0\" ip saddr @peer-pod-cidr oif \"antrea-gw0\" ip daddr 10.10.0.0/24 flow add @fastpath counter packets 0 bytes 0 comment \"Accelerate IPv4 connections: remote Pod CIDRs to local Pod CIDR\"",
             ],
-            plan.Transaction.Statements);
+            plan.Statements);
         AccelDrift table = Assert.Single(plan.Drift());
         Assert.Equal((AccelFamily.Ip, AccelDriftKind.Missing), (table.Family, table.Kind));
         Assert.Equal(7, table.Statements.Count);
@@ -82,10 +82,10 @@ public sealed class SyncTests : EngineTest
         Ns.NftLoad("table ip antrea { comment \"someone else's\"; }");
         HostAccelException failure = FailsAndChangesNothing(() => Synchronizer.Plan(Session, PodToPod(), force: false), ErrorIds.TableNotOwned, FailureKind.InvalidOperation);
         Assert.Contains("table ip antrea", failure.Message, StringComparison.Ordinal);
-        Assert.NotEmpty(Synchronizer.Plan(Session, PodToPod(), force: true).Transaction.Statements);
+        Assert.NotEmpty(Synchronizer.Plan(Session, PodToPod(), force: true).Statements);
 
         // Not desired and not HostAccel's: left alone.
-        Assert.Empty(Synchronizer.Plan(Session, Config([]), force: false).Transaction.Statements);
+        Assert.Empty(Synchronizer.Plan(Session, Config([]), force: false).Statements);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class FailureTests
     [Fact]
     public void AFlowtableTheKernelCannotBuildIsNotImplemented()
     {
-        var native = new NetlinkException(Errno.ENOENT, "adding flowtable ip antrea fastpath", hint: Native.Nftables.TransactionOutcome.FlowtableHint);
+        var native = new NetlinkException(Errno.ENOENT, "adding flowtable ip antrea fastpath", reason: Native.KernelReason.FlowtableUnsupported);
         HostAccelException failure = Failures.From(native, "table ip antrea");
         Assert.Equal((ErrorIds.FlowtableNotSupported, FailureKind.NotImplemented), (failure.ErrorId, failure.Kind));
         Assert.Contains("CONFIG_NF_FLOW_TABLE", failure.Message, StringComparison.Ordinal);

@@ -169,7 +169,7 @@ internal static class SyncChecks
         fewerTraffic["Traffic"] = "PodToPod, ExternalToPod, ExternalToNodePort, FullPath";
         fewerTraffic.Remove("ExternalIP");
         List<string> rules = RuleLines(ns).Where(l => l.Contains("@external-ip", StringComparison.Ordinal)).ToList();
-        IReadOnlyList<string> statements = Synchronizer.Plan(ns.Session, Config(fewerTraffic), force: false).Transaction.Statements;
+        IReadOnlyList<string> statements = Synchronizer.Plan(ns.Session, Config(fewerTraffic), force: false).Statements;
         report.Check(rules.Count == 1 && statements.Count == 4 && statements.Count(s => s.StartsWith("delete rule ", StringComparison.Ordinal)) == 2
                 && statements.Count(s => s.StartsWith("delete set ", StringComparison.Ordinal) && s.EndsWith(" external-ip", StringComparison.Ordinal)) == 2,
             "Sync: removing a traffic type plans exactly its rule and set in each family", string.Join(" | ", statements));

@@ -1,5 +1,7 @@
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.Native;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine.Configuration;
@@ -31,46 +33,51 @@ internal static class ConfigurationExport
         ArgumentNullException.ThrowIfNull(session);
         try
         {
-            for (int attempt = 1; ; attempt++)
+            return Attempts.Run(MaxReadAttempts, _ => ReadOnce(session, tableName, includeForeign), PlanCommit.IsTransient);
+        }
+        catch (StaleReadException ex)
+        {
+            throw new HostAccelException(ErrorIds.RulesetChanged, FailureKind.ResourceBusy,
+                $"the ruleset changed while each of {MaxReadAttempts} reads of table {tableName} was under way (another writer is busy)", session.NetworkNamespace, ex)
             {
-                uint generation = session.Nft.GetGeneration();
-                var found = new List<(KernelTable Table, Found What)>();
-                foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
-                {
-                    KernelTable? table = KernelTable.Read(session.Nft, family, tableName);
-                    if (table is not null && (includeForeign || Ownership.IsOwned(table.Table)))
-                    {
-                        found.Add((table, Recognise(table)));
-                    }
-                }
-
-                // Each set is dumped once per read: Merge takes the prefixes, and the check plans against the same ones.
-                var dumped = new Dictionary<NftSet, IReadOnlyList<IpPrefix>>();
-                IReadOnlyList<IpPrefix> Prefixes(NftSet set) => dumped.TryGetValue(set, out IReadOnlyList<IpPrefix>? p) ? p : dumped[set] = session.Nft.ListPrefixes(set);
-                AccelConfiguration configuration = Merge(session, tableName, found, Prefixes);
-                if (session.Nft.GetGeneration() != generation)
-                {
-                    if (attempt >= MaxReadAttempts)
-                    {
-                        throw new HostAccelException(ErrorIds.RulesetChanged, FailureKind.ResourceBusy,
-                            $"the ruleset changed while each of {attempt} reads of table {tableName} was under way (another writer is busy)", session.NetworkNamespace);
-                    }
-
-                    continue;
-                }
-
-                if (found.All(f => Ownership.IsOwned(f.Table.Table)))
-                {
-                    RequireExpressible(session, configuration, found, generation, Prefixes);
-                }
-
-                return configuration;
-            }
+                RecommendedAction = "Run the command again.",
+            };
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
             throw Failures.From(ex, $"table {tableName}");
         }
+    }
+
+    /// <summary>One read of both families at one generation; a read that another writer's commit overtook is stale.</summary>
+    private static AccelConfiguration ReadOnce(AccelSession session, string tableName, bool includeForeign)
+    {
+        uint generation = session.Nft.GetGeneration();
+        var found = new List<(KernelTable Table, Found What)>();
+        foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
+        {
+            KernelTable? table = KernelTable.Read(session.Nft, family, tableName);
+            if (table is not null && (includeForeign || Ownership.IsOwned(table.Table)))
+            {
+                found.Add((table, Recognise(table)));
+            }
+        }
+
+        // Each set is dumped once per read: Merge takes the prefixes, and the check plans against the same ones.
+        var dumped = new Dictionary<NftSet, IReadOnlyList<IpPrefix>>();
+        IReadOnlyList<IpPrefix> Prefixes(NftSet set) => dumped.TryGetValue(set, out IReadOnlyList<IpPrefix>? p) ? p : dumped[set] = session.Nft.ListPrefixes(set);
+        AccelConfiguration configuration = Merge(session, tableName, found, Prefixes);
+        if (session.Nft.GetGeneration() != generation)
+        {
+            throw new StaleReadException(new InvalidOperationException($"generation {generation} moved on while table {tableName} was read"));
+        }
+
+        if (found.All(f => Ownership.IsOwned(f.Table.Table)))
+        {
+            RequireExpressible(session, configuration, found, generation, Prefixes);
+        }
+
+        return configuration;
     }
 
     private static void RequireExpressible(AccelSession session, AccelConfiguration configuration, List<(KernelTable Table, Found What)> found, uint generation,
