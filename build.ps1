@@ -68,20 +68,11 @@ foreach ($step in $Task) {
             if ($result.Result -ne 'Passed') { throw "Pester: $($result.FailedCount) tests failed" }
         }
         'Docs' {
-            $target = Join-Path $stage 'en-US'
-            if (Get-Module -ListAvailable Microsoft.PowerShell.PlatyPS) {
-                Import-Module Microsoft.PowerShell.PlatyPS
-                $help = Get-ChildItem (Join-Path $root 'docs/cmdlets/*.md') | Import-MarkdownCommandHelp
-                $out = Join-Path ([IO.Path]::GetTempPath()) "hostaccel-maml-$PID"
-                Export-MamlCommandHelp -CommandHelp $help -OutputFolder $out -Force | Out-Null
-                New-Item -ItemType Directory -Force $target | Out-Null
-                Get-ChildItem $out -Recurse -Filter *.xml | Copy-Item -Destination $target -Force
-                Remove-Item -Recurse -Force $out
-                Write-Host "MAML help written to $target"
-            }
-            else {
-                Write-Warning 'Microsoft.PowerShell.PlatyPS is not installed: docs/cmdlets was not turned into MAML help (Install-PSResource Microsoft.PowerShell.PlatyPS).'
-            }
+            # Every build stages the help (the project's StageHelp target): docs/cmdlets as MAML in
+            # out/HostAccel/en-US, converted by Microsoft.PowerShell.PlatyPS when it is installed and by
+            # tools/HostAccel.HelpBuilder otherwise, with the about_HostAccel topic beside it.
+            Invoke-Dotnet build (Join-Path $root 'src/HostAccel.PowerShell/HostAccel.PowerShell.csproj') -c $Configuration --nologo
+            Write-Host "Help staged in $(Join-Path $stage 'en-US')"
         }
         'Package' {
             if (-not (Test-Path $manifest)) { throw "run -Task Build first: $manifest is missing" }
