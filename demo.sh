@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job, shown without touching the host: demo.ps1 enables seed 000's flowtable acceleration with the module's
+# The main job, shown without touching the host: demo.ps1 enables Antrea's flowtable acceleration with the module's
 # cmdlets on a Node in throwaway network namespaces, sends a TCP transfer across it and shows the flow offloaded and
 # the counters. On a kernel without flowtables it runs in the flowtable VM of tests/vm. Needs root; installs pwsh
 # from the NuGet feed when it is missing (tools/install-powershell.sh).
