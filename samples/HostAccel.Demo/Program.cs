@@ -6,7 +6,7 @@ using HostAccel.Native.Nftables.Objects;
 
 [assembly: SupportedOSPlatform("linux")]
 
-// Enables seed 000's acceleration in a throwaway network namespace (a stand-in for a node with antrea-gw0 and
+// Enables Antrea's host network acceleration in a throwaway network namespace (a stand-in for a node with antrea-gw0 and
 // eth0) in one transaction, reads it back and shows the rule counters; nothing of the host is touched.
 string ns = $"hostaccel-demo-{Environment.ProcessId}";
 Run("ip", "netns", "add", ns);

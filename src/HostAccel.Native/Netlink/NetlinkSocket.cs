@@ -83,7 +83,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
 
         try
         {
-            var address = new LibC.sockaddr_nl { nl_family = LibC.AF_NETLINK };
+            var address = new LibC.sockaddr_nl { nl_family = (ushort)LibC.AF_NETLINK };
             if (LibC.bind(handle, &address, (uint)sizeof(LibC.sockaddr_nl)) != 0)
             {
                 throw SystemCallException.FromLastError("bind", "netlink socket");
@@ -104,8 +104,8 @@ public sealed unsafe class NetlinkSocket : IDisposable
                 SetOption(handle, LibC.SOL_SOCKET, LibC.SO_RCVBUF, KernelReceiveBuffer, required: false);
             }
 
-            var timeout = new Timeval { tv_sec = (long)ReplyTimeout.TotalSeconds };
-            if (LibC.setsockopt(handle, LibC.SOL_SOCKET, SO_RCVTIMEO, &timeout, (uint)sizeof(Timeval)) != 0)
+            var timeout = new LibC.timeval { tv_sec = (long)ReplyTimeout.TotalSeconds };
+            if (LibC.setsockopt(handle, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, &timeout, (uint)sizeof(LibC.timeval)) != 0)
             {
                 throw SystemCallException.FromLastError("setsockopt", "SO_RCVTIMEO");
             }
@@ -117,15 +117,6 @@ public sealed unsafe class NetlinkSocket : IDisposable
             handle.Dispose();
             throw;
         }
-    }
-
-    private const int SO_RCVTIMEO = 20;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Timeval
-    {
-        public long tv_sec;
-        public long tv_usec;
     }
 
     /// <summary>The next sequence number; every message sent gets its own.</summary>
