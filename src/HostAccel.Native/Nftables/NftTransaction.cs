@@ -52,7 +52,7 @@ public sealed class NftTransaction
     {
         ArgumentNullException.ThrowIfNull(table);
         Queue(NFT_MSG_DELTABLE, 0, table.Family, w => NameOrHandle(w, NFTA_TABLE_NAME, table.Name, NFTA_TABLE_HANDLE, table.Handle),
-            $"deleting table {table.Family.ToNftName()} {table.Name}", $"delete table {table.Family.ToNftName()} {table.Name}");
+            $"deleting table {table.Family.ToNftName()} {table.Name}", $"delete table {table.Family.ToNftName()} {NftText.Name(table.Name)}");
     }
 
     public void AddChain(NftChain chain)
@@ -69,7 +69,7 @@ public sealed class NftTransaction
         {
             w.WriteString(NFTA_CHAIN_TABLE, chain.Table);
             NameOrHandle(w, NFTA_CHAIN_NAME, chain.Name, NFTA_CHAIN_HANDLE, chain.Handle);
-        }, $"deleting chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}", $"delete chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}");
+        }, $"deleting chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}", $"delete chain {chain.Family.ToNftName()} {NftText.Name(chain.Table)} {NftText.Name(chain.Name)}");
     }
 
     public void AddSet(NftSet set)
@@ -89,7 +89,7 @@ public sealed class NftTransaction
         {
             w.WriteString(NFTA_SET_TABLE, set.Table);
             NameOrHandle(w, NFTA_SET_NAME, set.Name, NFTA_SET_HANDLE, set.Handle);
-        }, $"deleting set {set.Family.ToNftName()} {set.Table} {set.Name}", $"delete set {set.Family.ToNftName()} {set.Table} {set.Name}");
+        }, $"deleting set {set.Family.ToNftName()} {set.Table} {set.Name}", $"delete set {set.Family.ToNftName()} {NftText.Name(set.Table)} {NftText.Name(set.Name)}");
     }
 
     /// <summary>Adds prefixes to an address set: intervals in an interval set, single addresses otherwise.</summary>
@@ -109,7 +109,7 @@ public sealed class NftTransaction
             w.WriteString(NFTA_SET_ELEM_LIST_SET, set.Name);
             w.WriteString(NFTA_SET_ELEM_LIST_TABLE, set.Table);
         },
-            $"flushing set {set.Family.ToNftName()} {set.Table} {set.Name}", $"flush set {set.Family.ToNftName()} {set.Table} {set.Name}");
+            $"flushing set {set.Family.ToNftName()} {set.Table} {set.Name}", $"flush set {set.Family.ToNftName()} {NftText.Name(set.Table)} {NftText.Name(set.Name)}");
     }
 
     /// <summary>Adds a flowtable, or adds the devices listed to an existing one (kernel 5.8 and later).</summary>
@@ -128,7 +128,7 @@ public sealed class NftTransaction
             w.WriteString(NFTA_FLOWTABLE_TABLE, flowtable.Table);
             NameOrHandle(w, NFTA_FLOWTABLE_NAME, flowtable.Name, NFTA_FLOWTABLE_HANDLE, flowtable.Handle);
         }, $"deleting flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}",
-            $"delete flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}");
+            $"delete flowtable {flowtable.Family.ToNftName()} {NftText.Name(flowtable.Table)} {NftText.Name(flowtable.Name)}");
     }
 
     /// <summary>
@@ -142,7 +142,7 @@ public sealed class NftTransaction
         NftFlowtable hook = flowtable with { Devices = devices.ToArray() };
         Queue(NFT_MSG_DELFLOWTABLE, 0, flowtable.Family, w => hook.EncodeDeviceRemoval(w),
             $"deleting devices {string.Join(", ", devices)} from flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}",
-            $"delete flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name} {{ devices = {{ {string.Join(", ", devices)} }}; }}");
+            $"delete flowtable {flowtable.Family.ToNftName()} {NftText.Name(flowtable.Table)} {NftText.Name(flowtable.Name)} {{ devices = {{ {string.Join(", ", devices.Select(NftText.Name))} }}; }}");
     }
 
     /// <summary>Appends a rule to its chain. A lookup of a set added earlier in this transaction is bound by its id.</summary>
@@ -172,7 +172,7 @@ public sealed class NftTransaction
         NftRule bound = BindNewSets(rule);
         _entries.Add(new Entry(NFT_MSG_NEWRULE, NLM_F_CREATE, rule.Family, w => bound.Encode(w, beforeHandle),
             $"inserting a rule before handle {beforeHandle} in chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}",
-            () => $"insert rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} position {beforeHandle} {RuleText.Body(rule, InterfaceNames)}"));
+            () => $"insert rule {rule.Family.ToNftName()} {NftText.Name(rule.Table)} {NftText.Name(rule.Chain)} position {beforeHandle} {RuleText.Body(rule, InterfaceNames)}"));
     }
 
     /// <summary>
@@ -190,7 +190,7 @@ public sealed class NftTransaction
         NftRule bound = BindNewSets(rule);
         _entries.Add(new Entry(NFT_MSG_NEWRULE, NLM_F_REPLACE, rule.Family, bound.Encode,
             $"replacing rule handle {rule.Handle} in chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}",
-            () => $"replace rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} handle {rule.Handle} {RuleText.Body(rule, InterfaceNames)}"));
+            () => $"replace rule {rule.Family.ToNftName()} {NftText.Name(rule.Table)} {NftText.Name(rule.Chain)} handle {rule.Handle} {RuleText.Body(rule, InterfaceNames)}"));
     }
 
     /// <summary>Deletes a rule by its handle.</summary>
@@ -208,7 +208,7 @@ public sealed class NftTransaction
             w.WriteString(NFTA_RULE_CHAIN, rule.Chain);
             w.WriteU64Be(NFTA_RULE_HANDLE, rule.Handle);
         }, $"deleting rule handle {rule.Handle} from chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}",
-            $"delete rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} handle {rule.Handle}");
+            $"delete rule {rule.Family.ToNftName()} {NftText.Name(rule.Table)} {NftText.Name(rule.Chain)} handle {rule.Handle}");
     }
 
     /// <summary>
@@ -289,7 +289,7 @@ public sealed class NftTransaction
             : list.Select(p => new SetElement(p.Value, false)).ToList();
         int perElement = 4 + 4 + 4 + set.KeyLength + 8 + 12;
         int perMessage = Math.Max(1, MaxElementBytesPerMessage / perElement);
-        var statement = new Lazy<string>(() => $"{nftVerb} element {set.Family.ToNftName()} {set.Table} {set.Name} {{ {string.Join(", ", list)} }}");
+        var statement = new Lazy<string>(() => $"{nftVerb} element {set.Family.ToNftName()} {NftText.Name(set.Table)} {NftText.Name(set.Name)} {{ {string.Join(", ", list)} }}");
         string target = $"set {set.Family.ToNftName()} {set.Table} {set.Name}";
         string what = list.Count == 1 ? list[0].ToString() : $"{list.Count} prefixes";
         for (int offset = 0; offset < elements.Count; offset += perMessage)

@@ -141,6 +141,7 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
     public PlannedChange<PeerPodCidr> Prepare(string cidr, AccelFamily? family, string table, string set, string? setComment, bool force)
     {
         Failures.CheckComment(setComment, "SetComment");
+        Names.PeerPodCidr(table, set, setComment);
         IpPrefix prefix = Families.ParsePodCidr(cidr, "peer Pod CIDR");
         NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
         SetState state = State(nftFamily, table, set, force, requireSet: false);
@@ -187,6 +188,7 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
     /// <summary>One prefix out of its set; it must be there exactly as it was added.</summary>
     public PlannedChange<PeerPodCidr> Prepare(string cidr, AccelFamily? family, string table, string set, bool force)
     {
+        Names.Objects(("TableName", table), ("SetName", set));
         IpPrefix prefix = Families.ParseCidr(cidr);
         NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
         SetState state = State(nftFamily, table, set, force, requireSet: true);
