@@ -59,4 +59,19 @@ Describe 'Add-PeerPodCidr' {
         $verbose | Should -Match 'add set ip antrea peer-pod-cidr'
         $verbose | Should -Match 'add element ip antrea peer-pod-cidr \{ 10.244.0.0/24 \}'
     }
+
+    It 'does not add to a table with the seed''s comment that it did not create, without -Force (issue 19)' {
+        Remove-AccelTable -NetworkNamespace $ns -Name antrea -Confirm:$false
+        Import-NftRuleset $ns @'
+table ip antrea {
+    comment "Rules for Antrea"
+    set blocklist { type ipv4_addr; flags interval; elements = { 192.0.2.0/24 }; }
+    chain guard { type filter hook input priority 0; policy drop; ip saddr @blocklist drop; }
+}
+'@
+        $before = (& ip netns exec $ns nft -j list ruleset) -join "`n"
+        Add-PeerPodCidr -NetworkNamespace $ns -Cidr 10.244.0.0/24 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures[0].FullyQualifiedErrorId | Should -Be 'TableNotOwned,HostAccel.PowerShell.Commands.AddPeerPodCidrCommand'
+        (& ip netns exec $ns nft -j list ruleset) -join "`n" | Should -Be $before
+    }
 }

@@ -32,7 +32,7 @@ public static class NftStatements
     public static string DeleteFlowtable(NftFlowtable flowtable) => $"delete flowtable {Id(flowtable.Family, flowtable.Table, flowtable.Name)}";
 
     public static string DeleteFlowtableDevices(NftFlowtable flowtable, IEnumerable<string> devices) =>
-        $"delete flowtable {Id(flowtable.Family, flowtable.Table, flowtable.Name)} {{ devices = {{ {string.Join(", ", devices)} }}; }}";
+        $"delete flowtable {Id(flowtable.Family, flowtable.Table, flowtable.Name)} {{ devices = {{ {string.Join(", ", devices.Select(NftText.Name))} }}; }}";
 
     public static string AddRule(NftRule rule, Func<uint, string?>? interfaceName) => $"add {RuleText.Render(rule, interfaceName)}";
 
@@ -48,5 +48,6 @@ public static class NftStatements
     /// <summary>nft's <c>reset rules chain …</c>: the chain's counters read and zeroed.</summary>
     public static string ResetCounters(NftFamily family, string table, string chain) => $"reset rules chain {Id(family, table, chain)}";
 
-    private static string Id(NftFamily family, params string[] names) => $"{family.ToNftName()} {string.Join(' ', names)}";
+    /// <summary>An object's family and names, each quoted where nft needs it (<see cref="NftText.Name"/>).</summary>
+    private static string Id(NftFamily family, params string[] names) => $"{family.ToNftName()} {string.Join(' ', names.Select(NftText.Name))}";
 }

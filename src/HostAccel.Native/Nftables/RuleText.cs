@@ -18,7 +18,7 @@ public static class RuleText
     public static string Render(NftRule rule, Func<uint, string?>? interfaceName)
     {
         ArgumentNullException.ThrowIfNull(rule);
-        return $"rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} {Body(rule, interfaceName)}";
+        return $"rule {rule.Family.ToNftName()} {NftText.Name(rule.Table)} {NftText.Name(rule.Chain)} {Body(rule, interfaceName)}";
     }
 
     /// <summary>The statements of a rule as nft lists them, with its comment.</summary>
@@ -51,7 +51,7 @@ public static class RuleText
                     i++;
                     break;
                 case FlowOffloadExpression flow:
-                    parts.Add($"flow add @{flow.Flowtable}");
+                    parts.Add($"flow add @{NftText.Name(flow.Flowtable)}");
                     break;
                 case CounterExpression counter:
                     parts.Add($"counter packets {counter.Packets} bytes {counter.Bytes}");
@@ -83,11 +83,11 @@ public static class RuleText
                 uint index = BinaryPrimitives.ReadUInt32LittleEndian(data);
                 string? name = interfaceName?.Invoke(index);
                 string keyword = key == MetaKey.Iif ? "iif" : "oif";
-                return name is null ? $"{keyword} {op}{index}" : $"{keyword} {op}\"{name}\"";
+                return name is null ? $"{keyword} {op}{index}" : $"{keyword} {op}{NftText.Quote(name)}";
             case MetaKey.IifName or MetaKey.OifName:
                 int nul = data.IndexOf((byte)0);
                 string device = Encoding.UTF8.GetString(nul < 0 ? data : data[..nul]);
-                return $"{(key == MetaKey.IifName ? "iifname" : "oifname")} {op}\"{device}\"";
+                return $"{(key == MetaKey.IifName ? "iifname" : "oifname")} {op}{NftText.Quote(device)}";
             case MetaKey.NfProto when data.Length == 1:
                 if (cmp.Op == CmpOp.Eq)
                 {
@@ -118,7 +118,7 @@ public static class RuleText
         {
             case LookupExpression lookup when lookup.Source == payload.Destination && payload.Length == fullLength:
                 i++;
-                return $"{field} {(lookup.Invert ? "!= " : "")}@{lookup.Set}";
+                return $"{field} {(lookup.Invert ? "!= " : "")}@{NftText.Name(lookup.Set)}";
             case CmpExpression cmp when cmp.Source == payload.Destination && cmp.Data.Count == payload.Length:
                 i++;
                 return $"{field} {Op(cmp.Op)}{Prefix(cmp.Data.AsSpan(), fullLength, (int)payload.Length * 8)}";
@@ -179,8 +179,8 @@ public static class RuleText
         VerdictCode.Drop => "drop",
         VerdictCode.Continue => "continue",
         VerdictCode.Return => "return",
-        VerdictCode.Jump => $"jump {immediate.Chain}",
-        VerdictCode.Goto => $"goto {immediate.Chain}",
+        VerdictCode.Jump => $"jump {NftText.Name(immediate.Chain ?? "")}",
+        VerdictCode.Goto => $"goto {NftText.Name(immediate.Chain ?? "")}",
         _ => $"[verdict {(int)immediate.Verdict}]",
     };
 

@@ -141,6 +141,7 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
     public IReadOnlyList<PlannedChange<Fastpath>> Prepare(EnableFastpathRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        Names.Check(request);
         if (request.LocalPodCidr.Count == 0)
         {
             throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "at least one local Pod CIDR is needed", null);
@@ -337,6 +338,7 @@ internal sealed class DisableFastpathPlan : ChangePlan<Fastpath>
     /// </summary>
     public IReadOnlyList<PlannedChange<Fastpath>> Prepare(IReadOnlyCollection<AccelFamily>? families, string table, string flowtable, string chain, bool force)
     {
+        Names.Objects(("TableName", table), ("FlowtableName", flowtable), ("ChainName", chain));
         var changes = new List<PlannedChange<Fastpath>>();
         Session.ForEachTable(families, table, family => $"table {family.ToNftName()} {table}", (family, found, asked) =>
         {

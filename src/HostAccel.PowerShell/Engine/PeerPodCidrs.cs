@@ -195,6 +195,7 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
     public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, string? setComment, bool force)
     {
         Failures.CheckComment(setComment, "SetComment");
+        Names.PeerPodCidr(table, set, setComment);
         IpPrefix prefix = Families.ParsePodCidr(cidr, "peer Pod CIDR");
         NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
         SetState state = State(nftFamily, table, set, force, requireSet: false, setComment);
@@ -248,6 +249,7 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
     /// <summary>One prefix out of its set; it must be there exactly as it was added (the kernel checks).</summary>
     public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, bool force)
     {
+        Names.Objects(("TableName", table), ("SetName", set));
         IpPrefix prefix = Families.ParseCidr(cidr);
         NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
         SetState state = State(nftFamily, table, set, force, requireSet: true);

@@ -15,6 +15,7 @@ internal static class Tables
     public static IReadOnlyList<AccelTable> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string? name, bool includeForeign)
     {
         ArgumentNullException.ThrowIfNull(session);
+        Glob.Validate(name);
         try
         {
             IReadOnlyList<NftTable> tables = session.Nft.ListTables();
@@ -86,6 +87,7 @@ internal sealed class NewTablePlan : ChangePlan<AccelTable>
         }
 
         Failures.CheckComment(comment, "Comment");
+        Names.NewTable(name, comment);
 
         NftTable? existing;
         try
@@ -127,6 +129,7 @@ internal sealed class RemoveTablePlan : ChangePlan<AccelTable>
     /// </summary>
     public IReadOnlyList<PlannedChange<AccelTable>> Prepare(IReadOnlyCollection<AccelFamily>? families, string name, bool force)
     {
+        Names.Object("Name", name);
         bool explicitFamilies = families is not null && families.Count > 0;
         IEnumerable<AccelFamily> candidates = explicitFamilies ? families! : [AccelFamily.Ip, AccelFamily.Ip6, AccelFamily.Inet];
         var changes = new List<PlannedChange<AccelTable>>();

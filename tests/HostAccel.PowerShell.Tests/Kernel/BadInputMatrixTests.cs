@@ -51,6 +51,20 @@ public sealed class BadInputMatrixTests : EngineTest
         table ip filter { chain input { type filter hook input priority filter; policy accept; }; }
         """;
 
+    /// <summary>
+    /// Issue 19's table: the seed's comment (which Antrea's agent writes too) on a table nft made, holding someone's
+    /// firewall. The comment does not make it HostAccel's.
+    /// </summary>
+    private const string SeedCommentNoMark = """
+        table ip antrea {
+            comment "Rules for Antrea"
+            set blocklist { type ipv4_addr; flags interval; elements = { 192.0.2.0/24 }; }
+            chain guard { type filter hook input priority 0; policy drop; ip saddr @blocklist drop; }
+        }
+        """;
+
+    private const string SeedTable = "table ip antrea { comment \"Rules for Antrea\"; }";
+
     private const string Table = "antrea";
     private const string Set = "peer-pod-cidr";
 
@@ -147,8 +161,14 @@ public sealed class BadInputMatrixTests : EngineTest
         ["add: in a foreign table"] = new(Foreign, s => Add(s, "10.245.0.0/24"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "unless -Force is given"),
         ["remove: from a foreign table"] = new(Foreign, s => Remove(s, "10.244.0.0/16"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "unless -Force is given"),
         ["disable: in a foreign table"] = new(Foreign, s => Disable(s, AccelFamily.Ip), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "unless -Force is given"),
-        ["remove table: foreign"] = new(Foreign, s => RemoveTable(s, "filter"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip filter", "its comment is missing"),
+        ["remove table: foreign"] = new(Foreign, s => RemoveTable(s, "filter"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip filter", "it carries no HostAccel mark"),
         ["reset counters: in a foreign table"] = new(Foreign, s => Counters.Reset(s, Native.Nftables.NftFamily.Ip, Table, "forward", false, CancellationToken.None), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "was not created by HostAccel"),
+        ["add: in a table with only the seed's comment"] = new(SeedCommentNoMark, s => Add(s, "10.245.0.0/24"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "carries no HostAccel mark"),
+        ["remove: from a table with only the seed's comment"] = new(SeedCommentNoMark, s => Remove(s, "192.0.2.0/24", set: "blocklist"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "unless -Force is given"),
+        ["enable: in a table with only the seed's comment"] = new(SeedCommentNoMark, s => Enable(s, Request()), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "its comment does not make it HostAccel's"),
+        ["disable: in a table with only the seed's comment"] = new(SeedCommentNoMark, s => Disable(s, AccelFamily.Ip, chain: "guard"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "unless -Force is given"),
+        ["remove table: only the seed's comment"] = new(SeedCommentNoMark, s => RemoveTable(s, "antrea"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "was not created by HostAccel"),
+        ["reset counters: in a table with only the seed's comment"] = new(SeedCommentNoMark, s => Counters.Reset(s, Native.Nftables.NftFamily.Ip, Table, "guard", false, CancellationToken.None), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "was not created by HostAccel"),
         ["add: a set of that name that is no interval set"] = new("table ip antrea { comment \"Rules for Antrea\"; set peer-pod-cidr { type ipv4_addr; }; }", s => Add(s, "10.245.0.0/24"), ErrorIds.SetMismatch, FailureKind.InvalidOperation, "set ip antrea peer-pod-cidr { type ipv4_addr; }", "is not an interval set of IPv4 addresses"),
         ["enable: a chain of that name on another hook"] = new("table ip antrea { comment \"Rules for Antrea\"; chain forward { type filter hook input priority filter; policy accept; }; }", s => Enable(s, Request()), ErrorIds.FastpathConflict, FailureKind.ResourceExists, "table ip antrea", "is not a filter chain on the forward hook"),
 
@@ -171,9 +191,13 @@ public sealed class BadInputMatrixTests : EngineTest
             Ns.AddDevice(c.Device, $"{c.Device}-peer");
         }
 
-        if (c.Ruleset.Length > 0)
+        if (c.Ruleset == Foreign || c.Ruleset == SeedCommentNoMark)
         {
             Ns.NftLoad(c.Ruleset);
+        }
+        else if (c.Ruleset.Length > 0)
+        {
+            NftLoadOwned(c.Ruleset);
         }
 
         string before = JsonRuleset();
@@ -194,7 +218,7 @@ public sealed class BadInputMatrixTests : EngineTest
     [InlineData("fd00:10:244::/56")]
     public void APrefixTheSetAlreadyHoldsIsNothingToDo(params string[] cidrs)
     {
-        Ns.NftLoad(Owned);
+        NftLoadOwned(Owned);
         string before = JsonRuleset();
         // The set is not read to find out: the kernel takes an interval it holds exactly as nothing to do.
         var plan = new AddPeerPodCidrPlan(Session);
@@ -213,7 +237,7 @@ public sealed class BadInputMatrixTests : EngineTest
     [Fact]
     public void ANewPrefixGivenTwiceInOneCallIsAddedOnce()
     {
-        Ns.NftLoad(Owned);
+        NftLoadOwned(Owned);
         var plan = new AddPeerPodCidrPlan(Session);
         PlannedChange<PeerPodCidr> first = plan.Prepare("10.245.0.0/24", null, Table, Set, null, force: false);
         plan.Accept(first);
@@ -241,7 +265,7 @@ public sealed class BadInputMatrixTests : EngineTest
     [Fact]
     public void OneBadInputAmongGoodOnesMeansNothingIsApplied()
     {
-        Ns.NftLoad(Owned);
+        NftLoadOwned(Owned);
         string before = JsonRuleset();
         var plan = new AddPeerPodCidrPlan(Session);
         plan.Accept(plan.Prepare("10.245.0.0/24", null, Table, Set, null, false));
@@ -258,7 +282,7 @@ public sealed class BadInputMatrixTests : EngineTest
     [Fact]
     public void AWholeAddressSpacePrefixAlreadyInTheSetCanBeRemoved()
     {
-        Ns.NftLoad("table ip antrea { comment \"Rules for Antrea\"; set peer-pod-cidr { type ipv4_addr; flags interval; elements = { 0.0.0.0/0 }; }; }");
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; set peer-pod-cidr { type ipv4_addr; flags interval; elements = { 0.0.0.0/0 }; }; }");
         Remove(Session, "0.0.0.0/0");
         Assert.DoesNotContain("elements", Ns.Nft("list", "set", "ip", Table, Set), StringComparison.Ordinal);
     }
@@ -332,10 +356,10 @@ public sealed class BadInputMatrixTests : EngineTest
         plan.Commit(CancellationToken.None);
     }
 
-    private static void Disable(AccelSession session, AccelFamily family, string table = Table)
+    private static void Disable(AccelSession session, AccelFamily family, string table = Table, string chain = Engine.Defaults.ChainName)
     {
         var plan = new DisableFastpathPlan(session);
-        foreach (PlannedChange<Fastpath> change in plan.Prepare([family], table, Engine.Defaults.FlowtableName, Engine.Defaults.ChainName, force: false))
+        foreach (PlannedChange<Fastpath> change in plan.Prepare([family], table, Engine.Defaults.FlowtableName, chain, force: false))
         {
             plan.Accept(change);
         }

@@ -27,7 +27,7 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void AddCreatesTheSeedSetsWithTheirCommentsAndElementsInOneTransaction()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         var plan = new AddPeerPodCidrPlan(Session);
         PlannedChange<PeerPodCidr> first = plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, false);
         Assert.Equal(
@@ -73,7 +73,7 @@ public sealed class PeerPodCidrTests : EngineTest
     [InlineData("fd00:10:244::1/64", "HostBitsSet")]
     public void BadCidrsAreInvalidArgumentsNamingTheValueAndChangeNothing(string cidr, string errorId)
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         HostAccelException failure = FailsAndChangesNothing(
             () => new AddPeerPodCidrPlan(Session).Prepare(cidr, null, "antrea", "peer-pod-cidr", null, false), errorId, FailureKind.InvalidArgument);
         Assert.Equal(cidr, failure.TargetObject);
@@ -86,7 +86,7 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void ACidrOfTheOtherFamilyThanAskedIsWrongFamily()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         HostAccelException failure = FailsAndChangesNothing(
             () => new AddPeerPodCidrPlan(Session).Prepare("fd00:10:244::/64", [AccelFamily.Ip], "antrea", "peer-pod-cidr", null, false),
             ErrorIds.WrongFamily, FailureKind.InvalidArgument);
@@ -122,7 +122,7 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void AnOverlappingCidrIsRefusedAndAnExistingOneIsNothingToDo()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         Add("10.244.0.0/16");
         // The kernel's own interval check refuses the overlap at commit; the set is read only then, to name the holder.
         var refused = new AddPeerPodCidrPlan(Session);
@@ -147,7 +147,7 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void OneBadCidrAmongManyMeansNoneIsAdded()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         var plan = new AddPeerPodCidrPlan(Session);
         plan.Accept(plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, false));
         Assert.Throws<HostAccelException>(() => plan.Prepare("10.244.1.1/24", null, "antrea", "peer-pod-cidr", null, false));
@@ -160,7 +160,7 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void RemoveTakesOutExactlyThePrefixesGiven()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         Add("10.244.0.0/24", "10.244.1.0/24", "fd00:10:244::/64");
         var plan = new RemovePeerPodCidrPlan(Session);
         PlannedChange<PeerPodCidr> change = plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", false);
@@ -175,7 +175,7 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void RemovingAPrefixTheSetDoesNotHoldIsCidrNotFound()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         Add("10.244.0.0/16");
         var plan = new RemovePeerPodCidrPlan(Session);
         plan.Accept(plan.Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", false));

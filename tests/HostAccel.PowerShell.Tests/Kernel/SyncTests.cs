@@ -57,7 +57,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void AnEmptyConfigurationRemovesHostAccelsTablesAndLeavesOthers()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea { comment "Rules for Antrea"; set peer-pod-cidr { type ipv4_addr; flags interval; elements = { 10.1.0.0/16 }; }; }
             table ip6 antrea { comment "Rules for Antrea"; }
             table ip other { chain c { type filter hook forward priority 0; }; }
@@ -99,7 +99,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void ACommitRefusedBecauseAnotherWriterCommittedIsPlannedAgainAndSaysSo()
     {
-        Ns.NftLoad("table ip antrea { comment \"Rules for Antrea\"; }");
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; }");
         var log = new List<string>();
         int asked = 0;
         var options = new SyncOptions
@@ -126,7 +126,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void AWriterThatNeverLetsUpIsReportedAsBusyAfterTheAttemptsAndNothingApplies()
     {
-        Ns.NftLoad("table ip antrea { comment \"Rules for Antrea\"; }");
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; }");
         int n = 0;
         var options = new SyncOptions { MaxAttempts = 3, ShouldApply = _ => { Ns.Nft("add", "table", "ip", $"busy{n++}"); return true; } };
         string before = Ns.Nft("list", "table", "ip", "antrea");
@@ -139,7 +139,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void TestReportsDriftOfATableWrittenByNftWithoutTheFlowtable()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24, 10.10.9.0/24 }; }
@@ -167,7 +167,7 @@ public sealed class SyncTests : EngineTest
     {
         // Rules in the shapes HostAccel writes, minus `flow add` (no flowtables here): Get must not take them for
         // acceleration rules, because without `flow add` they accelerate nothing.
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
@@ -193,7 +193,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void AChainThatDiffersIsReplacedTogetherWithItsRules()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24, 10.10.2.0/24 }; }
@@ -222,7 +222,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void GetRefusesTablesThatNoConfigurationDescribesNamingWhatASyncWouldChange()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "written by hand"; elements = { 10.10.1.0/24 }; }
@@ -235,7 +235,7 @@ public sealed class SyncTests : EngineTest
         Assert.Equal(before, Json());
 
         Ns.Nft("delete", "table", "ip", "antrea");
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
@@ -294,7 +294,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void ADormantTableIsDriftAndTheSyncWakesItUp()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 flags dormant
                 comment "Rules for Antrea"
