@@ -36,8 +36,10 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
     [Parameter]
     public string GatewayInterface { get; set; } = Seed.GatewayInterface;
 
+    /// <summary>More flowtable devices (the setting Devices): parameter names are singular.</summary>
     [Parameter]
-    public string[] Devices { get; set; } = [];
+    [Alias(nameof(AccelConfiguration.Devices))]
+    public string[] Device { get; set; } = [];
 
     [Parameter]
     public string[] ExternalIP { get; set; } = [];
@@ -85,7 +87,8 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
         {
             if (!CommonParameters.Contains(bound.Key) && !OptionalCommonParameters.Contains(bound.Key))
             {
-                settings[bound.Key] = bound.Value is SwitchParameter flag ? flag.IsPresent : bound.Value;
+                string key = bound.Key == nameof(Device) ? nameof(AccelConfiguration.Devices) : bound.Key;
+                settings[key] = bound.Value is SwitchParameter flag ? flag.IsPresent : bound.Value;
             }
         }
 
