@@ -35,7 +35,7 @@ public sealed record KernelSupportReport(
 /// <summary>Probes nf_tables and flowtable support without leaving anything behind.</summary>
 public static class KernelSupport
 {
-    /// <summary>The modules seed 000 lists as prerequisites.</summary>
+    /// <summary>The modules the design document lists as prerequisites.</summary>
     public static readonly IReadOnlyList<(string Name, string Purpose)> RequiredModules =
     [
         ("nf_tables", "nftables core"),

@@ -22,11 +22,11 @@ public sealed class AddPeerPodCidrCommand : ChangeCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string SetName { get; set; } = Defaults.SetName;
+    public string SetName { get; set; } = Design.SetName;
 
     [Parameter]
     public string? SetComment { get; set; }

@@ -18,15 +18,15 @@ public sealed class DisableFastpathCommand : ChangeCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string FlowtableName { get; set; } = Defaults.FlowtableName;
+    public string FlowtableName { get; set; } = Design.FlowtableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string ChainName { get; set; } = Defaults.ChainName;
+    public string ChainName { get; set; } = Design.ChainName;
 
     [Parameter]
     public SwitchParameter Force { get; set; }

@@ -24,7 +24,7 @@ public sealed class EnableFastpathCommand : ChangeCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string GatewayInterface { get; set; } = Defaults.GatewayInterface;
+    public string GatewayInterface { get; set; } = Design.GatewayInterface;
 
     [Parameter]
     public AccelFamily[]? Family { get; set; }
@@ -41,27 +41,27 @@ public sealed class EnableFastpathCommand : ChangeCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string SetName { get; set; } = Defaults.SetName;
+    public string SetName { get; set; } = Design.SetName;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string FlowtableName { get; set; } = Defaults.FlowtableName;
+    public string FlowtableName { get; set; } = Design.FlowtableName;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string ChainName { get; set; } = Defaults.ChainName;
+    public string ChainName { get; set; } = Design.ChainName;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string TableComment { get; set; } = Defaults.TableComment;
+    public string TableComment { get; set; } = Design.TableComment;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string ChainComment { get; set; } = Defaults.ChainComment;
+    public string ChainComment { get; set; } = Design.ChainComment;
 
     [Parameter]
     public string? SetComment { get; set; }

@@ -11,7 +11,7 @@ public sealed class GetAccelConfigurationCommand : HostAccelCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     /// <summary>Also reads a table of that name that HostAccel did not create.</summary>
     [Parameter]

@@ -18,7 +18,7 @@ public sealed class NewAccelTableCommand : ChangeCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public AccelFamily[] Family { get; set; } = [AccelFamily.Ip, AccelFamily.Ip6];
@@ -33,7 +33,7 @@ public sealed class NewAccelTableCommand : ChangeCmdlet
     {
         foreach (AccelFamily family in Family ?? [])
         {
-            _queue.Add(new Request(family, TableName, string.IsNullOrEmpty(Comment) ? Defaults.TableComment : Comment), $"table {family.ToNft().ToNftName()} {TableName}");
+            _queue.Add(new Request(family, TableName, string.IsNullOrEmpty(Comment) ? Design.TableComment : Comment), $"table {family.ToNft().ToNftName()} {TableName}");
         }
     }
 

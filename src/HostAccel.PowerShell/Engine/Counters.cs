@@ -9,7 +9,7 @@ using HostAccel.PowerShell.Model;
 namespace HostAccel.PowerShell.Engine;
 
 /// <summary>
-/// Get- and Reset-FlowtableCounter. A rule's counter sits after <c>flow add</c> in seed 000's rules, so it counts
+/// Get- and Reset-FlowtableCounter. A rule's counter sits after <c>flow add</c> in the design document's rules, so it counts
 /// the slow-path packets that reached the offload action (the ones that created or refreshed a flowtable entry);
 /// packets that take the fast path never reach the forward chain. What the fast path carried is in conntrack:
 /// the offloaded entries whose original direction matches the rule's addresses, with their packets and bytes when

@@ -183,5 +183,5 @@ internal static class Failures
     public static HostAccelException NotOwned(Native.Nftables.Objects.NftTable table) =>
         new(ErrorIds.TableNotOwned, FailureKind.InvalidOperation,
             $"table {table.Family.ToNftName()} {table.Name} was not created by HostAccel (its comment is {(table.Comment is null ? "missing" : $"\"{table.Comment}\"")}, " +
-            $"not \"{Defaults.TableComment}\"): it is left alone unless -Force is given", table.ToString());
+            $"not \"{Design.TableComment}\"): it is left alone unless -Force is given", table.ToString());
 }

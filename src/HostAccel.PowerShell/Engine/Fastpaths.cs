@@ -8,10 +8,10 @@ using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine;
 
-/// <summary>What Enable-Fastpath asks for; names and comments default to seed 000's.</summary>
+/// <summary>What Enable-Fastpath asks for; names and comments default to the design document's.</summary>
 internal sealed class EnableFastpathRequest
 {
-    public string GatewayInterface { get; init; } = Defaults.GatewayInterface;
+    public string GatewayInterface { get; init; } = Design.GatewayInterface;
 
     public string TransportInterface { get; init; } = "";
 
@@ -21,26 +21,26 @@ internal sealed class EnableFastpathRequest
     /// <summary>Restricts the families; each local Pod CIDR must then belong to one of them.</summary>
     public IReadOnlyCollection<AccelFamily>? Family { get; init; }
 
-    public string TableName { get; init; } = Defaults.TableName;
+    public string TableName { get; init; } = Design.TableName;
 
-    public string SetName { get; init; } = Defaults.SetName;
+    public string SetName { get; init; } = Design.SetName;
 
-    public string FlowtableName { get; init; } = Defaults.FlowtableName;
+    public string FlowtableName { get; init; } = Design.FlowtableName;
 
-    public string ChainName { get; init; } = Defaults.ChainName;
+    public string ChainName { get; init; } = Design.ChainName;
 
-    public string TableComment { get; init; } = Defaults.TableComment;
+    public string TableComment { get; init; } = Design.TableComment;
 
-    public string ChainComment { get; init; } = Defaults.ChainComment;
+    public string ChainComment { get; init; } = Design.ChainComment;
 
-    /// <summary>Null: seed 000's per family ("Set for storing IPv4 peer Pods CIDRs").</summary>
+    /// <summary>Null: the design document's per family ("Set for storing IPv4 peer Pods CIDRs").</summary>
     public string? SetComment { get; init; }
 
     public string? OutboundRuleComment { get; init; }
 
     public string? InboundRuleComment { get; init; }
 
-    /// <summary>The flowtable's ingress priority; 0 is nft's "filter", seed 000's.</summary>
+    /// <summary>The flowtable's ingress priority; 0 is nft's "filter", the design document's.</summary>
     public int Priority { get; init; }
 
     public bool HardwareOffload { get; init; }
@@ -104,18 +104,10 @@ internal static class Fastpaths
     /// <summary>The flowtable a rule adds connections to, or null.</summary>
     internal static string? OffloadsTo(NftRule rule) => rule.Expressions.OfType<FlowOffloadExpression>().FirstOrDefault()?.Flowtable;
 
-    /// <summary>Seed 000's two Pod-to-Pod rules, `flow add` before `counter` as there.</summary>
-    internal static NftRule[] Rules(NftFamily family, EnableFastpathRequest request, uint gateway, uint transport, IpPrefix local)
-    {
-        bool v6 = family == NftFamily.Ip6;
-        NftRule outbound = new RuleBuilder(family, request.TableName, request.ChainName)
-            .Iif(gateway).SourceAddress(local).Oif(transport).DestinationInSet(request.SetName, v6)
-            .FlowAdd(request.FlowtableName).Counter().Build(request.OutboundRuleComment ?? Defaults.OutboundRuleComment(family));
-        NftRule inbound = new RuleBuilder(family, request.TableName, request.ChainName)
-            .Iif(transport).SourceInSet(request.SetName, v6).Oif(gateway).DestinationAddress(local)
-            .FlowAdd(request.FlowtableName).Counter().Build(request.InboundRuleComment ?? Defaults.InboundRuleComment(family));
-        return [outbound, inbound];
-    }
+    /// <summary>The design's two Pod-to-Pod rules, with the request's names and comments.</summary>
+    internal static NftRule[] Rules(NftFamily family, EnableFastpathRequest request, uint gateway, uint transport, IpPrefix local) =>
+        Design.PodToPod(new Design.Names(family, request.TableName, request.ChainName, request.FlowtableName, request.SetName),
+            gateway, transport, local, request.OutboundRuleComment, request.InboundRuleComment);
 
     /// <summary>A rule as it would be written: no handle, counters at zero.</summary>
     internal static NftRule Normalize(NftRule rule) => rule with
@@ -134,7 +126,7 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
 
     /// <summary>
     /// Per family of the local Pod CIDRs: the table (when missing), the peer Pod CIDR set, the flowtable on the
-    /// gateway and transport devices, the forward base chain and the two rules of seed 000. What already exists as
+    /// gateway and transport devices, the forward base chain and the two rules of the design document. What already exists as
     /// asked is kept; what exists otherwise is a conflict unless <see cref="EnableFastpathRequest.Force"/>. Every
     /// input is checked before anything is planned: CIDRs (a /0 is refused), device names, comments (nft's 128 bytes).
     /// </summary>
@@ -232,11 +224,7 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
             Devices = new[] { r.GatewayInterface, r.TransportInterface },
             Flags = flags,
         };
-        var wantedChain = new NftChain(family, r.TableName, r.ChainName)
-        {
-            Base = new BaseChain("filter", ChainHook.Forward, 0, ChainPolicy.Accept),
-            Comment = r.ChainComment,
-        };
+        NftChain wantedChain = Design.ForwardChain(family, r.TableName, r.ChainName, r.ChainComment);
         NftRule[] wantedRules = Fastpaths.Rules(family, r, gateway, transport, local);
 
         if (chain is not null && chain.Base != wantedChain.Base)
@@ -259,12 +247,12 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
 
         bool replaceRules = rulesDiffer || flowtableDiffers;
         bool addRules = existingRules.Count == 0 || replaceRules;
-        NftSet wantedSet = set ?? PeerPodCidrs.NewSet(family, r.TableName, r.SetName, r.SetComment);
+        NftSet wantedSet = set ?? Design.AddressSet(family, r.TableName, r.SetName, r.SetComment);
         Fastpath result = Fastpaths.ToModel(Session, family, r.TableName, r.FlowtableName, r.ChainName, wantedFlowtable, addRules ? wantedRules : existingRules);
         var changes = new List<Change>();
         if (table is null)
         {
-            changes.Add(new TableChange(ChangeAction.Add, new NftTable(family, r.TableName) { Comment = r.TableComment, Manager = Defaults.Manager }) { Subject = target });
+            changes.Add(new TableChange(ChangeAction.Add, Design.Table(family, r.TableName, r.TableComment)) { Subject = target });
         }
 
         if (set is null)

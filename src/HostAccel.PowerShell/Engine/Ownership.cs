@@ -7,7 +7,7 @@ namespace HostAccel.PowerShell.Engine;
 /// How HostAccel tells its own tables from everyone else's: by the manager mark it writes in a userdata record of its
 /// own when it creates a table (<see cref="NftTable.Manager"/>), which nft neither shows nor disturbs and which
 /// outlives the creating process (NFT_TABLE_F_OWNER dies with its socket). Only that mark counts. A table's comment
-/// never does — seed 000's "Rules for Antrea" is also the comment Antrea's own agent writes, so a table with it and no
+/// never does — the design document's "Rules for Antrea" is also the comment Antrea's own agent writes, so a table with it and no
 /// mark may hold someone's firewall — and neither does its name or its shape. A table without HostAccel's mark is
 /// acted on only with -Force; nothing ever deletes a table that is not HostAccel's without it. Every decision goes
 /// through this class.
@@ -19,7 +19,7 @@ internal static class Ownership
     {
         ArgumentNullException.ThrowIfNull(table);
         _ = comment;
-        return table.Manager == Defaults.Manager;
+        return table.Manager == Design.Manager;
     }
 
     /// <summary>Throws TableNotOwned unless the table is HostAccel's or <paramref name="force"/> is set.</summary>

@@ -32,13 +32,6 @@ internal static class PeerPodCidrs
         return result;
     }
 
-    internal static NftSet NewSet(NftFamily family, string table, string name, string? comment) =>
-        new(family, table, name, family == NftFamily.Ip6 ? SetKeyType.Ipv6Address : SetKeyType.Ipv4Address)
-        {
-            Flags = SetFlags.Interval,
-            Comment = comment ?? Defaults.SetComment(family),
-        };
-
     internal static PeerPodCidr ToModel(AccelSession session, NftSet set, IpPrefix prefix) => new()
     {
         Family = set.Family.ToModel(),
@@ -135,7 +128,7 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
                 PeerPodCidrs.CheckSet(existing);
             }
 
-            state = new SetState { Table = found, Existing = existing, Target = existing ?? PeerPodCidrs.NewSet(family, table, set, setComment) };
+            state = new SetState { Table = found, Existing = existing, Target = existing ?? Design.AddressSet(family, table, set, setComment) };
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {

@@ -80,7 +80,7 @@ internal sealed class NewTablePlan : ChangePlan<AccelTable>
     /// <summary>A new table; an existing one is an error (New-* creates), and so is one planned twice.</summary>
     public PlannedChange<AccelTable> Prepare(AccelFamily family, string name, string? comment)
     {
-        var table = new NftTable(family.ToNft(), name) { Comment = comment, Manager = Defaults.Manager };
+        NftTable table = Design.Table(family.ToNft(), name, comment ?? Design.TableComment);
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "a table name cannot be empty", name);

@@ -156,7 +156,7 @@ public sealed class BadInputMatrixTests : EngineTest
         ["reset counters: missing chain"] = new(Enabled, s => Counters.Reset(s, Native.Nftables.NftFamily.Ip, Table, "accelerate", false, CancellationToken.None), ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound, "chain ip antrea accelerate", "has no chain accelerate"),
 
         // Names HostAccel uses, on objects it does not own.
-        ["new table: name of a foreign table"] = new(Foreign, s => NewTable(s, AccelFamily.Ip, "filter", Engine.Defaults.TableComment), ErrorIds.TableExists, FailureKind.ResourceExists, "table ip filter { comment \"Rules for Antrea\"; }", "already exists and is not HostAccel's"),
+        ["new table: name of a foreign table"] = new(Foreign, s => NewTable(s, AccelFamily.Ip, "filter", Engine.Design.TableComment), ErrorIds.TableExists, FailureKind.ResourceExists, "table ip filter { comment \"Rules for Antrea\"; }", "already exists and is not HostAccel's"),
         ["enable: in a foreign table"] = new(Foreign, s => Enable(s, Request()), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "was not created by HostAccel"),
         ["add: in a foreign table"] = new(Foreign, s => Add(s, "10.245.0.0/24"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "unless -Force is given"),
         ["remove: from a foreign table"] = new(Foreign, s => Remove(s, "10.244.0.0/16"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "unless -Force is given"),
@@ -289,8 +289,8 @@ public sealed class BadInputMatrixTests : EngineTest
 
     private string JsonRuleset() => Ns.Nft("-j", "list", "ruleset");
 
-    private static EnableFastpathRequest Request(string local = "10.244.2.0/24", string[]? locals = null, string gateway = Engine.Defaults.GatewayInterface,
-        string transport = "eth0", AccelFamily? family = null, string tableComment = Engine.Defaults.TableComment, string chainComment = Engine.Defaults.ChainComment,
+    private static EnableFastpathRequest Request(string local = "10.244.2.0/24", string[]? locals = null, string gateway = Engine.Design.GatewayInterface,
+        string transport = "eth0", AccelFamily? family = null, string tableComment = Engine.Design.TableComment, string chainComment = Engine.Design.ChainComment,
         string? setComment = null, string? outboundComment = null, string? inboundComment = null, bool force = false) => new()
     {
         LocalPodCidr = locals ?? [local],
@@ -356,10 +356,10 @@ public sealed class BadInputMatrixTests : EngineTest
         plan.Commit(CancellationToken.None);
     }
 
-    private static void Disable(AccelSession session, AccelFamily family, string table = Table, string chain = Engine.Defaults.ChainName)
+    private static void Disable(AccelSession session, AccelFamily family, string table = Table, string chain = Engine.Design.ChainName)
     {
         var plan = new DisableFastpathPlan(session);
-        foreach (PlannedChange<Fastpath> change in plan.Prepare([family], table, Engine.Defaults.FlowtableName, chain, force: false))
+        foreach (PlannedChange<Fastpath> change in plan.Prepare([family], table, Engine.Design.FlowtableName, chain, force: false))
         {
             plan.Accept(change);
         }

@@ -36,7 +36,7 @@ public sealed class OwnershipTests : EngineTest
     public void ATableMarkedByAnotherManagerIsForeignEvenWithTheSeedsComment()
     {
         var tx = new NftTransaction();
-        tx.AddTable(new NftTable(NftFamily.Ip, "antrea") { Comment = Defaults.TableComment, Manager = "someone-else" });
+        tx.AddTable(new NftTable(NftFamily.Ip, "antrea") { Comment = Design.TableComment, Manager = "someone-else" });
         Session.Nft.Commit(tx);
 
         AccelTable table = Assert.Single(Tables.Get(Session, [AccelFamily.Ip], "antrea", includeForeign: true));
@@ -48,9 +48,9 @@ public sealed class OwnershipTests : EngineTest
     public void TablesHostAccelCreatesCarryItsMark()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        plan.Accept(plan.Prepare(AccelFamily.Ip6, "antrea", Defaults.TableComment));
+        plan.Accept(plan.Prepare(AccelFamily.Ip6, "antrea", Design.TableComment));
         plan.Commit(CancellationToken.None);
-        Assert.Equal(Defaults.Manager, Session.Nft.GetTable(NftFamily.Ip6, "antrea")?.Manager);
+        Assert.Equal(Design.Manager, Session.Nft.GetTable(NftFamily.Ip6, "antrea")?.Manager);
     }
 
     /// <summary>
@@ -79,7 +79,7 @@ public sealed class OwnershipTests : EngineTest
         HostAccelException remove = Assert.Throws<HostAccelException>(() => Tables.PlanRemove(Session).Prepare(null, "antrea", force: false));
         Assert.Equal(ErrorIds.TableNotOwned, remove.ErrorId);
 
-        HostAccelException add = Assert.Throws<HostAccelException>(() => new AddPeerPodCidrPlan(Session).Prepare("10.244.0.0/16", null, "antrea", Defaults.SetName, null, force: false));
+        HostAccelException add = Assert.Throws<HostAccelException>(() => new AddPeerPodCidrPlan(Session).Prepare("10.244.0.0/16", null, "antrea", Design.SetName, null, force: false));
         Assert.Equal(ErrorIds.TableNotOwned, add.ErrorId);
 
         // A configuration without families removes HostAccel's tables; this one is not HostAccel's, so it stays.

@@ -12,7 +12,7 @@ public sealed class TableTests : EngineTest
     public void NewTableCreatesSeedTablesInBothFamiliesInOneTransaction()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        var changes = new[] { AccelFamily.Ip, AccelFamily.Ip6 }.Select(f => plan.Prepare(f, "antrea", Defaults.TableComment)).ToList();
+        var changes = new[] { AccelFamily.Ip, AccelFamily.Ip6 }.Select(f => plan.Prepare(f, "antrea", Design.TableComment)).ToList();
         Assert.Equal(["add table ip antrea { comment \"Rules for Antrea\"; }"], changes[0].Statements);
         Assert.Equal(["add table ip6 antrea { comment \"Rules for Antrea\"; }"], changes[1].Statements);
         changes.ForEach(plan.Accept);
@@ -34,7 +34,7 @@ public sealed class TableTests : EngineTest
     {
         Ns.Nft("add", "table", "ip", "antrea");
         HostAccelException failure = FailsAndChangesNothing(
-            () => Tables.PlanNew(Session).Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment), ErrorIds.TableExists, FailureKind.ResourceExists);
+            () => Tables.PlanNew(Session).Prepare(AccelFamily.Ip, "antrea", Design.TableComment), ErrorIds.TableExists, FailureKind.ResourceExists);
         Assert.Equal("table ip antrea { comment \"Rules for Antrea\"; }", failure.TargetObject);
     }
 
@@ -42,15 +42,15 @@ public sealed class TableTests : EngineTest
     public void TheSameTableTwiceInOneCallIsRejected()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment));
-        Assert.Equal(ErrorIds.TableExists, Assert.Throws<HostAccelException>(() => plan.Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment)).ErrorId);
+        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Design.TableComment));
+        Assert.Equal(ErrorIds.TableExists, Assert.Throws<HostAccelException>(() => plan.Prepare(AccelFamily.Ip, "antrea", Design.TableComment)).ErrorId);
     }
 
     [Fact]
     public void ARejectedInputMeansNothingIsCommitted()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment));
+        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Design.TableComment));
         plan.Reject();
         FailsAndChangesNothing(() => plan.Commit(CancellationToken.None), ErrorIds.NothingApplied, FailureKind.InvalidOperation);
         Assert.Equal("", Ruleset().Trim());
@@ -60,7 +60,7 @@ public sealed class TableTests : EngineTest
     public void ACancelledCommitChangesNothing()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment));
+        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Design.TableComment));
         FailsAndChangesNothing(() => plan.Commit(new CancellationToken(canceled: true)), ErrorIds.Stopped, FailureKind.OperationStopped);
     }
 
@@ -68,7 +68,7 @@ public sealed class TableTests : EngineTest
     public void AConcurrentChangeAfterPlanningFailsTheCommitInsteadOfOverwritingIt()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment));
+        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Design.TableComment));
         Ns.Nft("add", "table", "inet", "someone-else");
         FailsAndChangesNothing(() => plan.Commit(CancellationToken.None), ErrorIds.RulesetChanged, FailureKind.ResourceBusy);
     }

@@ -44,7 +44,7 @@ public abstract class EngineTest : IDisposable
         var marked = new NftTransaction();
         foreach (NftTable table in tables)
         {
-            marked.AddTable(new NftTable(table.Family, table.Name) { Comment = table.Comment, Flags = table.Flags, Manager = Defaults.Manager });
+            marked.AddTable(new NftTable(table.Family, table.Name) { Comment = table.Comment, Flags = table.Flags, Manager = Design.Manager });
         }
 
         Session.Nft.Commit(marked);

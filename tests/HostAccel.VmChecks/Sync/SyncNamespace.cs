@@ -57,7 +57,7 @@ internal sealed class SyncNamespace : IDisposable
         foreach (NftTable table in added)
         {
             unmarked.DeleteTable(table);
-            marked.AddTable(new NftTable(table.Family, table.Name) { Comment = table.Comment, Flags = table.Flags, Manager = Defaults.Manager });
+            marked.AddTable(new NftTable(table.Family, table.Name) { Comment = table.Comment, Flags = table.Flags, Manager = Design.Manager });
         }
 
         Session.Nft.Commit(unmarked);

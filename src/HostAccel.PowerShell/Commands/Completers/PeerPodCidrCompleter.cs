@@ -20,8 +20,8 @@ public sealed class PeerPodCidrCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         string? networkNamespace = CompletionInput.String(fakeBoundParameters, "NetworkNamespace");
-        string table = CompletionInput.String(fakeBoundParameters, "TableName") ?? Defaults.TableName;
-        string setName = CompletionInput.String(fakeBoundParameters, "SetName") ?? Defaults.SetName;
+        string table = CompletionInput.String(fakeBoundParameters, "TableName") ?? Design.TableName;
+        string setName = CompletionInput.String(fakeBoundParameters, "SetName") ?? Design.SetName;
         List<NftFamily> families = Families(CompletionInput.Strings(fakeBoundParameters, "Family"));
         var given = new HashSet<string>(CompletionInput.Strings(fakeBoundParameters, parameterName), StringComparer.OrdinalIgnoreCase);
 

@@ -125,7 +125,7 @@ internal static class ConfigurationValidator
             return c with
             {
                 Family = families.Select(v6 => v6 ? AccelFamily.Ip6 : AccelFamily.Ip).ToList(),
-                GatewayInterface = Defaults.GatewayInterface, TransportInterface = null, Devices = [], LocalPodCidr = [],
+                GatewayInterface = Design.GatewayInterface, TransportInterface = null, Devices = [], LocalPodCidr = [],
                 PeerPodCidr = Texts(peers), ExternalIP = [], PeerNodeIP = [], ServiceSnatAddress = [], NodePortDnatAddress = [],
                 Counter = false, HardwareOffload = false, Priority = 0,
             };
@@ -134,15 +134,15 @@ internal static class ConfigurationValidator
         return c with
         {
             Family = families.Select(v6 => v6 ? AccelFamily.Ip6 : AccelFamily.Ip).ToList(),
-            GatewayInterface = usesGateway ? c.GatewayInterface : Defaults.GatewayInterface,
+            GatewayInterface = usesGateway ? c.GatewayInterface : Design.GatewayInterface,
             TransportInterface = usesTransport ? transport : null,
             Devices = devices.Where(d => (!usesGateway || d != c.GatewayInterface) && (!usesTransport || d != transport)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             LocalPodCidr = usesLocal ? Texts(locals) : [],
             PeerPodCidr = Texts(peers),
             ExternalIP = Texts(externals),
             PeerNodeIP = Texts(nodes),
-            ServiceSnatAddress = PerFamily(c.ServiceSnatAddress, nameof(c.ServiceSnatAddress), families, (c.Traffic & AccelTraffic.ExternalToPod) != 0, Defaults.ServiceSnatAddress),
-            NodePortDnatAddress = PerFamily(c.NodePortDnatAddress, nameof(c.NodePortDnatAddress), families, (c.Traffic & AccelTraffic.ExternalToNodePort) != 0, Defaults.NodePortDnatAddress),
+            ServiceSnatAddress = PerFamily(c.ServiceSnatAddress, nameof(c.ServiceSnatAddress), families, (c.Traffic & AccelTraffic.ExternalToPod) != 0, Design.ServiceSnatAddress),
+            NodePortDnatAddress = PerFamily(c.NodePortDnatAddress, nameof(c.NodePortDnatAddress), families, (c.Traffic & AccelTraffic.ExternalToNodePort) != 0, Design.NodePortDnatAddress),
         };
     }
 

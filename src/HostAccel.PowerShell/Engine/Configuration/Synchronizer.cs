@@ -9,7 +9,7 @@ namespace HostAccel.PowerShell.Engine.Configuration;
 /// <summary>How a sync runs: adopting tables, how often to retry, whether to apply a plan, where to say what happens.</summary>
 internal sealed class SyncOptions
 {
-    /// <summary>Take over a table HostAccel did not create (one without its mark and seed 000's comment).</summary>
+    /// <summary>Take over a table HostAccel did not create (one without its mark and the design document's comment).</summary>
     public bool Force { get; init; }
 
     /// <summary>How many times the state is read and the transaction sent before a busy ruleset is reported.</summary>
