@@ -186,4 +186,29 @@ public sealed class PeerPodCidrTests : EngineTest
             () => new RemovePeerPodCidrPlan(Session).Prepare("fd00::/64", null, "antrea", "peer-pod-cidr", false),
             ErrorIds.SetNotFound, FailureKind.ObjectNotFound);
     }
+
+    /// <summary>
+    /// The kernel refuses one element of a batch (its interval overlaps one the set holds): the error names that
+    /// prefix, as the caller typed it, found from where in which message the kernel pointed — here in the third of the
+    /// batch's element messages — and nothing of the batch is applied.
+    /// </summary>
+    [Fact]
+    public void AKernelRefusalOfOneCidrInABatchNamesThatCidr()
+    {
+        NftLoadOwned(Tables);
+        Add("10.200.0.0/16");
+        string[] batch = Enumerable.Range(0, 5_000).Select(i => $"10.{100 + (i >> 8)}.{i & 0xff}.0/24").ToArray();
+        batch[3_600] = "10.200.7.0/24";
+        var plan = new AddPeerPodCidrPlan(Session);
+        foreach (string cidr in batch)
+        {
+            plan.Accept(plan.Prepare(cidr, null, "antrea", "peer-pod-cidr", null, false));
+        }
+
+        Assert.True(Engine.Planning.PlanEncoder.Encode(plan.Plan.Changes).Count >= 3);
+        HostAccelException failure = FailsAndChangesNothing(() => plan.Commit(CancellationToken.None), ErrorIds.OverlappingCidr, FailureKind.ResourceExists);
+        Assert.Equal("10.200.7.0/24", failure.TargetObject);
+        Assert.Contains("overlaps 10.200.0.0/16", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(["10.200.0.0/16"], PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").Select(c => c.Cidr));
+    }
 }
