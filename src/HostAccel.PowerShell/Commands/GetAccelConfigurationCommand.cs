@@ -18,5 +18,5 @@ public sealed class GetAccelConfigurationCommand : HostAccelCmdlet
     public SwitchParameter IncludeForeign { get; set; }
 
     protected override void ProcessRecord() =>
-        WriteQuery<AccelConfiguration>(session => [ConfigurationExport.Read(session, TableName, IncludeForeign)], TableName);
+        WriteQuery<AccelConfiguration>(session => [ConfigurationExport.Read(session, TableName, IncludeForeign, IsBound(nameof(TableName)))], TableName);
 }

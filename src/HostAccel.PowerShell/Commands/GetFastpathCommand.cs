@@ -23,5 +23,6 @@ public sealed class GetFastpathCommand : HostAccelCmdlet
     [ValidateNotNullOrEmpty]
     public string ChainName { get; set; } = Design.ChainName;
 
-    protected override void ProcessRecord() => WriteQuery(session => Fastpaths.Get(session, Family, TableName, FlowtableName, ChainName), TableName);
+    protected override void ProcessRecord() =>
+        WriteQuery(session => Fastpaths.Get(session, Family, TableName, FlowtableName, ChainName, IsBound(nameof(TableName))), TableName);
 }

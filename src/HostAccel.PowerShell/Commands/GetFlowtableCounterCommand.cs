@@ -19,5 +19,6 @@ public sealed class GetFlowtableCounterCommand : HostAccelCmdlet
     [ValidateNotNullOrEmpty]
     public string ChainName { get; set; } = Design.ChainName;
 
-    protected override void ProcessRecord() => WriteQuery(session => Counters.Get(session, Family, TableName, ChainName), TableName);
+    protected override void ProcessRecord() =>
+        WriteQuery(session => Counters.Get(session, Family, TableName, ChainName, IsBound(nameof(TableName))), TableName);
 }

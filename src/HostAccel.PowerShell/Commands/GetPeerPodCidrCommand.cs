@@ -19,5 +19,6 @@ public sealed class GetPeerPodCidrCommand : HostAccelCmdlet
     [ValidateNotNullOrEmpty]
     public string SetName { get; set; } = Design.SetName;
 
-    protected override void ProcessRecord() => WriteQuery(session => PeerPodCidrs.Get(session, Family, TableName, SetName), TableName);
+    protected override void ProcessRecord() =>
+        WriteQuery(session => PeerPodCidrs.Get(session, Family, TableName, SetName, IsBound(nameof(TableName)), IsBound(nameof(SetName))), TableName);
 }

@@ -75,6 +75,9 @@ public abstract class HostAccelCmdlet : PSCmdlet, IDisposable
     /// <summary>Anything but PowerShell's own flow control (PipelineStoppedException, ActionPreferenceStopException, …).</summary>
     internal static bool IsFailure(Exception exception) => exception is not (RuntimeException or FlowControlException);
 
+    /// <summary>Whether the caller gave the parameter (on the command line or from the pipeline): a name given must exist.</summary>
+    internal bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
     /// <summary>
     /// Runs a read in this invocation's session and writes each object as soon as it is read. Only the read is
     /// guarded: a pipeline stopped downstream (Select-Object -First 1) ends this cmdlet as it should.

@@ -17,11 +17,11 @@ namespace HostAccel.PowerShell.Engine;
 /// </summary>
 internal static class Counters
 {
-    public static IReadOnlyList<FlowtableCounter> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain)
+    public static IReadOnlyList<FlowtableCounter> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool named = false)
     {
         ArgumentNullException.ThrowIfNull(session);
         var result = new List<FlowtableCounter>();
-        foreach ((NftFamily family, IReadOnlyList<NftRule> rules) in Chains(session, families, table, chain, force: true))
+        foreach ((NftFamily family, IReadOnlyList<NftRule> rules) in Chains(session, families, table, chain, force: true, named))
         {
             IReadOnlyList<ConntrackFlow>? flows = rules.Any(r => Fastpaths.OffloadsTo(r) is not null)
                 ? session.TryListFlows(family, out _)?.Where(f => f.IsOffloaded).ToList()
@@ -32,7 +32,7 @@ internal static class Counters
         return result;
     }
 
-    private static List<(NftFamily, IReadOnlyList<NftRule>)> Chains(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force)
+    private static List<(NftFamily, IReadOnlyList<NftRule>)> Chains(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force, bool named)
     {
         var found = new List<(NftFamily, IReadOnlyList<NftRule>)>();
         session.ForEachTable(families, table, family => $"chain {family.ToNftName()} {table} {chain}", (family, t, asked) =>
@@ -49,7 +49,7 @@ internal static class Counters
             }
 
             found.Add((family, session.Nft.ListRules(family, table, chain)));
-        });
+        }, named);
         return found;
     }
 

@@ -15,7 +15,7 @@ internal static class Fastpaths
     /// The state of acceleration in each family's table: the flowtable (when there is one) and the chain's rules.
     /// Families not asked for explicitly are skipped when their table has neither.
     /// </summary>
-    public static IReadOnlyList<Fastpath> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string flowtable, string chain)
+    public static IReadOnlyList<Fastpath> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string flowtable, string chain, bool named = false)
     {
         ArgumentNullException.ThrowIfNull(session);
         var result = new List<Fastpath>();
@@ -35,7 +35,7 @@ internal static class Fastpaths
 
             IReadOnlyList<NftRule> rules = ch is null ? [] : session.Nft.ListRules(family, table, chain);
             result.Add(ToModel(session, family, table, flowtable, chain, ft, rules));
-        });
+        }, named);
         return result;
     }
 

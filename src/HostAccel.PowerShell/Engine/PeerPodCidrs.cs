@@ -10,11 +10,15 @@ namespace HostAccel.PowerShell.Engine;
 /// <summary>Get-, Add- and Remove-PeerPodCidr: the prefixes of the peer Pod CIDR interval set of each family.</summary>
 internal static class PeerPodCidrs
 {
-    public static IReadOnlyList<PeerPodCidr> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string set)
+    /// <summary>
+    /// Each family's prefixes, as they are read: a large set is written to the pipeline as it is decoded, not
+    /// gathered first. A set <paramref name="named"/> by the caller must exist in one of the tables.
+    /// </summary>
+    public static IEnumerable<PeerPodCidr> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string set, bool named = false, bool setNamed = false)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var result = new List<PeerPodCidr>();
-        session.ForEachTable(families, table, family => $"set {family.ToNftName()} {table} {set}", (family, _, asked) =>
+        int sets = 0;
+        foreach ((NftFamily family, NftTable _, bool asked) in session.Tables(families, table, named, f => $"set {f.ToNftName()} {table} {set}"))
         {
             NftSet? found = session.Nft.ListSets(family, table).FirstOrDefault(s => s.Name == set);
             if (found is null)
@@ -24,12 +28,20 @@ internal static class PeerPodCidrs
                     throw SetNotFound(family, table, set);
                 }
 
-                return;
+                continue;
             }
 
-            result.AddRange(session.Nft.ListPrefixes(found).Select(p => ToModel(session, found, p)));
-        });
-        return result;
+            sets++;
+            foreach (IpPrefix prefix in session.Nft.ListPrefixes(found))
+            {
+                yield return ToModel(session, found, prefix);
+            }
+        }
+
+        if (sets == 0 && setNamed)
+        {
+            throw new HostAccelException(ErrorIds.SetNotFound, FailureKind.ObjectNotFound, $"neither table ip {table} nor ip6 {table} has a set {set}", set);
+        }
     }
 
     internal static PeerPodCidr ToModel(AccelSession session, NftSet set, IpPrefix prefix) => new()

@@ -58,7 +58,7 @@ public sealed class PeerPodCidrTests : EngineTest
         Assert.Contains("comment \"Set for storing IPv6 peer Pods CIDRs\" elements = { fd00:10:244::/64, fd00:10:244:1::/64 }",
             Fold(Ns.Nft("list", "table", "ip6", "antrea")), StringComparison.Ordinal);
 
-        IReadOnlyList<PeerPodCidr> read = PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr");
+        IReadOnlyList<PeerPodCidr> read = PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").ToList();
         Assert.Equal(["10.244.0.0/24", "10.244.1.0/24", "fd00:10:244::/64", "fd00:10:244:1::/64"], read.Select(c => c.Cidr));
         Assert.Equal("element ip antrea peer-pod-cidr { 10.244.0.0/24 }", read[0].ToString());
         Assert.Equal((AccelFamily.Ip6, "fd00:10:244::", 64, Ns.Name), (read[2].Family, read[2].Address, read[2].PrefixLength, read[2].NetworkNamespace));
@@ -102,8 +102,14 @@ public sealed class PeerPodCidrTests : EngineTest
         FailsAndChangesNothing(
             () => new AddPeerPodCidrPlan(Session).Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, false),
             ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
-        FailsAndChangesNothing(() => PeerPodCidrs.Get(Session, [AccelFamily.Ip], "antrea", "peer-pod-cidr"), ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
+        FailsAndChangesNothing(() => _ = PeerPodCidrs.Get(Session, [AccelFamily.Ip], "antrea", "peer-pod-cidr").ToList(), ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
         Assert.Empty(PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr"));
+
+        // A table or set the caller named must exist in one family at least: an explicit name is never silently empty.
+        FailsAndChangesNothing(() => _ = PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr", named: true).ToList(), ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; }");
+        FailsAndChangesNothing(() => _ = PeerPodCidrs.Get(Session, null, "antrea", "nope", setNamed: true).ToList(), ErrorIds.SetNotFound, FailureKind.ObjectNotFound);
+        Assert.Empty(PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr", named: true));
     }
 
     [Fact]

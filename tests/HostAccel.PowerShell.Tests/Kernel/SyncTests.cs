@@ -167,7 +167,7 @@ public sealed class SyncTests : EngineTest
     {
         // Rules in the shapes HostAccel writes, minus `flow add` (no flowtables here): Get must not take them for
         // acceleration rules, because without `flow add` they accelerate nothing.
-        NftLoadOwned("""
+        const string Ruleset = """
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
@@ -175,14 +175,23 @@ public sealed class SyncTests : EngineTest
                     iif "antrea-gw0" ip saddr 10.10.0.0/24 oif "eth0" ip daddr @peer-pod-cidr counter
                 }
             }
-            """);
-        AccelConfiguration read = ConfigurationExport.Read(Session, "antrea", includeForeign: false);
+            """;
+        NftLoadOwned(Ruleset);
+
+        // The chain and its rule are what a configuration has no words for: the closest configuration (no traffic
+        // accelerated) synced back would delete them, so Get refuses, naming them, rather than answer it.
+        HostAccelException refused = Assert.Throws<HostAccelException>(() => ConfigurationExport.Read(Session, "antrea", includeForeign: false));
+        Assert.Equal(ErrorIds.StateNotExpressible, refused.ErrorId);
+        Assert.Contains("chain ip antrea forward (Extra", refused.Message, StringComparison.Ordinal);
+
+        // The same tables written by someone else, read to be adopted: the configuration that accelerates nothing.
+        Ns.Nft("delete", "table", "ip", "antrea");
+        Ns.NftLoad(Ruleset);
+        AccelConfiguration read = ConfigurationExport.Read(Session, "antrea", includeForeign: true);
         Assert.Empty(read.LocalPodCidr);
         Assert.Equal(AccelTraffic.None, read.Traffic);
         Assert.Equal(["10.10.1.0/24"], read.PeerPodCidr);
-
-        // The chain and its rule are what a configuration has no words for: drift, which a sync removes.
-        Assert.Equal(["Extra chain ip antrea forward"], Synchronizer.Test(Session, read, force: false).Drift.Select(d => $"{d.Kind} {d.Object}"));
+        Assert.Equal(["Extra chain ip antrea forward"], Synchronizer.Test(Session, read, force: true).Drift.Select(d => $"{d.Kind} {d.Object}"));
     }
 
     /// <summary>

@@ -19,21 +19,21 @@ internal static class ConfigurationExport
 
     /// <summary>
     /// The configuration the tables express, read from one generation. It is checked the way Sync would use it:
-    /// planned against the very tables it was read from, it must add and change nothing. Tables that one
+    /// planned against the very tables it was read from, it must add, change and delete nothing. Tables that one
     /// configuration cannot describe (families that accelerate different traffic, flowtables with other devices
-    /// or flags, sets with other comments) are refused as <see cref="ErrorIds.StateNotExpressible"/>, naming what
-    /// a sync of the answer would change, instead of flattened into a configuration that would change them.
-    /// Objects a configuration has no words for (a stray rule or chain) do not stop it: they are the drift that
-    /// Test-AccelConfiguration lists and a sync removes. A table HostAccel does not own (read with
+    /// or flags, sets with other comments, a chain or rule added by hand) are refused as
+    /// <see cref="ErrorIds.StateNotExpressible"/>, naming what a sync of the answer would change, instead of flattened
+    /// into a configuration whose sync would change or delete them. A table named by the caller
+    /// (<paramref name="named"/>) must exist. A table HostAccel does not own (read with
     /// <paramref name="includeForeign"/>) is not held to this: it is read as the closest configuration, to be adopted
     /// with Sync-AccelConfiguration -Force, which rewrites what differs (its own comments, say).
     /// </summary>
-    public static AccelConfiguration Read(AccelSession session, string tableName, bool includeForeign)
+    public static AccelConfiguration Read(AccelSession session, string tableName, bool includeForeign, bool named = false)
     {
         ArgumentNullException.ThrowIfNull(session);
         try
         {
-            return Attempts.Run(MaxReadAttempts, _ => ReadOnce(session, tableName, includeForeign), PlanCommit.IsTransient);
+            return Attempts.Run(MaxReadAttempts, _ => ReadOnce(session, tableName, includeForeign, named), PlanCommit.IsTransient);
         }
         catch (StaleReadException ex)
         {
@@ -50,7 +50,7 @@ internal static class ConfigurationExport
     }
 
     /// <summary>One read of both families at one generation; a read that another writer's commit overtook is stale.</summary>
-    private static AccelConfiguration ReadOnce(AccelSession session, string tableName, bool includeForeign)
+    private static AccelConfiguration ReadOnce(AccelSession session, string tableName, bool includeForeign, bool named)
     {
         uint generation = session.Nft.GetGeneration();
         var found = new List<(KernelTable Table, Found What)>();
@@ -61,6 +61,12 @@ internal static class ConfigurationExport
             {
                 found.Add((table, Recognise(table)));
             }
+        }
+
+        if (found.Count == 0 && named)
+        {
+            throw new HostAccelException(ErrorIds.TableNotFound, FailureKind.ObjectNotFound,
+                $"there is no table ip {tableName} or ip6 {tableName}{(includeForeign ? "" : " that HostAccel owns (-IncludeForeign reads one it does not)")}", tableName);
         }
 
         // Each set is dumped once per read: Merge takes the prefixes, and the check plans against the same ones.
@@ -96,7 +102,9 @@ internal static class ConfigurationExport
 
         SyncPlan plan = SyncPlanner.Plan(new SyncPlan(generation, session.InterfaceName),
             DesiredState.Build(configuration, session.ResolveInterface), current, prefixes, configuration.TableName, force: true);
-        List<AccelDrift> changes = plan.Drift().Where(d => d.Kind != AccelDriftKind.Extra).ToList();
+        // Anything a sync of the answer would add, change or delete: objects no configuration has words for (a chain
+        // or rule added by hand) included, since Get | Sync would otherwise delete them without a word.
+        IReadOnlyList<AccelDrift> changes = plan.Drift();
         if (changes.Count > 0)
         {
             throw new HostAccelException(ErrorIds.StateNotExpressible, FailureKind.InvalidOperation,
