@@ -89,7 +89,7 @@ Describe 'Help' {
                 $parameter = $command.Parameters[$documented.name]
                 if (-not $parameter) {
                     # A parameter being renamed: documented under its new name, with the old one as an alias.
-                    $parameter = @($command.Parameters.Values | Where-Object Name -In (Get-HelpAlias $documented))[0]
+                    $parameter = $command.Parameters.Values | Where-Object Name -In (Get-HelpAlias $documented) | Select-Object -First 1
                 }
                 $parameter | Should -Not -BeNullOrEmpty -Because "-$($documented.name) is documented"
                 foreach ($alias in Get-HelpAlias $documented) {
@@ -104,12 +104,12 @@ Describe 'Help' {
             foreach ($set in $command.ParameterSets) {
                 $names = @($set.Parameters | Where-Object Name -NotIn $Common | ForEach-Object Name | Sort-Object)
                 $item = $items | Where-Object {
-                    $documented = @($_.parameter | Where-Object name -NotIn $Common | ForEach-Object { $p = $_; $real = @($set.Parameters | Where-Object { $_.Name -eq $p.name -or $_.Name -in (Get-HelpAlias $p) })[0]; if ($real) { $real.Name } else { $p.name } } | Sort-Object)
+                    $documented = @($_.parameter | Where-Object name -NotIn $Common | ForEach-Object { $p = $_; $real = $set.Parameters | Where-Object { $_.Name -eq $p.name -or $_.Name -in (Get-HelpAlias $p) } | Select-Object -First 1; if ($real) { $real.Name } else { $p.name } } | Sort-Object)
                     -not (Compare-Object $documented $names)
                 }
                 $item | Should -Not -BeNullOrEmpty -Because "parameter set $($set.Name) ($($names -join ', ')) needs its syntax"
                 foreach ($parameter in $set.Parameters | Where-Object Name -NotIn $Common) {
-                    $documented = @($item.parameter | Where-Object { $_.name -eq $parameter.Name -or $parameter.Name -in (Get-HelpAlias $_) })[0]
+                    $documented = $item.parameter | Where-Object { $_.name -eq $parameter.Name -or $parameter.Name -in (Get-HelpAlias $_) } | Select-Object -First 1
                     $because = "-$($parameter.Name) in set $($set.Name)"
                     $documented.required | Should -Be ([string]$parameter.IsMandatory).ToLowerInvariant() -Because $because
                     $position = if ($parameter.Position -lt 0) { 'named' } else { [string]$parameter.Position }
