@@ -52,6 +52,7 @@ internal static class Counters
     public static string PlanReset(AccelSession session, NftFamily family, string table, string chain, bool force)
     {
         ArgumentNullException.ThrowIfNull(session);
+        Names.Objects(("TableName", table), ("ChainName", chain));
         try
         {
             NftTable found = session.RequireTable(family, table);
@@ -71,6 +72,7 @@ internal static class Counters
 
     private static List<(NftFamily, IReadOnlyList<NftRule>)> Chains(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force, bool reset)
     {
+        Names.Objects(("TableName", table), ("ChainName", chain));
         var found = new List<(NftFamily, IReadOnlyList<NftRule>)>();
         session.ForEachTable(families, table, family => $"chain {family.ToNftName()} {table} {chain}", (family, t, asked) =>
         {

@@ -1,4 +1,5 @@
 using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Engine.Configuration;
 using HostAccel.PowerShell.Model;
 using HostAccel.PowerShell.Tests.Support;
 using Xunit;
@@ -145,6 +146,24 @@ public sealed class BadInputMatrixTests : EngineTest
         ["enable: 129-byte outbound rule comment"] = new("", s => Enable(s, Request(outboundComment: Ascii129)), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, Ascii129, "OutboundRuleComment is 129 bytes"),
         ["enable: 129-byte inbound rule comment"] = new("", s => Enable(s, Request(inboundComment: Ascii129)), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, Ascii129, "InboundRuleComment is 129 bytes"),
 
+        // Names the kernel would cut short at a NUL, and what nft cannot write in a statement: refused before anything
+        // is read, naming the parameter and the value (escaped, so the message stays one line).
+        ["new table: NUL in the name"] = new("", s => NewTable(s, AccelFamily.Ip, "a\0b", null), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "a\0b", "Name \"a\\x00b\" is not a name HostAccel writes: character 2 is a NUL, where the kernel would cut it short"),
+        ["new table: line breaks in the name"] = new("", s => NewTable(s, AccelFamily.Ip, "x\nflush ruleset\n#", null), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "x\nflush ruleset\n#", "character 2 is the control character U+000A"),
+        ["new table: a double quote in the comment"] = new("", s => NewTable(s, AccelFamily.Ip, "edge", "say \"hi\""), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "say \"hi\"", "a double quote, which nft cannot write"),
+        ["remove table: NUL in the name"] = new(Owned, s => RemoveTable(s, "antrea\0"), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "antrea\0", "Name \"antrea\\x00\""),
+        ["add: NUL in the set name"] = new(Owned, s => Add(s, ["10.245.0.0/24"], set: "peer-pod-cidr\0x"), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "peer-pod-cidr\0x", "SetName \"peer-pod-cidr\\x00x\""),
+        ["add: a tab in the set comment"] = new(Owned, s => Add(s, ["10.245.0.0/24"], set: "other", setComment: "a\tb"), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "a\tb", "SetComment \"a\\tb\""),
+        ["remove: NUL in the table name"] = new(Owned, s => Remove(s, "10.244.0.0/16", table: "antrea\0"), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "antrea\0", "TableName \"antrea\\x00\""),
+        ["enable: NUL in the transport device"] = new("", s => Enable(s, Request(transport: "eth0\0")), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "eth0\0", "TransportInterface \"eth0\\x00\" is not a device name HostAccel writes"),
+        ["enable: a bell in the chain comment"] = new("", s => Enable(s, Request(chainComment: "a\u0007b")), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "a\u0007b", "the control character U+0007"),
+        ["enable: half a surrogate pair in the table comment"] = new("", s => Enable(s, Request(tableComment: "a\ud800")), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "a\ud800", "half of a surrogate pair (U+D800)"),
+        ["enable: a right-to-left override in the table name"] = new("", s => Enable(s, Request(table: "antrea\u202e")), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "antrea\u202e", "the invisible character U+202E"),
+        ["disable: a line break in the chain name"] = new(Owned, s => Disable(s, AccelFamily.Ip, chain: "forward\n"), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "forward\n", "ChainName \"forward\\n\""),
+        ["reset counters: NUL in the chain name"] = new(Enabled, s => Counters.Reset(s, Native.Nftables.NftFamily.Ip, Table, "forward\0", false, CancellationToken.None), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "forward\0", "ChainName \"forward\\x00\""),
+        ["sync: NUL in the set name"] = new(Owned, s => Synchronizer.Sync(s, ConfigurationReader.Read(new System.Collections.Hashtable { ["Family"] = "ip", ["Traffic"] = "None", ["SetName"] = "peer\0" }, "test"), new SyncOptions(), CancellationToken.None), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "peer\0", "SetName \"peer\\x00\""),
+        ["sync: a 256-byte table name"] = new("", s => Synchronizer.Sync(s, ConfigurationReader.Read(new System.Collections.Hashtable { ["Family"] = "ip", ["Traffic"] = "None", ["TableName"] = new string('t', 256) }, "test"), new SyncOptions(), CancellationToken.None), ErrorIds.InvalidArgument, FailureKind.InvalidArgument, new string('t', 256), "TableName is 256 bytes: nf_tables names have at most 255"),
+
         // Missing table, set and chain.
         ["add: missing table"] = new("", s => Add(s, "10.245.0.0/24"), ErrorIds.TableNotFound, FailureKind.ObjectNotFound, "table ip antrea", "there is no table ip antrea"),
         ["remove: missing table"] = new("", s => Remove(s, "10.244.0.0/16"), ErrorIds.TableNotFound, FailureKind.ObjectNotFound, "table ip antrea", "there is no table ip antrea"),
@@ -290,8 +309,9 @@ public sealed class BadInputMatrixTests : EngineTest
 
     private static EnableFastpathRequest Request(string local = "10.244.2.0/24", string[]? locals = null, string gateway = Engine.Defaults.GatewayInterface,
         string transport = "eth0", AccelFamily? family = null, string tableComment = Engine.Defaults.TableComment, string chainComment = Engine.Defaults.ChainComment,
-        string? setComment = null, string? outboundComment = null, string? inboundComment = null, bool force = false) => new()
+        string? setComment = null, string? outboundComment = null, string? inboundComment = null, bool force = false, string table = Table) => new()
     {
+        TableName = table,
         LocalPodCidr = locals ?? [local],
         GatewayInterface = gateway,
         TransportInterface = transport,
@@ -319,25 +339,25 @@ public sealed class BadInputMatrixTests : EngineTest
 
     private static void Add(AccelSession session, string cidr, AccelFamily family) => Add(session, [cidr], family);
 
-    private static void Add(AccelSession session, string[] cidrs, AccelFamily? family = null, string? setComment = null)
+    private static void Add(AccelSession session, string[] cidrs, AccelFamily? family = null, string? setComment = null, string set = Set)
     {
         var plan = new AddPeerPodCidrPlan(session);
         foreach (string cidr in cidrs)
         {
-            plan.Accept(plan.Prepare(cidr, family, Table, Set, setComment, force: false));
+            plan.Accept(plan.Prepare(cidr, family, Table, set, setComment, force: false));
         }
 
         plan.Commit(CancellationToken.None);
     }
 
-    private static void Remove(AccelSession session, string cidr, AccelFamily? family = null, string set = Set)
+    private static void Remove(AccelSession session, string cidr, AccelFamily? family = null, string set = Set, string table = Table)
     {
         var plan = new RemovePeerPodCidrPlan(session);
-        plan.Accept(plan.Prepare(cidr, family, Table, set, force: false));
+        plan.Accept(plan.Prepare(cidr, family, table, set, force: false));
         plan.Commit(CancellationToken.None);
     }
 
-    private static void NewTable(AccelSession session, AccelFamily family, string name, string comment)
+    private static void NewTable(AccelSession session, AccelFamily family, string name, string? comment)
     {
         NewTablePlan plan = Tables.PlanNew(session);
         plan.Accept(plan.Prepare(family, name, comment));
