@@ -22,7 +22,25 @@ internal static unsafe partial class LibC
 
     // <fcntl.h>, <sched.h>
     internal const int O_RDONLY = 0;
+    internal const int O_NOCTTY = 0x100;
+    internal const int O_NONBLOCK = 0x800;
     internal const int O_CLOEXEC = 0x80000;
+
+    // <linux/stat.h>, <fcntl.h>: statx of an open descriptor (AT_EMPTY_PATH with ""), the layout the same on every
+    // architecture, unlike struct stat.
+    internal const int AT_EMPTY_PATH = 0x1000;
+    internal const uint STATX_TYPE = 0x1;
+    internal const uint STATX_SIZE = 0x200;
+    internal const int StatxSize = 256;
+    internal const int StatxModeOffset = 28;
+    internal const int StatxSizeOffset = 40;
+    internal const ushort S_IFMT = 0xF000;
+    internal const ushort S_IFREG = 0x8000;
+    internal const ushort S_IFDIR = 0x4000;
+    internal const ushort S_IFCHR = 0x2000;
+    internal const ushort S_IFBLK = 0x6000;
+    internal const ushort S_IFIFO = 0x1000;
+    internal const ushort S_IFSOCK = 0xC000;
     internal const int CLONE_NEWNET = 0x40000000;
 
     // <net/if.h>
@@ -66,6 +84,12 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int setns(int fd, int nstype);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int statx(int dirfd, string pathname, int flags, uint mask, byte* statxbuf);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial nint read(int fd, byte* buf, nuint count);
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial uint if_nametoindex(string ifname);
