@@ -85,6 +85,12 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int setns(int fd, int nstype);
 
+    /// <summary>NS_GET_NSTYPE (linux/nsfs.h, _IO(0xb7, 0x3)): the CLONE_NEW* type of a namespace file; ENOTTY for any other file.</summary>
+    internal const ulong NS_GET_NSTYPE = 0xb703;
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int ioctl(int fd, ulong request);
+
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int statx(int dirfd, string pathname, int flags, uint mask, byte* statxbuf);
 

@@ -10,7 +10,7 @@ internal static class TransactionOutcome
     internal const string FlowtableHint =
         "This kernel has no flowtable support: it needs CONFIG_NF_FLOW_TABLE, CONFIG_NF_FLOW_TABLE_INET and " +
         "CONFIG_NFT_FLOW_OFFLOAD, built in or as the modules nf_flow_table, nf_flow_table_inet and nft_flow_offload " +
-        "(before Linux 5.17 also nf_flow_table_ipv4 and nf_flow_table_ipv6)";
+        "(before Linux 5.17 also nf_flow_table_ipv4 and nf_flow_table_ipv6).";
 
     internal const string PrivilegeHint = NetlinkException.PrivilegeHint;
 
@@ -56,7 +56,7 @@ internal static class TransactionOutcome
 
     internal const string HardwareOffloadHint =
         "Hardware offload (flags offload) needs devices whose drivers support it (ndo_setup_tc with TC_SETUP_FT); " +
-        "leave it off for software offload";
+        "leave it off for software offload.";
 
     internal const string SharedDeviceHint =
         "A device can be in only one flowtable of a table: one of the devices listed already is";

@@ -83,6 +83,7 @@ public sealed class ResetFlowtableCounterCommand : HostAccelCmdlet
             try
             {
                 IReadOnlyList<FlowtableCounter> before = Counters.Reset(session, family, table, chain, Force, Cancellation);
+                Counters.WarnAboutReset(session, WriteWarning);
                 if (PassThru)
                 {
                     WriteObject(before, enumerateCollection: true);
