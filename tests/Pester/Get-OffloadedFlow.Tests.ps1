@@ -20,4 +20,17 @@ Describe 'Get-OffloadedFlow' {
         $ping.Source | Should -Be ([ipaddress]'127.0.0.1')
         $ping.Offloaded | Should -BeFalse
     }
+
+    It 'shows ICMP with type, code and id as conntrack does (issue 19)' {
+        $ping = Get-OffloadedFlow -NetworkNamespace $ns -IncludeSlowPath | Where-Object Protocol -EQ 'icmp'
+        $ping.IcmpType | Should -Be 8
+        $ping.ReplyIcmpType | Should -Be 0
+        "$ping" | Should -Match "src=127\.0\.0\.1 dst=127\.0\.0\.1 type=8 code=0 id=$($ping.IcmpId) src=127\.0\.0\.1 dst=127\.0\.0\.1 type=0 code=0 id=$($ping.IcmpId)"
+        "$ping" | Should -Not -Match 'sport='
+    }
+
+    It 'takes -Family Inet as both families rather than matching nothing (issue 19)' {
+        @(Get-OffloadedFlow -NetworkNamespace $ns -Family Inet -IncludeSlowPath).Count | Should -Be @(Get-OffloadedFlow -NetworkNamespace $ns -IncludeSlowPath).Count
+        @(Get-OffloadedFlow -NetworkNamespace $ns -Family Inet -IncludeSlowPath | Where-Object Protocol -EQ 'icmp').Count | Should -Be 1
+    }
 }

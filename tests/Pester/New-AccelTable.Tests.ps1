@@ -34,4 +34,28 @@ Describe 'New-AccelTable' {
         { New-AccelTable -NetworkNamespace 'ha-pester-missing' -ErrorAction Stop } |
             Should -Throw -ErrorId 'NetworkNamespaceNotFound,HostAccel.PowerShell.Commands.NewAccelTableCommand'
     }
+
+    It 'refuses a name with a NUL, which the kernel would cut short, before anything is created (issue 19)' {
+        foreach ($i in 1, 2) {
+            New-AccelTable -NetworkNamespace $ns -Name "a`0b" -Family ip -PassThru -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidArgument,HostAccel.PowerShell.Commands.NewAccelTableCommand'
+            $failures[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            "$($failures[0])" | Should -Match 'a NUL, where the kernel would cut it short'
+        }
+        Get-Ruleset $ns | Should -BeNullOrEmpty
+    }
+
+    It 'prints no pasteable statement for a name with line breaks: it is refused (issue 19)' {
+        $printed = New-AccelTable -NetworkNamespace $ns -Name "x`nflush ruleset`n#" -Family ip -WhatIf -ErrorVariable failures -ErrorAction SilentlyContinue 6>&1 | Out-String
+        $printed | Should -Not -Match '(?m)^\s*flush ruleset'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidArgument,HostAccel.PowerShell.Commands.NewAccelTableCommand'
+        "$($failures[0])" | Should -Match ([regex]::Escape('Name "x\nflush ruleset\n#"'))
+    }
+
+    It 'takes no wildcards: -Name * is refused, not a table that -PassThru lists with every other (issue 19)' {
+        New-AccelTable -NetworkNamespace $ns -Name other -Family ip
+        New-AccelTable -NetworkNamespace $ns -Name '*' -Family ip -PassThru -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidArgument,HostAccel.PowerShell.Commands.NewAccelTableCommand'
+        (Get-AccelTable -NetworkNamespace $ns).Name | Should -Be 'other'
+    }
 }

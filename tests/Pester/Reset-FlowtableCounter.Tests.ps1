@@ -3,6 +3,12 @@ BeforeAll {
     Import-Module $ModulePath -Force
 }
 
+BeforeDiscovery {
+    # Linux 6.2 brought the reset dump (NFT_MSG_GETRULE_RESET); before it the cmdlet replaces the rules, and warns.
+    $release = [version](((& uname -r) -split '[^0-9.]')[0] -replace '^(\d+\.\d+).*', '$1')
+    $resetDump = $release -ge [version]'6.2'
+}
+
 Describe 'Reset-FlowtableCounter' {
     BeforeEach {
         $ns = New-TestNamespace
@@ -27,5 +33,25 @@ Describe 'Reset-FlowtableCounter' {
     It 'resets a chain once however many of its counters are piped' {
         @(Get-FlowtableCounter -NetworkNamespace $ns) * 3 | Reset-FlowtableCounter -Confirm:$false
         (Get-FlowtableCounter -NetworkNamespace $ns).Packets | Should -Be 0
+    }
+
+    It 'returns every counter of a rule that has two, and zeroes them all (issue 19)' {
+        & ip netns exec $ns nft add rule ip antrea forward iif eth0 counter packets 3 bytes 300 counter packets 4 bytes 400
+        $before = Reset-FlowtableCounter -NetworkNamespace $ns -PassThru -Confirm:$false -WarningAction SilentlyContinue
+        $two = $before | Where-Object { $_.Counters.Count -eq 2 }
+        $two.Counters.Packets | Should -Be @(3, 4)
+        $two.Packets | Should -Be 7
+        (Get-FlowtableCounter -NetworkNamespace $ns).Counters.Packets | Should -Be @(0, 0, 0)
+    }
+
+    It 'warns what replacing the rules can lose, on a kernel before Linux 6.2 (issue 19)' -Skip:$resetDump {
+        Reset-FlowtableCounter -NetworkNamespace $ns -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+        "$warned" | Should -Match 'before Linux 6\.2\) cannot read and zero rule counters in one step'
+        (Get-FlowtableCounter -NetworkNamespace $ns).Packets | Should -Be 0
+    }
+
+    It 'does not warn where the kernel resets in one step' -Skip:(-not $resetDump) {
+        Reset-FlowtableCounter -NetworkNamespace $ns -Confirm:$false -WarningVariable warned
+        $warned | Should -BeNullOrEmpty
     }
 }

@@ -53,6 +53,81 @@ Describe 'Test-AccelConfiguration' {
         $fromCopy.Drift.Statements | Should -Be $byPath.Drift.Statements
     }
 
+    Context 'configuration files (issue 19)' {
+        It 'resolves -Path as PowerShell does: relative, with wildcards, one file' {
+            Copy-Item $Psd1 (Join-Path $TestDrive 'node-a.psd1')
+            Push-Location $TestDrive
+            try {
+                (Test-AccelConfiguration -NetworkNamespace $ns -Path 'node-?.psd1').Drift.Family | Should -Be @('Ip', 'Ip6')
+                Copy-Item $Psd1 (Join-Path $TestDrive 'node-b.psd1')
+                $err = $null
+                Test-AccelConfiguration -NetworkNamespace $ns -Path 'node-*.psd1' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                $err[0].FullyQualifiedErrorId | Should -Be "InvalidArgument,$Id"
+                "$($err[0])" | Should -Match 'matches 2 files'
+            }
+            finally { Pop-Location }
+        }
+
+        It 'reports a missing file as ConfigurationFileNotFound' {
+            $err = $null
+            Test-AccelConfiguration -NetworkNamespace $ns -Path (Join-Path $TestDrive 'none.psd1') -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be "ConfigurationFileNotFound,$Id"
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        }
+
+        It 'refuses a FIFO and a link to /dev/zero at once, as ConfigurationFileNotRegular' {
+            $fifo = Join-Path $TestDrive 'fifo.psd1'
+            & mkfifo $fifo
+            $zero = Join-Path $TestDrive 'zero.json'
+            New-Item -ItemType SymbolicLink -Path $zero -Target /dev/zero | Out-Null
+            foreach ($path in $fifo, $zero) {
+                $ps = [powershell]::Create().AddScript({
+                        param($Module, $Path, $Namespace)
+                        Import-Module $Module
+                        Test-AccelConfiguration -NetworkNamespace $Namespace -Path $Path -ErrorAction SilentlyContinue -ErrorVariable err
+                        $err
+                    }).AddArgument($ModulePath).AddArgument($path).AddArgument($ns)
+                try {
+                    $running = $ps.BeginInvoke()
+                    $running.AsyncWaitHandle.WaitOne(20000) | Should -BeTrue -Because "reading $path must not block"
+                    $err = $ps.EndInvoke($running)
+                    $err[0].FullyQualifiedErrorId | Should -Be "ConfigurationFileNotRegular,$Id"
+                }
+                finally { $ps.Stop(); $ps.Dispose() }
+            }
+        }
+
+        It 'refuses a script block in a .psd1, naming the key' {
+            $file = Join-Path $TestDrive 'code.psd1'
+            Set-Content $file '@{ Family = "ip"; Traffic = "None"; TableName = { "antrea" } }'
+            $err = $null
+            Test-AccelConfiguration -NetworkNamespace $ns -Path $file -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -Be "InvalidConfiguration,$Id"
+            "$($err[0])" | Should -Match 'TableName = \{ … \} is a script block'
+            $err = $null
+            Test-AccelConfiguration -NetworkNamespace $ns -Configuration @{ Family = 'ip'; Traffic = 'None'; Devices = 'eth1', { 'x' } } -ErrorVariable err -ErrorAction SilentlyContinue
+            "$($err[0])" | Should -Match 'Devices = \{ … \} is a script block'
+        }
+
+        It 'refuses a hashtable that holds one setting twice in keys of different case' {
+            $settings = [hashtable]::new()
+            $settings['Family'] = 'ip'
+            $settings['TableName'] = 'a'
+            $settings['tablename'] = 'b'
+            $err = $null
+            Test-AccelConfiguration -NetworkNamespace $ns -Configuration $settings -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be "InvalidConfiguration,$Id"
+            "$($err[0])" | Should -Match 'given twice'
+        }
+
+        It 'refuses a priority of 1.5 rather than rounding it' {
+            $err = $null
+            Test-AccelConfiguration -NetworkNamespace $ns -Configuration @{ LocalPodCidr = '10.244.2.0/24'; TransportInterface = 'eth0'; Priority = 1.5 } -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be "InvalidConfiguration,$Id"
+            "$($err[0])" | Should -Match "Priority must be a whole number, not '1.5'"
+        }
+    }
+
     It 'refuses a table it did not create unless -Force' {
         Import-NftRuleset $ns 'table ip antrea { comment "mine"; }'
         $err = $null

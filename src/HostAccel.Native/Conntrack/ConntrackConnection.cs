@@ -26,7 +26,11 @@ public sealed class ConntrackConnection : IDisposable
     private const ushort CTA_PROTO_SRC_PORT = 2;
     private const ushort CTA_PROTO_DST_PORT = 3;
     private const ushort CTA_PROTO_ICMP_ID = 4;
+    private const ushort CTA_PROTO_ICMP_TYPE = 5;
+    private const ushort CTA_PROTO_ICMP_CODE = 6;
     private const ushort CTA_PROTO_ICMPV6_ID = 7;
+    private const ushort CTA_PROTO_ICMPV6_TYPE = 8;
+    private const ushort CTA_PROTO_ICMPV6_CODE = 9;
     private const ushort CTA_COUNTERS_PACKETS = 1;
     private const ushort CTA_COUNTERS_BYTES = 2;
     private const ushort CTA_COUNTERS32_PACKETS = 3;
@@ -117,6 +121,8 @@ public sealed class ConntrackConnection : IDisposable
         IPAddress? source = null, destination = null;
         byte protocol = 0;
         ushort sourcePort = 0, destinationPort = 0;
+        byte? icmpType = null, icmpCode = null;
+        ushort? icmpId = null;
         while (tuple.Next())
         {
             switch (tuple.Type)
@@ -153,7 +159,13 @@ public sealed class ConntrackConnection : IDisposable
                                 destinationPort = proto.GetU16Be();
                                 break;
                             case CTA_PROTO_ICMP_ID or CTA_PROTO_ICMPV6_ID:
-                                sourcePort = proto.GetU16Be();
+                                icmpId = proto.GetU16Be();
+                                break;
+                            case CTA_PROTO_ICMP_TYPE or CTA_PROTO_ICMPV6_TYPE:
+                                icmpType = proto.GetU8();
+                                break;
+                            case CTA_PROTO_ICMP_CODE or CTA_PROTO_ICMPV6_CODE:
+                                icmpCode = proto.GetU8();
                                 break;
                         }
                     }
@@ -165,7 +177,12 @@ public sealed class ConntrackConnection : IDisposable
         return new ConntrackTuple(
             source ?? throw new NetlinkDecodeException("conntrack tuple without a source address"),
             destination ?? throw new NetlinkDecodeException("conntrack tuple without a destination address"),
-            protocol, sourcePort, destinationPort);
+            protocol, sourcePort, destinationPort)
+        {
+            IcmpType = icmpType,
+            IcmpCode = icmpCode,
+            IcmpId = icmpId,
+        };
     }
 
     private static IPAddress Address(ReadOnlySpan<byte> bytes) => bytes.Length is 4 or 16

@@ -26,12 +26,32 @@ public enum ConntrackStatus : uint
     HardwareOffload = 1 << 15,
 }
 
-/// <summary>One direction of a connection: addresses, protocol and ports (ICMP id in place of ports).</summary>
+/// <summary>
+/// One direction of a connection: addresses, protocol and ports; for ICMP and ICMPv6, which have no ports, the
+/// message type, code and identifier instead (the ports are 0).
+/// </summary>
 public sealed record ConntrackTuple(IPAddress Source, IPAddress Destination, byte Protocol, ushort SourcePort, ushort DestinationPort)
 {
-    public override string ToString() => SourcePort == 0 && DestinationPort == 0
-        ? $"src={Source} dst={Destination}"
-        : $"src={Source} dst={Destination} sport={SourcePort} dport={DestinationPort}";
+    public byte? IcmpType { get; init; }
+
+    public byte? IcmpCode { get; init; }
+
+    public ushort? IcmpId { get; init; }
+
+    /// <summary>As conntrack -L prints a tuple: <c>src=… dst=… sport=… dport=…</c>, or <c>type=… code=… id=…</c> for ICMP.</summary>
+    public override string ToString() => Describe(Source, Destination, SourcePort, DestinationPort, IcmpType, IcmpCode, IcmpId);
+
+    /// <summary>The tuple text of conntrack -L, shared with the module's flow objects.</summary>
+    public static string Describe(IPAddress source, IPAddress destination, ushort sourcePort, ushort destinationPort, byte? icmpType, byte? icmpCode, ushort? icmpId)
+    {
+        string addresses = $"src={source} dst={destination}";
+        if (icmpType is not null || icmpCode is not null || icmpId is not null)
+        {
+            return $"{addresses} type={icmpType ?? 0} code={icmpCode ?? 0} id={icmpId ?? 0}";
+        }
+
+        return sourcePort == 0 && destinationPort == 0 ? addresses : $"{addresses} sport={sourcePort} dport={destinationPort}";
+    }
 }
 
 /// <summary>

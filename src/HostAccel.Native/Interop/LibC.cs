@@ -30,8 +30,26 @@ internal static unsafe partial class LibC
 
     // <fcntl.h>, <sched.h>
     internal static int O_RDONLY => TmdsLibC.O_RDONLY;
+    internal static int O_NOCTTY => TmdsLibC.O_NOCTTY;
+    internal static int O_NONBLOCK => TmdsLibC.O_NONBLOCK;
     internal static int O_CLOEXEC => TmdsLibC.O_CLOEXEC;
     internal static int CLONE_NEWNET => TmdsLibC.CLONE_NEWNET;
+
+    // <linux/stat.h>, <fcntl.h>: statx of an open descriptor (AT_EMPTY_PATH with ""), the layout the same on every
+    // architecture, unlike struct stat. Tmds.LibC has no statx: declared here.
+    internal const int AT_EMPTY_PATH = 0x1000;
+    internal const uint STATX_TYPE = 0x1;
+    internal const uint STATX_SIZE = 0x200;
+    internal const int StatxSize = 256;
+    internal const int StatxModeOffset = 28;
+    internal const int StatxSizeOffset = 40;
+    internal const ushort S_IFMT = 0xF000;
+    internal const ushort S_IFREG = 0x8000;
+    internal const ushort S_IFDIR = 0x4000;
+    internal const ushort S_IFCHR = 0x2000;
+    internal const ushort S_IFBLK = 0x6000;
+    internal const ushort S_IFIFO = 0x1000;
+    internal const ushort S_IFSOCK = 0xC000;
 
     // <net/if.h>: not in Tmds.LibC.
     internal const int IF_NAMESIZE = 16;
@@ -110,6 +128,17 @@ internal static unsafe partial class LibC
     internal static uint geteuid() => TmdsLibC.geteuid();
 
     // <net/if.h>'s name/index calls: not in Tmds.LibC.
+    /// <summary>NS_GET_NSTYPE (linux/nsfs.h, _IO(0xb7, 0x3)): the CLONE_NEW* type of a namespace file; ENOTTY for any other file.</summary>
+    internal const ulong NS_GET_NSTYPE = 0xb703;
+
+    internal static int ioctl(int fd, ulong request) => TmdsLibC.ioctl(fd, (int)request);
+
+    internal static nint read(int fd, byte* buf, nuint count) => (nint)(long)TmdsLibC.read(fd, buf, (size_t)(ulong)count);
+
+    // Not in Tmds.LibC.
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int statx(int dirfd, string pathname, int flags, uint mask, byte* statxbuf);
+
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial uint if_nametoindex(string ifname);
 

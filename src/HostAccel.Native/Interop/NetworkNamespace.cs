@@ -41,6 +41,16 @@ public static class NetworkNamespace
             throw new SystemCallException("open", errno, $"network namespace '{name}' at {path}", errno == Errno.ENOENT ? KernelReason.NamespaceNotFound : KernelReason.None);
         }
 
+        // Anything can be put in /run/netns; setns would answer a plain file or another kind of namespace with EINVAL.
+        int type = LibC.ioctl(fd, LibC.NS_GET_NSTYPE);
+        if (type != LibC.CLONE_NEWNET)
+        {
+            _ = LibC.close(fd);
+            throw new ArgumentException(type < 0
+                ? $"'{name}' is not a network namespace: {path} is a plain file, not one that ip netns add made"
+                : $"'{name}' is not a network namespace: {path} is a namespace of another kind (CLONE_NEW* 0x{type:x})", nameof(name));
+        }
+
         T result = default!;
         ExceptionDispatchInfo? failure = null;
         try

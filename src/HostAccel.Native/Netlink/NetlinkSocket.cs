@@ -336,15 +336,19 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    /// <summary>Sends a batch and collects the kernel's answer to each of its messages.</summary>
+    /// <summary>
+    /// Sends a batch and collects the kernel's answer to each of its messages. Other messages addressed to this
+    /// socket about the batch — the notices the kernel sends back for messages flagged NLM_F_ECHO — go to
+    /// <paramref name="notice"/> when given.
+    /// </summary>
     /// <returns>The errors and acknowledgements, in the order the kernel sent them.</returns>
-    public IReadOnlyList<NetlinkError> SendBatch(ReadOnlySpan<byte> batch, uint firstSequence, uint lastSequence)
+    public IReadOnlyList<NetlinkError> SendBatch(ReadOnlySpan<byte> batch, uint firstSequence, uint lastSequence, NetlinkMessageHandler? notice = null)
     {
         DiscardPendingReplies();
         Send(batch);
         try
         {
-            return ReceiveBatchReplies(firstSequence, lastSequence);
+            return ReceiveBatchReplies(firstSequence, lastSequence, notice);
         }
         catch
         {
@@ -353,7 +357,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    private List<NetlinkError> ReceiveBatchReplies(uint firstSequence, uint lastSequence)
+    private List<NetlinkError> ReceiveBatchReplies(uint firstSequence, uint lastSequence, NetlinkMessageHandler? notice)
     {
         // nfnetlink runs the whole batch inside send(): every answer is queued by the time it returns, so after
         // the first one the queue is read without waiting. The first wait is bounded by the reply timeout.
@@ -372,6 +376,11 @@ public sealed unsafe class NetlinkSocket : IDisposable
             {
                 if (message.Type != NLMSG_ERROR)
                 {
+                    if (notice is not null && message.PortId == PortId && message.Sequence > firstSequence && message.Sequence < lastSequence)
+                    {
+                        notice(message);
+                    }
+
                     continue;
                 }
 

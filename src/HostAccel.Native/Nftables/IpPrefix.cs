@@ -91,7 +91,14 @@ public readonly record struct IpPrefix : IComparable<IpPrefix>
     public static IpPrefix Parse(string text) =>
         TryParse(text, out IpPrefix prefix, out string? error) ? prefix : throw new FormatException(error);
 
-    /// <summary>Parses "a.b.c.d/n", "a.b.c.d" (a /32), "x::y/n" or "x::y" (a /128).</summary>
+    /// <summary>
+    /// Parses "a.b.c.d/n", "a.b.c.d" (a /32), "x::y/n" or "x::y" (a /128), and nothing else: what different programs
+    /// would read differently is refused with the reason. An IPv4 octet with a leading zero ("010") is octal to nft and
+    /// inet_aton (8) and decimal to others (10) — the ambiguity behind CVE-2021-29923 — so it is refused, as is a prefix
+    /// length with one. Brackets, ports ("[fd00::]:80", "10.0.0.1:80") and zone indexes ("fe80::1%eth0") belong to
+    /// socket addresses, not prefixes; .NET's own parser would drop them silently. Leading and trailing white space is
+    /// ignored.
+    /// </summary>
     public static bool TryParse(string? text, out IpPrefix prefix, [NotNullWhen(false)] out string? error)
     {
         prefix = default;
@@ -104,20 +111,12 @@ public readonly record struct IpPrefix : IComparable<IpPrefix>
         string trimmed = text.Trim();
         int slash = trimmed.IndexOf('/', StringComparison.Ordinal);
         string addressText = slash < 0 ? trimmed : trimmed[..slash];
-        bool looksV4 = !addressText.Contains(':', StringComparison.Ordinal);
-        if (looksV4 && (addressText.Count(c => c == '.') != 3 || addressText.Any(c => c is not ('.' or (>= '0' and <= '9')))))
+        if (!TryParseAddress(addressText, out bool isV6, out UInt128 value, out string? reason))
         {
-            error = $"'{text}' is not a CIDR: '{addressText}' is not a dotted-quad IPv4 address";
+            error = $"'{text}' is not a CIDR: '{addressText}' is not {reason}";
             return false;
         }
 
-        if (!IPAddress.TryParse(addressText, out IPAddress? address) || addressText.Contains('%', StringComparison.Ordinal))
-        {
-            error = $"'{text}' is not a CIDR: '{addressText}' is not an IP address";
-            return false;
-        }
-
-        bool isV6 = address.AddressFamily == AddressFamily.InterNetworkV6;
         int bits = isV6 ? 128 : 32;
         int length = bits;
         if (slash >= 0)
@@ -128,9 +127,14 @@ public readonly record struct IpPrefix : IComparable<IpPrefix>
                 error = $"'{text}' is not a CIDR: the prefix length must be a number from 0 to {bits}";
                 return false;
             }
+
+            if (lengthText.Length > 1 && lengthText[0] == '0')
+            {
+                error = $"'{text}' is not a CIDR: the prefix length '{lengthText}' has a leading zero; write {length}";
+                return false;
+            }
         }
 
-        UInt128 value = FromBytes(address.GetAddressBytes());
         if ((value & HostMask(bits, length)) != 0)
         {
             var canonical = new IpPrefix(isV6, value & ~HostMask(bits, length), length);
@@ -140,6 +144,98 @@ public readonly record struct IpPrefix : IComparable<IpPrefix>
 
         prefix = new IpPrefix(isV6, value, length);
         error = null;
+        return true;
+    }
+
+    /// <summary>A plain IPv4 or IPv6 address; <paramref name="reason"/> completes "'…' is not …".</summary>
+    private static bool TryParseAddress(string text, out bool isV6, out UInt128 value, [NotNullWhen(false)] out string? reason)
+    {
+        value = 0;
+        isV6 = text.Contains(':', StringComparison.Ordinal);
+        if (text.Contains('[', StringComparison.Ordinal) || text.Contains(']', StringComparison.Ordinal))
+        {
+            reason = "an IP address: brackets (and a port after them) make a socket address, not a prefix";
+            return false;
+        }
+
+        if (text.Contains('%', StringComparison.Ordinal))
+        {
+            reason = "an IP address: a zone index (%…) names a link and is not part of an address";
+            return false;
+        }
+
+        if (!isV6)
+        {
+            if (!TryParseDottedQuad(text, out uint v4, out reason))
+            {
+                return false;
+            }
+
+            value = v4;
+            return true;
+        }
+
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (text.Count(c => c == ':') == 1 && TryParseDottedQuad(text[..colon], out _, out _))
+        {
+            reason = "an IP address: a port (after ':') belongs to a socket address, not a prefix";
+            return false;
+        }
+
+        if (text.Any(c => !(char.IsAsciiHexDigit(c) || c is ':' or '.')))
+        {
+            reason = "an IP address";
+            return false;
+        }
+
+        int lastColon = text.LastIndexOf(':');
+        if (text.Contains('.', StringComparison.Ordinal) && !TryParseDottedQuad(text[(lastColon + 1)..], out _, out string? tail))
+        {
+            reason = tail.StartsWith("a plain", StringComparison.Ordinal) ? tail : "an IP address: its IPv4 tail is not a dotted quad";
+            return false;
+        }
+
+        if (!IPAddress.TryParse(text, out IPAddress? address) || address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            reason = "an IP address";
+            return false;
+        }
+
+        value = FromBytes(address.GetAddressBytes());
+        reason = null;
+        return true;
+    }
+
+    /// <summary>Four decimal octets of 0 to 255, without leading zeros.</summary>
+    private static bool TryParseDottedQuad(string text, out uint value, [NotNullWhen(false)] out string? reason)
+    {
+        value = 0;
+        string[] octets = text.Split('.');
+        if (octets.Length != 4 || octets.Any(o => o.Length is 0 or > 3 || !o.All(char.IsAsciiDigit)))
+        {
+            reason = "a dotted-quad IPv4 address";
+            return false;
+        }
+
+        foreach (string octet in octets)
+        {
+            int n = int.Parse(octet, System.Globalization.CultureInfo.InvariantCulture);
+            if (octet.Length > 1 && octet[0] == '0')
+            {
+                reason = $"a plain address: the octet '{octet}' has a leading zero, which nft and inet_aton read as octal and others as decimal; write {n} if that is what is meant";
+                return false;
+            }
+
+            if (n > 255)
+            {
+                reason = $"a dotted-quad IPv4 address: {octet} is above 255";
+                return false;
+            }
+
+            value = (value << 8) | (uint)n;
+        }
+
+        reason = null;
         return true;
     }
 

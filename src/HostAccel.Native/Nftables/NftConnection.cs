@@ -110,9 +110,9 @@ public sealed class NftConnection : IDisposable
         string operation = $"{(resetCounters ? "resetting counters of" : "listing")} rules of {TableText(family, table)}{(chain is null ? "" : $" chain {chain}")}";
         var rules = new List<NftRule>();
 
-        // A reset dump that is restarted has already zeroed what its first attempts returned: keep those counts and
-        // add them to the rules' final values, so no packet is lost.
-        var zeroedEarlier = new Dictionary<ulong, (ulong Packets, ulong Bytes)>();
+        // A reset dump that is restarted has already zeroed what its first attempts returned: keep those counts, each
+        // counter of each rule by its place in the rule, and add them to the rules' final values, so no packet is lost.
+        var zeroedEarlier = new Dictionary<ulong, (ulong Packets, ulong Bytes)[]>();
         _socket.Dump(
             (w, seq) => Request(w, resetCounters ? NFT_MSG_GETRULE_RESET : NFT_MSG_GETRULE, NLM_F_DUMP, family, seq, r =>
             {
@@ -129,11 +129,16 @@ public sealed class NftConnection : IDisposable
                 {
                     foreach (NftRule rule in rules)
                     {
-                        if (rule.Counter is CounterExpression counter)
+                        IReadOnlyList<CounterExpression> counters = rule.Counters;
+                        (ulong Packets, ulong Bytes)[] earlier = zeroedEarlier.GetValueOrDefault(rule.Handle) ?? [];
+                        var sum = new (ulong Packets, ulong Bytes)[Math.Max(earlier.Length, counters.Count)];
+                        for (int i = 0; i < sum.Length; i++)
                         {
-                            (ulong packets, ulong bytes) = zeroedEarlier.GetValueOrDefault(rule.Handle);
-                            zeroedEarlier[rule.Handle] = (packets + counter.Packets, bytes + counter.Bytes);
+                            (ulong packets, ulong bytes) = i < earlier.Length ? earlier[i] : default;
+                            sum[i] = i < counters.Count ? (packets + counters[i].Packets, bytes + counters[i].Bytes) : (packets, bytes);
                         }
+
+                        zeroedEarlier[rule.Handle] = sum;
                     }
                 }
 
@@ -143,16 +148,21 @@ public sealed class NftConnection : IDisposable
             sameGeneration: true);
         return rules
             .Where(r => r.Table == table && (chain is null || r.Chain == chain))
-            .Select(r => zeroedEarlier.TryGetValue(r.Handle, out var earlier) ? WithCounterAdded(r, earlier.Packets, earlier.Bytes) : r)
+            .Select(r => zeroedEarlier.TryGetValue(r.Handle, out var earlier) ? WithCountersAdded(r, earlier) : r)
             .ToList();
     }
 
     /// <summary>
     /// The rules of one chain with their counters as they were, and the counters zeroed. Linux 6.2 and later read
     /// and zero them in one step (NFT_MSG_GETRULE_RESET), so no packet is lost or counted twice. Earlier kernels
-    /// refuse that message (EINVAL); there every rule whose counter is not zero is replaced by itself with a new
-    /// counter (as iptables-nft's -Z does), in one transaction pinned to the generation the rules were read at, so
-    /// nothing else is changed: packets counted between the read and the commit, one round trip, are not returned.
+    /// refuse that message (EINVAL); there every rule whose counters are not all zero is replaced by itself with new
+    /// counters (as iptables-nft's -Z does), in one transaction pinned to the generation the rules were read at, so
+    /// nothing else is changed, and asked back (NLM_F_ECHO) for the kernel's notice of each rule it removed: that notice
+    /// carries the old rule's counters as the commit left them, so what it counted between the read and the commit is
+    /// returned too. What is not returned: packets another CPU was already counting on an old rule at the instant of
+    /// the commit (nanoseconds of work, against the microseconds between the switch and the notice). Where the
+    /// kernel sends no notice, the counts read before the commit are returned and what came in between is lost:
+    /// <see cref="LastCounterReset"/> says which happened.
     /// </summary>
     public IReadOnlyList<NftRule> ResetRuleCounters(NftFamily family, string table, string chain)
     {
@@ -164,6 +174,7 @@ public sealed class NftConnection : IDisposable
             {
                 IReadOnlyList<NftRule> rules = ListRules(family, table, chain, resetCounters: true);
                 ResetsCountersAtomically = true;
+                LastCounterReset = CounterReset.ResetDump;
                 return rules;
             }
             catch (NetlinkException ex) when (ex.Errno == Errno.EINVAL && ResetsCountersAtomically is null)
@@ -181,6 +192,9 @@ public sealed class NftConnection : IDisposable
     /// </summary>
     public bool? ResetsCountersAtomically { get; internal set; }
 
+    /// <summary>How the last <see cref="ResetRuleCounters"/> on this connection read and zeroed the counters; null before the first.</summary>
+    public CounterReset? LastCounterReset { get; private set; }
+
     // Another writer that commits after the rules were read makes the pinned commit fail: read them again rather than
     // undo its change.
     private List<NftRule> ResetRuleCountersByReplacing(NftFamily family, string table, string chain) =>
@@ -189,24 +203,79 @@ public sealed class NftConnection : IDisposable
             uint generation = GetGeneration();
             List<NftRule> rules = ListRules(family, table, chain).ToList();
             var transaction = new NftTransaction();
+            var replaced = new HashSet<ulong>();
             foreach (NftRule rule in rules.Where(r => r.Expressions.Any(e => e is CounterExpression { Packets: > 0 } or CounterExpression { Bytes: > 0 })))
             {
                 transaction.ReplaceRule(rule with
                 {
                     Expressions = rule.Expressions.Select(e => e is CounterExpression ? new CounterExpression() : e).ToArray(),
                 });
+                replaced.Add(rule.Handle);
             }
 
-            Commit(transaction, generation);
-            return rules;
+            var removed = new Dictionary<ulong, NftRule>();
+            CommitEchoed(transaction, generation, (in NetlinkMessage m) =>
+            {
+                if (m.Type == MessageType(NFT_MSG_DELRULE))
+                {
+                    NftRule old = NftRule.Decode(m);
+                    removed[old.Handle] = old;
+                }
+            });
+            LastCounterReset = replaced.All(removed.ContainsKey) ? CounterReset.ReplacedWithFinalCounts : CounterReset.ReplacedWithCountsAsRead;
+            return rules.Select(r => removed.TryGetValue(r.Handle, out NftRule? final) && final.Counters.Count == r.Counters.Count ? final : r).ToList();
         }, Attempts.IsStaleCommit);
 
-    private static NftRule WithCounterAdded(NftRule rule, ulong packets, ulong bytes) => rule with
+    /// <summary>
+    /// Commits a transaction pinned to <paramref name="generation"/> with NLM_F_ECHO on each message, handing the
+    /// kernel's notices of what it changed (sent back to this socket) to <paramref name="notice"/>.
+    /// </summary>
+    private void CommitEchoed(NftTransaction transaction, uint generation, NetlinkMessageHandler notice)
     {
-        Expressions = rule.Expressions
-            .Select(e => e is CounterExpression c ? new CounterExpression(c.Packets + packets, c.Bytes + bytes) : e)
-            .ToArray(),
-    };
+        if (transaction.IsEmpty)
+        {
+            return;
+        }
+
+        _batchWriter.Clear();
+        uint first = _socket.NextSequence();
+        int start = _batchWriter.BeginMessage(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, first);
+        _batchWriter.WriteNfGenMsg(0, NFNL_SUBSYS_NFTABLES);
+        _batchWriter.WriteU32Be(NFNL_BATCH_GENID, generation);
+        _batchWriter.EndMessage(start);
+        for (int i = 0; i < transaction.Entries.Count; i++)
+        {
+            NftTransaction.Entry entry = transaction.Entries[i];
+            ushort flags = (ushort)(NLM_F_REQUEST | NLM_F_ECHO | entry.Flags | (i == transaction.Entries.Count - 1 ? NLM_F_ACK : 0));
+            start = _batchWriter.BeginMessage(MessageType(entry.Message), flags, _socket.NextSequence());
+            _batchWriter.WriteNfGenMsg((byte)entry.Family);
+            entry.Encode(_batchWriter);
+            _batchWriter.EndMessage(start);
+        }
+
+        uint last = _socket.NextSequence();
+        start = _batchWriter.BeginMessage(NFNL_MSG_BATCH_END, NLM_F_REQUEST, last);
+        _batchWriter.WriteNfGenMsg(0, NFNL_SUBSYS_NFTABLES);
+        _batchWriter.EndMessage(start);
+        IReadOnlyList<NetlinkError> replies = _socket.SendBatch(_batchWriter.WrittenSpan, first, last, notice);
+        TransactionOutcome.ThrowIfFailed(transaction, replies, first, last, generation);
+    }
+
+    private static NftRule WithCountersAdded(NftRule rule, (ulong Packets, ulong Bytes)[] earlier)
+    {
+        Expression[] expressions = rule.Expressions.ToArray();
+        int counter = 0;
+        for (int i = 0; i < expressions.Length && counter < earlier.Length; i++)
+        {
+            if (expressions[i] is CounterExpression c)
+            {
+                expressions[i] = new CounterExpression(c.Packets + earlier[counter].Packets, c.Bytes + earlier[counter].Bytes);
+                counter++;
+            }
+        }
+
+        return rule with { Expressions = expressions };
+    }
 
     /// <summary>The raw elements of a set, as the kernel holds them.</summary>
     public IReadOnlyList<SetElement> ListSetElements(NftSet set)
@@ -333,4 +402,20 @@ public sealed class NftConnection : IDisposable
 
     private static string TableText(NftFamily family, string? table) =>
         table is null ? $"{FamilyText(family)} tables" : $"table {family.ToNftName()} {table}";
+}
+
+/// <summary>How <see cref="NftConnection.ResetRuleCounters"/> read and zeroed the counters.</summary>
+public enum CounterReset
+{
+    /// <summary>Read and zeroed in one kernel step (NFT_MSG_GETRULE_RESET, Linux 6.2 and later): nothing lost.</summary>
+    ResetDump,
+
+    /// <summary>
+    /// Rules replaced by copies with new counters, the old counters taken from the kernel's notice of their removal at
+    /// the commit: only packets being counted on another CPU at that instant are not returned.
+    /// </summary>
+    ReplacedWithFinalCounts,
+
+    /// <summary>Rules replaced, but the kernel sent no notice: the counts read before the commit were returned, what came in between is lost.</summary>
+    ReplacedWithCountsAsRead,
 }

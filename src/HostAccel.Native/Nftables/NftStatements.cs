@@ -27,6 +27,8 @@ public static class NftStatements
         return $"{(add ? "add" : "delete")} element {Id(set.Family, set.Table, set.Name)} {{ {string.Join(", ", prefixes)} }}";
     }
 
+    public static string FlushSet(NftSet set) => $"flush set {Id(set.Family, set.Table, set.Name)}";
+
     public static string AddFlowtable(NftFlowtable flowtable) => $"add {flowtable}";
 
     public static string DeleteFlowtable(NftFlowtable flowtable) => $"delete flowtable {Id(flowtable.Family, flowtable.Table, flowtable.Name)}";

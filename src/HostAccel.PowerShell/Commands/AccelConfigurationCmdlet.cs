@@ -25,7 +25,7 @@ public abstract class AccelConfigurationCmdlet : HostAccelCmdlet
         AccelConfiguration read;
         try
         {
-            read = ConfigurationInput.Read(this, Configuration, Path);
+            read = ConfigurationInput.Read(this, Configuration, Path, cancellation: Cancellation);
         }
         catch (Exception ex)
         {

@@ -28,9 +28,24 @@ internal static class ConfigurationInput
         nameof(AccelConfiguration.NetworkNamespace), "PSComputerName", "PSShowComputerName", "RunspaceId", "PSSourceJobInstanceId",
     };
 
-    /// <summary>The configuration of the parameter set the cmdlet was called with.</summary>
-    public static AccelConfiguration Read(PSCmdlet cmdlet, object? configuration, string? path) =>
-        cmdlet.ParameterSetName == PathSet ? FromPath(cmdlet, path ?? "") : FromObject(configuration);
+    /// <summary>
+    /// The parameter set of a -LiteralPath parameter, for the cmdlets that declare one: the path is taken as it is,
+    /// without wildcards (a file named node[1].psd1).
+    /// </summary>
+    public const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>
+    /// The configuration of the parameter set the cmdlet was called with. -Path is resolved as PowerShell resolves
+    /// it (relative to the current location, wildcards expanded) and must name one file; <paramref name="literalPath"/>
+    /// is taken as it is. <paramref name="cancellation"/> stops the read of a file.
+    /// </summary>
+    public static AccelConfiguration Read(PSCmdlet cmdlet, object? configuration, string? path, string? literalPath = null, CancellationToken cancellation = default) =>
+        cmdlet.ParameterSetName switch
+        {
+            PathSet => FromPath(cmdlet, path ?? "", literal: false, cancellation),
+            LiteralPathSet => FromPath(cmdlet, literalPath ?? "", literal: true, cancellation),
+            _ => FromObject(configuration),
+        };
 
     /// <summary>An AccelConfiguration as it is; a dictionary, a file, or the properties of a PSObject read as settings.</summary>
     public static AccelConfiguration FromObject(object? input)
@@ -39,7 +54,7 @@ internal static class ConfigurationInput
         return value switch
         {
             AccelConfiguration configuration => configuration,
-            IDictionary settings => ConfigurationReader.Read(UnwrapValues(settings), "-Configuration"),
+            IDictionary settings => ConfigurationReader.Read(UnwrapValues(RefusingCode(settings)), "-Configuration"),
             FileInfo file => FromFile(file.FullName, file.FullName),
             PSCustomObject when input is PSObject properties => ConfigurationReader.Read(Settings(properties), "-Configuration"),
             _ => throw new HostAccelException(ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument,
@@ -48,39 +63,52 @@ internal static class ConfigurationInput
         };
     }
 
-    private static AccelConfiguration FromPath(PSCmdlet cmdlet, string path)
+    private static AccelConfiguration FromPath(PSCmdlet cmdlet, string path, bool literal, CancellationToken cancellation)
     {
-        string file;
+        string parameter = literal ? "-LiteralPath" : "-Path";
+        List<string> files;
         ProviderInfo provider;
         try
         {
-            file = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+            files = literal
+                ? [cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _)]
+                : [.. cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider)];
+        }
+        catch (ItemNotFoundException ex)
+        {
+            throw new HostAccelException(ConfigurationErrorIds.ConfigurationFileNotFound, FailureKind.ObjectNotFound, $"there is no configuration file {path}", path, ex);
         }
         catch (Exception ex) when (ex is RuntimeException or NotSupportedException or ArgumentException)
         {
-            throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument, $"-Path {path}: {ex.Message}", path, ex);
+            throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument, $"{parameter} {path}: {ex.Message}", path, ex);
         }
 
         if (provider.Name != "FileSystem")
         {
             throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
-                $"-Path {path} is on the {provider.Name} provider; a configuration is a file (.psd1 or .json)", path);
+                $"{parameter} {path} is on the {provider.Name} provider; a configuration is a file (.psd1 or .json)", path);
         }
 
-        return FromFile(file, path);
+        return files.Count switch
+        {
+            0 => throw new HostAccelException(ConfigurationErrorIds.ConfigurationFileNotFound, FailureKind.ObjectNotFound, $"no configuration file matches {path}", path),
+            1 => FromFile(files[0], path, cancellation),
+            _ => throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
+                $"{parameter} {path} matches {files.Count} files ({string.Join(", ", files.Take(3))}{(files.Count > 3 ? ", …" : "")}); a configuration is one file", path),
+        };
     }
 
-    private static AccelConfiguration FromFile(string file, string path)
+    private static AccelConfiguration FromFile(string file, string path, CancellationToken cancellation = default)
     {
         string extension = System.IO.Path.GetExtension(file);
         if (extension.Equals(".psd1", StringComparison.OrdinalIgnoreCase))
         {
-            return ConfigurationReader.Read(ReadDataFile(file), file);
+            return ConfigurationReader.Read(ReadDataFile(ConfigurationReader.ReadText(file, cancellation), file), file);
         }
 
         if (extension.Equals(".json", StringComparison.OrdinalIgnoreCase))
         {
-            return ConfigurationReader.ReadFile(file);
+            return ConfigurationReader.ReadFile(file, cancellation);
         }
 
         throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
@@ -92,24 +120,9 @@ internal static class ConfigurationInput
     /// with SafeGetValue, which refuses variables, commands and other expressions. Stricter in one way: the file
     /// must be that one hashtable and nothing else.
     /// </summary>
-    private static IDictionary ReadDataFile(string file)
+    private static IDictionary ReadDataFile(string text, string file)
     {
-        ScriptBlockAst ast;
-        ParseError[] errors;
-        try
-        {
-            if (!File.Exists(file))
-            {
-                throw new FileNotFoundException("there is no such file", file);
-            }
-
-            ast = Parser.ParseFile(file, out _, out errors);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new HostAccelException(ErrorIds.ObjectNotFound, FailureKind.ObjectNotFound, $"cannot read configuration file {file}: {ex.Message}", file, ex);
-        }
-
+        ScriptBlockAst ast = Parser.ParseInput(text, file, out _, out ParseError[] errors);
         if (errors.Length > 0)
         {
             ParseError first = errors[0];
@@ -124,13 +137,34 @@ internal static class ConfigurationInput
             throw ConfigurationReader.Invalid($"{file} must hold one hashtable literal, @{{ Setting = value; … }}, and nothing else", file);
         }
 
+        IDictionary values;
         try
         {
-            return (IDictionary)settings.SafeGetValue();
+            values = (IDictionary)settings.SafeGetValue();
         }
         catch (InvalidOperationException ex)
         {
             throw ConfigurationReader.Invalid($"{file}: {ex.Message} A data file holds constants only: strings, numbers, $true, $false and arrays of them", file);
+        }
+
+        RefuseCode(values, file);
+        return values;
+    }
+
+    /// <summary>
+    /// SafeGetValue lets a script block literal through (it runs nothing, but returns the block): as a setting it
+    /// would be read as its text. A configuration holds data, so a script block anywhere in it is refused, by key.
+    /// </summary>
+    private static void RefuseCode(IDictionary settings, string source)
+    {
+        foreach (DictionaryEntry setting in settings)
+        {
+            object? value = setting.Value is PSObject wrapped ? wrapped.BaseObject : setting.Value;
+            IEnumerable<object?> items = value is IEnumerable list and not string and not IDictionary ? list.Cast<object?>() : [value];
+            if (items.Any(i => (i is PSObject w ? w.BaseObject : i) is ScriptBlock))
+            {
+                throw ConfigurationReader.Invalid($"{source}: {setting.Key} = {{ … }} is a script block; a configuration holds data (strings, numbers, $true and $false, lists of them), never code", setting.Key);
+            }
         }
     }
 
@@ -162,6 +196,12 @@ internal static class ConfigurationInput
             settings[property.Name] = Unwrap(value);
         }
 
+        return settings;
+    }
+
+    private static IDictionary RefusingCode(IDictionary settings)
+    {
+        RefuseCode(settings, "-Configuration");
         return settings;
     }
 

@@ -32,7 +32,14 @@ public sealed class ResetFlowtableCounterCommand : ChangeCmdlet
 
     protected override void ProcessRecord() => _queue.Add(new Request(Family, TableName, ChainName, Force), TableName);
 
-    protected override void EndProcessing() => _queue.Commit(PassThru);
+    protected override void EndProcessing()
+    {
+        // Before Linux 6.2 the counters are reset by replacing the rules; what that may miss is said each time.
+        foreach (AccelSession session in _queue.Commit(PassThru))
+        {
+            Counters.WarnAboutReset(session, WriteWarning);
+        }
+    }
 
     private sealed record Request(AccelFamily[]? Family, string TableName, string ChainName, bool Force);
 }

@@ -121,7 +121,7 @@ internal class ChangePlan<T>
 
         try
         {
-            IReadOnlyDictionary<CounterReset, IReadOnlyList<Native.Nftables.Objects.NftRule>> resets = PlanCommit.Apply(Session, plan, cancellation);
+            IReadOnlyDictionary<CounterResetChange, IReadOnlyList<Native.Nftables.Objects.NftRule>> resets = PlanCommit.Apply(Session, plan, cancellation);
             Committed = Outcome(Accepted, resets);
             return true;
         }
@@ -132,7 +132,7 @@ internal class ChangePlan<T>
     }
 
     /// <summary>The objects a commit yields: what was accepted, unless the plan reads its results from the commit.</summary>
-    protected virtual IReadOnlyList<T> Outcome(IReadOnlyList<T> accepted, IReadOnlyDictionary<CounterReset, IReadOnlyList<Native.Nftables.Objects.NftRule>> resets) => accepted;
+    protected virtual IReadOnlyList<T> Outcome(IReadOnlyList<T> accepted, IReadOnlyDictionary<CounterResetChange, IReadOnlyList<Native.Nftables.Objects.NftRule>> resets) => accepted;
 
     /// <summary>What a plan knows about a kernel refusal that the kernel's words do not say (which held prefix overlaps, say).</summary>
     protected virtual HostAccelException Explain(HostAccelException failure, Exception kernelError) => failure;

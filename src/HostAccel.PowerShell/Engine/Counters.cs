@@ -12,8 +12,9 @@ namespace HostAccel.PowerShell.Engine;
 /// Get- and Reset-FlowtableCounter. A rule's counter sits after <c>flow add</c> in the design document's rules, so it counts
 /// the slow-path packets that reached the offload action (the ones that created or refreshed a flowtable entry);
 /// packets that take the fast path never reach the forward chain. What the fast path carried is in conntrack:
-/// the offloaded entries whose original direction matches the rule's addresses, with their packets and bytes when
-/// the kernel accounts them.
+/// the offloaded entries whose original direction, as the forward hook saw it, matches the rule's addresses, with
+/// their packets and bytes when the kernel accounts them. Every counter of a rule is reported (a rule may hold
+/// several): each in <see cref="FlowtableCounter.Counters"/>, their sum in Packets and Bytes.
 /// </summary>
 internal static class Counters
 {
@@ -26,14 +27,45 @@ internal static class Counters
             IReadOnlyList<ConntrackFlow>? flows = rules.Any(r => Fastpaths.OffloadsTo(r) is not null)
                 ? session.TryListFlows(family, out _)?.Where(f => f.IsOffloaded).ToList()
                 : null;
-            result.AddRange(rules.Where(r => r.Counter is not null).Select(r => ToModel(session, r, flows)));
+            result.AddRange(rules.Where(r => r.Counters.Count > 0).Select(r => ToModel(session, r, flows)));
         }
 
         return result;
     }
 
+    /// <summary>
+    /// What the cmdlet should warn about after <see cref="Reset"/>: on kernels before Linux 6.2, which cannot read and
+    /// zero rule counters in one step, the rules were replaced, and what that can lose; null when nothing was.
+    /// </summary>
+    public static string? ResetWarning(AccelSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return session.Nft.LastCounterReset switch
+        {
+            CounterReset.ReplacedWithFinalCounts =>
+                "This kernel (before Linux 6.2) cannot read and zero rule counters in one step: the counted rules were replaced by copies with new counters " +
+                "(same handles, same place), and the counts returned are those the old rules held when the replacement was committed. Packets that another CPU " +
+                "was counting on an old rule at that instant are not in them.",
+            CounterReset.ReplacedWithCountsAsRead =>
+                "This kernel (before Linux 6.2) cannot read and zero rule counters in one step, and it did not report the final counts of the replaced rules: " +
+                "the counts returned were read before the rules were replaced, so packets counted between that read and the replacement (one round trip) are lost.",
+            _ => null,
+        };
+    }
+
+    /// <summary>Hands <see cref="ResetWarning"/> to <paramref name="warn"/> (the cmdlet's WriteWarning) when there is one.</summary>
+    public static void WarnAboutReset(AccelSession session, Action<string> warn)
+    {
+        ArgumentNullException.ThrowIfNull(warn);
+        if (ResetWarning(session) is string warning)
+        {
+            warn(warning);
+        }
+    }
+
     private static List<(NftFamily, IReadOnlyList<NftRule>)> Chains(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force, bool named)
     {
+        Names.Objects(("TableName", table), ("ChainName", chain));
         var found = new List<(NftFamily, IReadOnlyList<NftRule>)>();
         session.ForEachTable(families, table, family => $"chain {family.ToNftName()} {table} {chain}", (family, t, asked) =>
         {
@@ -86,6 +118,7 @@ internal static class Counters
     {
         string? flowtable = Fastpaths.OffloadsTo(rule);
         List<ConntrackFlow>? matching = flowtable is null || offloaded is null ? null : offloaded.Where(new AddressMatch(session, rule).Matches).ToList();
+        IReadOnlyList<CounterExpression> counters = rule.Counters;
         return new FlowtableCounter
         {
             Family = rule.Family.ToModel(),
@@ -94,8 +127,9 @@ internal static class Counters
             Handle = rule.Handle,
             Comment = rule.Comment,
             FlowtableName = flowtable,
-            Packets = rule.Counter?.Packets ?? 0,
-            Bytes = rule.Counter?.Bytes ?? 0,
+            Packets = counters.Aggregate(0UL, (sum, c) => sum + c.Packets),
+            Bytes = counters.Aggregate(0UL, (sum, c) => sum + c.Bytes),
+            Counters = counters.Select(c => new RuleCounter { Packets = c.Packets, Bytes = c.Bytes }).ToList(),
             OffloadedFlows = matching?.Count,
             OffloadedPackets = matching is null ? null : Sum(matching, f => f.OriginalPackets, f => f.ReplyPackets),
             OffloadedBytes = matching is null ? null : Sum(matching, f => f.OriginalBytes, f => f.ReplyBytes),
@@ -124,7 +158,10 @@ internal static class Counters
 
 /// <summary>
 /// The source and destination addresses a rule matches (<c>ip saddr 10.244.2.0/24</c>, <c>ip daddr @set</c>), as
-/// prefixes, to attribute conntrack entries to the rule. Statements it does not recognise constrain nothing.
+/// prefixes, to attribute conntrack entries to the rule. Statements it does not recognise constrain nothing. A
+/// connection is matched as the forward hook saw its original direction: after destination NAT (prerouting) and
+/// before source NAT (postrouting), so its source is the original tuple's and its destination the reply tuple's
+/// source — for a Pod-to-Service connection, the backend Pod the Service's address was translated to.
 /// </summary>
 internal sealed class AddressMatch
 {
@@ -182,7 +219,7 @@ internal sealed class AddressMatch
     public bool Matches(ConntrackFlow flow)
     {
         ArgumentNullException.ThrowIfNull(flow);
-        return Contains(_sources, flow.Original.Source) && Contains(_destinations, flow.Original.Destination);
+        return Contains(_sources, flow.Original.Source) && Contains(_destinations, flow.Reply.Source);
     }
 
     private static bool Contains(List<IpPrefix>? prefixes, IPAddress address)

@@ -9,7 +9,7 @@ using HostAccel.PowerShell.Model;
 namespace HostAccel.PowerShell.Engine;
 
 /// <summary>
-/// Reset-FlowtableCounter: one <see cref="CounterReset"/> per chain, read and zeroed by the kernel in one step from
+/// Reset-FlowtableCounter: one <see cref="CounterResetChange"/> per chain, read and zeroed by the kernel in one step from
 /// Linux 6.2 (before, by replacing the counted rules: <see cref="NftConnection.ResetRuleCounters"/>). The objects it
 /// yields are the counts just before the reset; planned (-WhatIf), the counts as they stand.
 /// </summary>
@@ -28,6 +28,7 @@ internal sealed class ResetCountersPlan : ChangePlan<FlowtableCounter>
     /// </summary>
     public IReadOnlyList<PlannedChange<FlowtableCounter>> Prepare(IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force)
     {
+        Names.Objects(("TableName", table), ("ChainName", chain));
         var changes = new List<PlannedChange<FlowtableCounter>>();
         bool owned = true;
         int chains = 0;
@@ -57,8 +58,8 @@ internal sealed class ResetCountersPlan : ChangePlan<FlowtableCounter>
             }
 
             // One change per chain, carried by its first counted rule; the others come along as what -WhatIf shows.
-            Change[] reset = [new CounterReset(family, table, chain) { Subject = target }];
-            foreach (NftRule rule in Session.Nft.ListRules(family, table, chain).Where(r => r.Counter is not null))
+            Change[] reset = [new CounterResetChange(family, table, chain) { Subject = target }];
+            foreach (NftRule rule in Session.Nft.ListRules(family, table, chain).Where(r => r.Counters.Count > 0))
             {
                 changes.Add(new PlannedChange<FlowtableCounter>(target, "Reset rule counters", Counters.ToModel(Session, rule, null), reset));
                 reset = [];
@@ -76,12 +77,12 @@ internal sealed class ResetCountersPlan : ChangePlan<FlowtableCounter>
 
     protected override void OnAccepted(PlannedChange<FlowtableCounter> change)
     {
-        foreach (CounterReset reset in change.Changes.OfType<CounterReset>())
+        foreach (CounterResetChange reset in change.Changes.OfType<CounterResetChange>())
         {
             _planned.Add((reset.Family, reset.Table, reset.Chain));
         }
     }
 
-    protected override IReadOnlyList<FlowtableCounter> Outcome(IReadOnlyList<FlowtableCounter> accepted, IReadOnlyDictionary<CounterReset, IReadOnlyList<NftRule>> resets) =>
-        resets.Values.SelectMany(rules => rules.Where(r => r.Counter is not null).Select(r => Counters.ToModel(Session, r, null))).ToList();
+    protected override IReadOnlyList<FlowtableCounter> Outcome(IReadOnlyList<FlowtableCounter> accepted, IReadOnlyDictionary<CounterResetChange, IReadOnlyList<NftRule>> resets) =>
+        resets.Values.SelectMany(rules => rules.Where(r => r.Counters.Count > 0).Select(r => Counters.ToModel(Session, r, null))).ToList();
 }

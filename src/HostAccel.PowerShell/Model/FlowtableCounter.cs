@@ -20,11 +20,21 @@ public sealed class FlowtableCounter
     /// <summary>The flowtable the rule adds connections to; null for a rule without <c>flow add</c>.</summary>
     public string? FlowtableName { get; internal init; }
 
+    /// <summary>
+    /// The rule's counter: the sum of its counters when it holds several (each counts the packets that reach it, so
+    /// the sum can count a packet more than once; <see cref="Counters"/> has each).
+    /// </summary>
     public ulong Packets { get; internal init; }
 
     public ulong Bytes { get; internal init; }
 
-    /// <summary>Offloaded conntrack entries whose original direction matches the rule's addresses; null when unknown.</summary>
+    /// <summary>Every counter of the rule, in the rule's order; one for the rules HostAccel writes.</summary>
+    public IReadOnlyList<RuleCounter> Counters { get; internal init; } = [];
+
+    /// <summary>
+    /// Offloaded conntrack entries whose original direction, as the forward hook saw it (after DNAT, before SNAT),
+    /// matches the rule's addresses; null when unknown.
+    /// </summary>
     public int? OffloadedFlows { get; internal init; }
 
     /// <summary>Packets of those entries, both directions; null unless the kernel accounts every one of them.</summary>

@@ -26,6 +26,19 @@ public sealed class OffloadedFlow
 
     public ushort ReplyDestinationPort { get; internal init; }
 
+    /// <summary>ICMP and ICMPv6 (no ports): the message type, code and identifier of each direction; null for other protocols.</summary>
+    public byte? IcmpType { get; internal init; }
+
+    public byte? IcmpCode { get; internal init; }
+
+    public ushort? IcmpId { get; internal init; }
+
+    public byte? ReplyIcmpType { get; internal init; }
+
+    public byte? ReplyIcmpCode { get; internal init; }
+
+    public ushort? ReplyIcmpId { get; internal init; }
+
     public bool Offloaded { get; internal init; }
 
     public bool HardwareOffloaded { get; internal init; }
@@ -42,11 +55,11 @@ public sealed class OffloadedFlow
 
     public string? NetworkNamespace { get; internal init; }
 
+    /// <summary>Close to a line of conntrack -L: ports for TCP, UDP and SCTP, type, code and id for ICMP.</summary>
     public override string ToString()
     {
-        string ports(ushort s, ushort d) => s == 0 && d == 0 ? "" : $" sport={s} dport={d}";
         string mark = HardwareOffloaded ? " [HW_OFFLOAD]" : Offloaded ? " [OFFLOAD]" : "";
-        return $"{Protocol} {TimeoutSeconds} src={Source} dst={Destination}{ports(SourcePort, DestinationPort)} "
-            + $"src={ReplySource} dst={ReplyDestination}{ports(ReplySourcePort, ReplyDestinationPort)}{mark}";
+        return $"{Protocol} {TimeoutSeconds} {Native.Conntrack.ConntrackTuple.Describe(Source, Destination, SourcePort, DestinationPort, IcmpType, IcmpCode, IcmpId)} "
+            + $"{Native.Conntrack.ConntrackTuple.Describe(ReplySource, ReplyDestination, ReplySourcePort, ReplyDestinationPort, ReplyIcmpType, ReplyIcmpCode, ReplyIcmpId)}{mark}";
     }
 }

@@ -89,4 +89,23 @@ public sealed class NamespaceTests : IDisposable
         // Work that ran elsewhere went to the namespace it was meant for, not to this one.
         Assert.Contains("table ip t", _a.Nft("list", "tables"), StringComparison.Ordinal);
     }
+
+    /// <summary>Issue 19: a plain file in /run/netns gave "setns … EINVAL"; it is not a network namespace, and says so.</summary>
+    [Fact]
+    public void APlainFileInRunNetnsIsNotANetworkNamespace()
+    {
+        string name = $"ha-plain-{Guid.NewGuid():N}"[..20];
+        string path = Path.Combine(NetworkNamespace.RunDirectory, name);
+        File.WriteAllText(path, "");
+        try
+        {
+            ArgumentException failure = Assert.Throws<ArgumentException>(() => NftConnection.Open(name));
+            Assert.Contains($"'{name}' is not a network namespace: {path} is a plain file", failure.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("EINVAL", failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using HostAccel.Native.Netlink;
 using Xunit;
 
@@ -39,24 +40,41 @@ public class AttributeCodecTests
     [Fact]
     public void ReaderWalksTypesAndSkipsPadding()
     {
+        // Lengths 5, 7 and 6 need 3, 1 and 2 bytes of padding to the next 4-byte boundary; the padding of the
+        // second is filled with junk here, which the reader must step over, not read as the next header.
         var writer = new NetlinkWriter();
-        writer.WriteString(1, "abc");
-        writer.WriteU64Be(2, 0x0102030405060708);
-        using (writer.Nested(3))
+        writer.WriteU8(1, 7);
+        writer.WriteString(2, "ab");
+        writer.WriteU16Be(3, 0x1234);
+        writer.WriteU64Be(4, 0x0102030405060708);
+        using (writer.Nested(5))
         {
-            writer.WriteU32Be(1, 9);
+            writer.WriteU8(1, 9);
+            writer.WriteU32Be(2, 10);
         }
 
-        var reader = new AttributeReader(writer.WrittenSpan);
+        byte[] bytes = writer.WrittenSpan.ToArray();
+        Assert.Equal([5, 7, 6], new[] { 0, 8, 16 }.Select(at => (int)BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at))));
+        Assert.Equal(8 + 8 + 8 + 12 + 4 + 8 + 8, bytes.Length);
+        bytes[15] = 0xff;
+
+        var reader = new AttributeReader(bytes);
         Assert.True(reader.Next());
-        Assert.Equal((1, "abc"), (reader.Type, reader.GetString()));
+        Assert.Equal((1, (byte)7, 1), (reader.Type, reader.GetU8(), reader.Payload.Length));
         Assert.True(reader.Next());
-        Assert.Equal((2, 0x0102030405060708UL), (reader.Type, reader.GetU64Be()));
+        Assert.Equal((2, "ab"), (reader.Type, reader.GetString()));
+        Assert.True(reader.Next());
+        Assert.Equal((3, (ushort)0x1234), (reader.Type, reader.GetU16Be()));
+        Assert.True(reader.Next());
+        Assert.Equal((4, 0x0102030405060708UL), (reader.Type, reader.GetU64Be()));
         Assert.True(reader.Next());
         Assert.True(reader.IsNested);
         AttributeReader nested = reader.Nested();
         Assert.True(nested.Next());
-        Assert.Equal(9u, nested.GetU32Be());
+        Assert.Equal((1, (byte)9), (nested.Type, nested.GetU8()));
+        Assert.True(nested.Next());
+        Assert.Equal((2, 10u), (nested.Type, nested.GetU32Be()));
+        Assert.False(nested.Next());
         Assert.False(reader.Next());
     }
 

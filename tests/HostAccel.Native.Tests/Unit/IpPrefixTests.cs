@@ -12,6 +12,9 @@ public class IpPrefixTests
     [InlineData("fd00:10:244::/64", "fd00:10:244::/64", true, 64)]
     [InlineData(" fd00:10:244:1::/64 ", "fd00:10:244:1::/64", true, 64)]
     [InlineData("::1", "::1/128", true, 128)]
+    [InlineData("0.0.0.0", "0.0.0.0/32", false, 32)]
+    [InlineData("fd00:0010::/32", "fd00:10::/32", true, 32)]
+    [InlineData("::ffff:10.0.0.1", "::ffff:10.0.0.1/128", true, 128)]
     public void ParsesCanonicalPrefixes(string text, string canonical, bool ipv6, int length)
     {
         IpPrefix prefix = IpPrefix.Parse(text);
@@ -31,6 +34,22 @@ public class IpPrefixTests
     [InlineData("fe80::1%eth0/64", "not an IP address")]
     [InlineData("", "empty")]
     [InlineData("10.0.0.0/", "prefix length")]
+    [InlineData("010.244.0.0/16", "the octet '010' has a leading zero, which nft and inet_aton read as octal")]
+    [InlineData("10.0.0.010", "the octet '010' has a leading zero")]
+    [InlineData("10.0.00.0/24", "the octet '00' has a leading zero")]
+    [InlineData("10.244.0.0/016", "the prefix length '016' has a leading zero; write 16")]
+    [InlineData("[fd00::]:80/64", "brackets (and a port after them) make a socket address")]
+    [InlineData("[fd00::]/64", "brackets")]
+    [InlineData("fe80::1%eth0", "a zone index (%…) names a link")]
+    [InlineData("10.0.0.1:80", "a port (after ':') belongs to a socket address")]
+    [InlineData("::ffff:010.0.0.1", "the octet '010' has a leading zero")]
+    [InlineData("::ffff:10.0.0", "its IPv4 tail is not a dotted quad")]
+    [InlineData("10.0.0.256", "256 is above 255")]
+    [InlineData("0x0a.0.0.0/8", "not a dotted-quad")]
+    [InlineData("10.0.0.0 /8", "not a dotted-quad")]
+    [InlineData("fd00::g/64", "is not an IP address")]
+    [InlineData("10.0.0.0/8/8", "prefix length")]
+    [InlineData("+10.0.0.0/8", "not a dotted-quad")]
     public void RejectsWhatIsNotACanonicalCidrAndNamesIt(string text, string expected)
     {
         Assert.False(IpPrefix.TryParse(text, out _, out string? error));
@@ -45,6 +64,9 @@ public class IpPrefixTests
     [InlineData("0.0.0.0/0", null)]
     [InlineData("ffff::/16", null)]
     [InlineData("fd00::/8", "fe00::")]
+    [InlineData("::/0", null)]
+    [InlineData("::/1", "8000::")]
+    [InlineData("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", null)]
     public void EndExclusiveIsNullAtTheEndOfTheAddressSpace(string text, string? end)
     {
         IpPrefix prefix = IpPrefix.Parse(text);

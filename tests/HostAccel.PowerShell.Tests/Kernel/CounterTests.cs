@@ -80,6 +80,7 @@ public sealed class CounterTests : EngineTest
         ConntrackFlow podToPeer = Flow("10.244.2.5", "10.244.1.9");
         ConntrackFlow peerToPod = Flow("10.244.0.3", "10.244.2.5");
         ConntrackFlow elsewhere = Flow("10.244.2.5", "192.0.2.1");
+        Assert.True(podToPeer.IsOffloaded && !podToPeer.IsHardwareOffloaded, "a software-offloaded entry is offloaded");
         Assert.True(outbound.Matches(podToPeer));
         Assert.False(outbound.Matches(peerToPod));
         Assert.False(outbound.Matches(elsewhere));
@@ -88,6 +89,72 @@ public sealed class CounterTests : EngineTest
 
         Assert.Equal(9UL, Counters.Sum([podToPeer with { OriginalPackets = 5, ReplyPackets = 4 }], f => f.OriginalPackets, f => f.ReplyPackets));
         Assert.Null(Counters.Sum([podToPeer], f => f.OriginalPackets, f => f.ReplyPackets));
+    }
+
+    /// <summary>
+    /// Issue 19: a Pod-to-Service connection, offloaded and counted by the rule, was credited to no rule: the rule's
+    /// destination was compared with the Service address (before DNAT), while the forward hook saw the backend Pod.
+    /// It is matched as the forward hook saw it: the original source, and the reply's source as the destination.
+    /// </summary>
+    [Fact]
+    public void ADestinationNattedConnectionIsAttributedAsTheForwardHookSawIt()
+    {
+        NftLoadOwned(Counted);
+        var rules = Session.Nft.ListRules(NftFamily.Ip, "antrea", "forward");
+        var outbound = new AddressMatch(Session, rules[0]);
+        var inbound = new AddressMatch(Session, rules[1]);
+
+        // The Pod connects to the Service 10.96.0.10:80; the Node's DNAT sends it to the backend 10.244.1.9:5201.
+        var toService = new ConntrackFlow(NftFamily.Ip,
+            new ConntrackTuple(IPAddress.Parse("10.244.2.5"), IPAddress.Parse("10.96.0.10"), 6, 40000, 80),
+            new ConntrackTuple(IPAddress.Parse("10.244.1.9"), IPAddress.Parse("10.244.2.5"), 6, 5201, 40000),
+            ConntrackStatus.Offload | ConntrackStatus.SeenReply | ConntrackStatus.DestinationNat);
+        Assert.True(outbound.Matches(toService));
+        Assert.False(inbound.Matches(toService));
+
+        // Translated to a backend outside the peer Pod CIDRs, the rule would not have seen it.
+        ConntrackFlow elsewhere = toService with { Reply = toService.Reply with { Source = IPAddress.Parse("192.0.2.7") } };
+        Assert.False(outbound.Matches(elsewhere));
+
+        // Source NAT happens after the forward hook: the rule saw the original source, not the translated one.
+        var snatted = new ConntrackFlow(NftFamily.Ip,
+            new ConntrackTuple(IPAddress.Parse("10.244.2.5"), IPAddress.Parse("10.244.1.9"), 6, 40000, 5201),
+            new ConntrackTuple(IPAddress.Parse("10.244.1.9"), IPAddress.Parse("172.18.0.2"), 6, 5201, 61000),
+            ConntrackStatus.Offload | ConntrackStatus.SeenReply | ConntrackStatus.SourceNat);
+        Assert.True(outbound.Matches(snatted));
+    }
+
+    /// <summary>Issue 19: a rule with two counters was reset whole, but only its first counter (or none) was reported.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EveryCounterOfARuleIsReportedAndReset(bool resetDump)
+    {
+        NftLoadOwned("""
+            table ip antrea {
+                chain forward {
+                    type filter hook forward priority filter; policy accept;
+                    iif "antrea-gw0" counter packets 10 bytes 1000 counter packets 20 bytes 2000 comment "two"
+                    iif "eth0" counter packets 7 bytes 700 comment "one"
+                }
+            }
+            """);
+        Session.Nft.ResetsCountersAtomically = resetDump ? null : false;
+        FlowtableCounter two = Counters.Get(Session, null, "antrea", "forward")[0];
+        Assert.Equal([(10UL, 1000UL), (20UL, 2000UL)], two.Counters.Select(c => (c.Packets, c.Bytes)));
+        Assert.Equal((30UL, 3000UL), (two.Packets, two.Bytes));
+
+        IReadOnlyList<FlowtableCounter> before = Counters.Reset(Session, NftFamily.Ip, "antrea", "forward", false, CancellationToken.None);
+        Assert.Equal([[(10UL, 1000UL), (20UL, 2000UL)], [(7UL, 700UL)]], before.Select(c => c.Counters.Select(k => (k.Packets, k.Bytes)).ToArray()));
+        Assert.All(Counters.Get(Session, null, "antrea", "forward").SelectMany(c => c.Counters), c => Assert.Equal((0UL, 0UL), (c.Packets, c.Bytes)));
+        if (resetDump)
+        {
+            Assert.Null(Counters.ResetWarning(Session));
+        }
+        else
+        {
+            Assert.Contains("(before Linux 6.2) cannot read and zero rule counters in one step", Counters.ResetWarning(Session), StringComparison.Ordinal);
+        }
     }
 
     private static ConntrackFlow Flow(string source, string destination) => new(NftFamily.Ip,

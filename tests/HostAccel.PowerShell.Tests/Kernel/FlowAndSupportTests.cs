@@ -25,6 +25,28 @@ public sealed class FlowAndSupportTests : EngineTest
         Assert.Contains("SeenReply", ping.Status, StringComparison.Ordinal);
         Assert.StartsWith("icmp ", ping.ToString(), StringComparison.Ordinal);
         Assert.Empty(Flows.Get(Session, [AccelFamily.Ip6], includeSlowPath: true));
+
+        // ICMP has no ports: type, code and id, as conntrack -L prints them (issue 19: it printed sport=<id> dport=0).
+        Assert.Equal(((byte?)8, (byte?)0, (byte?)0, (byte?)0), (ping.IcmpType, ping.IcmpCode, ping.ReplyIcmpType, ping.ReplyIcmpCode));
+        Assert.Contains($"src=127.0.0.1 dst=127.0.0.1 type=8 code=0 id={ping.IcmpId} src=127.0.0.1 dst=127.0.0.1 type=0 code=0 id={ping.ReplyIcmpId}", ping.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("sport=", ping.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 19: -Family Inet returned nothing, silently: conntrack has no inet entries. An inet table's flowtable
+    /// holds IPv4 and IPv6 connections, so inet stands for both families.
+    /// </summary>
+    [Fact]
+    public void TheInetFamilyIsIPv4AndIPv6()
+    {
+        Ns.NftLoad("table inet t { chain out { type filter hook output priority 0; ct state new counter; }; }");
+        Ns.Exec("ping", "-c", "1", "-W", "1", "127.0.0.1");
+        Ns.Exec("ping", "-6", "-c", "1", "-W", "1", "::1");
+        IReadOnlyList<OffloadedFlow> both = Flows.Get(Session, [AccelFamily.Inet], includeSlowPath: true);
+        Assert.Equal([AccelFamily.Ip, AccelFamily.Ip6], both.Select(f => f.Family).Distinct().Order());
+        Assert.Equal(both.Count, Flows.Get(Session, null, includeSlowPath: true).Count);
+        Assert.Equal(both.Count, Flows.Get(Session, [AccelFamily.Ip, AccelFamily.Inet], includeSlowPath: true).Count);
+        Assert.All(Flows.Get(Session, [AccelFamily.Ip6], includeSlowPath: true), f => Assert.Equal(AccelFamily.Ip6, f.Family));
     }
 
     [Fact]

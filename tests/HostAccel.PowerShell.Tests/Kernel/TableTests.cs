@@ -174,4 +174,23 @@ public sealed class TableTests : EngineTest
         Assert.Equal((ErrorIds.NetworkNamespaceNotFound, FailureKind.ObjectNotFound), (failure.ErrorId, failure.Kind));
         Assert.Equal("ha-test-no-such-namespace", failure.TargetObject);
     }
+
+    /// <summary>Issue 19: a plain file in /run/netns gave "setns EINVAL"; it is an invalid argument that says what it is.</summary>
+    [Fact]
+    public void APlainFileInRunNetnsIsNotANetworkNamespace()
+    {
+        string name = $"ha-plain-{Guid.NewGuid():N}"[..20];
+        string path = Path.Combine(Native.Interop.NetworkNamespace.RunDirectory, name);
+        File.WriteAllText(path, "");
+        try
+        {
+            HostAccelException failure = Assert.Throws<HostAccelException>(() => AccelSession.Open(name));
+            Assert.Equal((ErrorIds.InvalidArgument, FailureKind.InvalidArgument, (object?)name), (failure.ErrorId, failure.Kind, failure.TargetObject));
+            Assert.Contains($"'{name}' is not a network namespace", failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -181,6 +181,68 @@ public sealed class ConfigurationReaderTests
         Assert.NotNull(failure.TargetObject);
     }
 
+    /// <summary>
+    /// Issue 19: values bent instead of refused. Priority 1.5 became + 2 and JSON's 2.7 + 3; a value that is not a
+    /// string (a script block in a .psd1, which the cmdlets refuse first, by key) was taken as its text; Counter 2 as
+    /// $true. Each is refused, naming the setting.
+    /// </summary>
+    [Theory]
+    [InlineData("Priority", 1.5, "Priority must be a whole number, not '1.5'")]
+    [InlineData("Priority", -0.5, "Priority must be a whole number")]
+    [InlineData("Priority", "2.7", "Priority must be a whole number, not '2.7'")]
+    [InlineData("Priority", true, "Priority must be a whole number, not 'True'")]
+    [InlineData("Priority", 1e300, "Priority must be a whole number")]
+    [InlineData("Counter", 2, "Counter must be $true or $false, not '2'")]
+    [InlineData("TableName", 5, "TableName takes a string, not the Int32 '5'")]
+    public void ANumberOrTypeThatWouldBeBentIsRefusedNamingTheSetting(string key, object value, string named)
+    {
+        Hashtable values = Node();
+        values[key] = value;
+        Fails(() => ConfigurationReader.Read(values, "test"), ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, named);
+    }
+
+    [Fact]
+    public void AnObjectThatIsNotAStringIsNotTakenAsItsText()
+    {
+        Hashtable values = Node();
+        values["TableName"] = new Uri("http://example.com/");
+        Fails(() => ConfigurationReader.Read(values, "test"), ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, "TableName takes a string, not the Uri");
+        values = Node();
+        values["Devices"] = new object[] { "eth1", new Version(1, 2) };
+        Fails(() => ConfigurationReader.Read(values, "test"), ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, "Devices takes a string, not the Version");
+    }
+
+    [Theory]
+    [InlineData(2.0, 2)]
+    [InlineData(-3L, -3)]
+    [InlineData("7", 7)]
+    [InlineData((byte)4, 4)]
+    public void AWholeNumberInAnyFormIsAPriority(object value, int priority)
+    {
+        Hashtable values = Node();
+        values["Priority"] = value;
+        Assert.Equal(priority, ConfigurationReader.Read(values, "test").Priority);
+    }
+
+    [Fact]
+    public void JsonNumbersWithAFractionAreRefused()
+    {
+        Fails(() => ConfigurationReader.ReadJson("{ \"Family\": \"ip\", \"Traffic\": \"None\", \"Priority\": 2.7 }", "node.json"),
+            ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, "Priority must be a whole number, not '2.7'");
+    }
+
+    /// <summary>
+    /// A hashtable that keeps TableName and tablename apart (a case-sensitive one, [hashtable]::new()) holds one
+    /// setting twice; the last silently won. JSON already refused duplicates.
+    /// </summary>
+    [Fact]
+    public void ASettingGivenTwiceInKeysThatDifferOnlyInCaseIsRefused()
+    {
+        var values = new Hashtable(StringComparer.Ordinal) { ["Family"] = "ip", ["TableName"] = "a", ["tablename"] = "b" };
+        Assert.Equal(3, values.Count);
+        Fails(() => ConfigurationReader.Read(values, "-Configuration"), ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, "are the same setting (keys are read in any case), given twice");
+    }
+
     [Fact]
     public void PodToPodTrafficNeedsATransportInterface()
     {
@@ -216,10 +278,75 @@ public sealed class ConfigurationReaderTests
     }
 
     [Fact]
-    public void AMissingFileIsObjectNotFound()
+    public void AMissingFileIsConfigurationFileNotFound()
     {
         string path = Path.Combine(Path.GetTempPath(), $"hostaccel-missing-{Guid.NewGuid():N}.json");
-        Fails(() => ConfigurationReader.ReadFile(path), ErrorIds.ObjectNotFound, FailureKind.ObjectNotFound, path);
+        Fails(() => ConfigurationReader.ReadFile(path), ConfigurationErrorIds.ConfigurationFileNotFound, FailureKind.ObjectNotFound, $"there is no configuration file {path}");
+    }
+
+    /// <summary>
+    /// Issue 19: a FIFO blocked Sync-AccelConfiguration -Path forever (not even PowerShell.Stop() ended it) and a link
+    /// to /dev/zero grew to 4 GB before "Insufficient memory", reported as a kernel error. Only regular files are read,
+    /// a link judged by its target, up to 64 MiB, each refusal with its own id and at once.
+    /// </summary>
+    [Fact]
+    public async Task OnlyARegularFileOfAtMost64MiBIsReadAndEverythingElseIsRefusedAtOnce()
+    {
+        string dir = Directory.CreateTempSubdirectory("hostaccel-config-").FullName;
+        try
+        {
+            string fifo = Path.Combine(dir, "fifo.json");
+            Assert.True(Native.Tests.Support.Shell.TryRun("mkfifo", fifo));
+            string zero = Path.Combine(dir, "zero.json");
+            File.CreateSymbolicLink(zero, "/dev/zero");
+            string folder = Path.Combine(dir, "folder.json");
+            Directory.CreateDirectory(folder);
+            string large = Path.Combine(dir, "large.json");
+            using (FileStream stream = File.Create(large))
+            {
+                stream.SetLength(ConfigurationReader.MaxFileBytes + 1);
+            }
+
+            var cases = new (string Path, string Id, string Says)[]
+            {
+                (fifo, ConfigurationErrorIds.ConfigurationFileNotRegular, "is a FIFO (named pipe), not a regular file"),
+                (zero, ConfigurationErrorIds.ConfigurationFileNotRegular, "(a link to /dev/zero) is a character device, not a regular file"),
+                (folder, ConfigurationErrorIds.ConfigurationFileNotRegular, "is a directory, not a regular file"),
+                (large, ConfigurationErrorIds.ConfigurationFileTooLarge, "a configuration file is at most 64 MiB"),
+            };
+            foreach ((string path, string id, string says) in cases)
+            {
+                HostAccelException failure = await Task.Run(() => Assert.Throws<HostAccelException>(() => ConfigurationReader.ReadFile(path)))
+                    .WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.Equal((id, FailureKind.InvalidArgument, (object?)path), (failure.ErrorId, failure.Kind, failure.TargetObject));
+                Assert.Contains(says, failure.Message, StringComparison.Ordinal);
+            }
+
+            string link = Path.Combine(dir, "link.json");
+            File.WriteAllText(Path.Combine(dir, "real.json"), "{ \"Family\": \"ip\", \"Traffic\": \"None\" }");
+            File.CreateSymbolicLink(link, Path.Combine(dir, "real.json"));
+            Assert.Equal([AccelFamily.Ip], ConfigurationReader.ReadFile(link).Family);
+            Assert.Throws<OperationCanceledException>(() => ConfigurationReader.ReadFile(link, new CancellationToken(canceled: true)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AByteOrderMarkPicksTheEncoding()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"hostaccel-bom-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, "{ \"Family\": \"ip6\", \"Traffic\": \"None\" }", new System.Text.UnicodeEncoding(bigEndian: false, byteOrderMark: true));
+        try
+        {
+            Assert.Equal([AccelFamily.Ip6], ConfigurationReader.ReadFile(path).Family);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

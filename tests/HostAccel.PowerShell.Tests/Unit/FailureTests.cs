@@ -44,6 +44,17 @@ public sealed class FailureTests
     /// nf_tables names are case-sensitive bytes: exact (ordinal) without wildcards, PowerShell's WildcardPattern with
     /// them — each row's answer is what [WildcardPattern]::new(pattern, 'None').IsMatch(value) gives in pwsh 7.
     /// </summary>
+    /// <summary>Issue 19: "… for software offload Nothing was changed." — each sentence of the message ends with a full stop.</summary>
+    [Fact]
+    public void TheFlowtableErrorsEndTheirSentences()
+    {
+        HostAccelException hardware = Failures.From(new NetlinkException(Errno.EOPNOTSUPP, "adding flowtable ip antrea fastpath", reason: Native.KernelReason.HardwareOffloadUnsupported), null);
+        Assert.Equal(ErrorIds.HardwareOffloadNotSupported, hardware.ErrorId);
+        Assert.EndsWith("leave it off for software offload. Nothing was changed.", hardware.Message, StringComparison.Ordinal);
+        HostAccelException missing = Failures.From(new NetlinkException(Errno.ENOENT, "adding flowtable ip antrea fastpath", reason: Native.KernelReason.FlowtableUnsupported), null);
+        Assert.Contains("nf_flow_table_ipv6). Nothing was changed.", missing.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("antrea", "antrea", true)]
     [InlineData("antrea", "Antrea", false)]

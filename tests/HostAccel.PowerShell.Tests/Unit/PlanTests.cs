@@ -169,7 +169,7 @@ public sealed class PlanTests
                 new FlowtableDevicesChange(flowtable, new[] { "eth0" }),
                 new RuleChange(ChangeAction.Insert, rule, 4),
                 new RuleChange(ChangeAction.Delete, rule),
-                new CounterReset(NftFamily.Ip6, "antrea", "forward"),
+                new CounterResetChange(NftFamily.Ip6, "antrea", "forward"),
             }.Select(c => PlanText.Statement(c, names)));
     }
 }

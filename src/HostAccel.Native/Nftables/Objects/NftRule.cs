@@ -11,8 +11,11 @@ public sealed record NftRule(NftFamily Family, string Table, string Chain, Equat
 
     public ulong Handle { get; init; }
 
-    /// <summary>The counter of the rule, when it has exactly one (nft accepts <c>counter counter</c>).</summary>
+    /// <summary>The counter of the rule, when it has exactly one (nft accepts <c>counter counter</c>: see <see cref="Counters"/>).</summary>
     public CounterExpression? Counter => Expressions.OfType<CounterExpression>().Take(2).ToList() is [var only] ? only : null;
+
+    /// <summary>Every counter of the rule, in the rule's order: none, one, or several (each counts the packets that reach it).</summary>
+    public IReadOnlyList<CounterExpression> Counters => Expressions.OfType<CounterExpression>().ToList();
 
     /// <summary>The rule in nft syntax, devices shown by index (see <see cref="RuleText"/> for names).</summary>
     public override string ToString() => RuleText.Render(this, null);

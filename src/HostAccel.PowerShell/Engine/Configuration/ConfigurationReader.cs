@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Globalization;
 using System.Text.Json;
+using HostAccel.Native;
+using HostAccel.Native.Interop;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine.Configuration;
@@ -46,12 +48,20 @@ internal static class ConfigurationReader
     {
         ArgumentNullException.ThrowIfNull(values);
         var configuration = new AccelConfiguration();
+        var given = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (DictionaryEntry entry in values)
         {
             string key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "";
             if (!Setters.TryGetValue(key, out var set))
             {
                 throw Invalid($"{source}: '{key}' is not a configuration setting; the settings are {string.Join(", ", Setters.Keys.Where(k => k != nameof(AccelConfiguration.NetworkNamespace)))}", key);
+            }
+
+            // Keys are read in any case, so a dictionary that keeps 'TableName' and 'tablename' apart (a case-sensitive
+            // hashtable) gives one setting twice: which one should win is not for the reader to guess.
+            if (!given.TryAdd(key, key))
+            {
+                throw Invalid($"{source}: '{given[key]}' and '{key}' are the same setting (keys are read in any case), given twice", key);
             }
 
             configuration = set(configuration, entry.Value);
@@ -83,19 +93,58 @@ internal static class ConfigurationReader
     }
 
     /// <summary>Reads a .json file; .psd1 files are read by the cmdlets, which have PowerShell's parser.</summary>
-    public static AccelConfiguration ReadFile(string path)
+    public static AccelConfiguration ReadFile(string path, CancellationToken cancellation = default) => ReadJson(ReadText(path, cancellation), path);
+
+    /// <summary>
+    /// The text of a configuration file: a regular file (a link is judged by its target) of at most
+    /// <see cref="MaxFileBytes"/>, read without blocking on a FIFO or running on through a device, and stoppable. A
+    /// byte order mark picks the encoding, UTF-8 otherwise.
+    /// </summary>
+    public static string ReadText(string path, CancellationToken cancellation = default)
     {
-        string text;
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = RegularFile.ReadAll(path, MaxFileBytes, cancellation);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (SystemCallException ex) when (ex.Errno is Errno.ENOENT or Errno.ENOTDIR)
         {
-            throw new HostAccelException(ErrorIds.ObjectNotFound, FailureKind.ObjectNotFound, $"cannot read configuration file {path}: {ex.Message}", path, ex);
+            throw new HostAccelException(ConfigurationErrorIds.ConfigurationFileNotFound, FailureKind.ObjectNotFound, $"there is no configuration file {path}", path, ex);
+        }
+        catch (NotARegularFileException ex)
+        {
+            throw new HostAccelException(ConfigurationErrorIds.ConfigurationFileNotRegular, FailureKind.InvalidArgument,
+                $"{path}{Target(path)} is {ex.Kind}, not a regular file: a configuration is read from a regular file only", path, ex);
+        }
+        catch (FileTooLargeException ex)
+        {
+            throw new HostAccelException(ConfigurationErrorIds.ConfigurationFileTooLarge, FailureKind.InvalidArgument,
+                $"{path}{Target(path)} holds {(ex.Size > ex.Limit ? "more than " : "")}{MaxFileBytes / (1024 * 1024)} MiB; a configuration file is at most {MaxFileBytes / (1024 * 1024)} MiB ({MaxFileBytes} bytes)", path, ex);
+        }
+        catch (SystemCallException ex)
+        {
+            throw Failures.From(ex, path);
         }
 
-        return ReadJson(text, path);
+        using var reader = new StreamReader(new MemoryStream(bytes), new System.Text.UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>64 MiB: far above a configuration of 100 000 CIDRs per family (about 5 MB), far below what hurts.</summary>
+    public const long MaxFileBytes = 64L * 1024 * 1024;
+
+    /// <summary>" (a link to …)" when the path is a symbolic link, so the error names what was actually found.</summary>
+    private static string Target(string path)
+    {
+        try
+        {
+            return File.ResolveLinkTarget(path, returnFinalTarget: true) is FileSystemInfo target ? $" (a link to {target.FullName})" : "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     private static object? FromJson(JsonElement element) => element.ValueKind switch
@@ -119,13 +168,20 @@ internal static class ConfigurationReader
         _ => null,
     };
 
+    /// <summary>A string, as it is; an address object as its text. Nothing else is turned into a string silently.</summary>
     private static string Text(object? value, string key) => value switch
     {
         string s => s,
+        System.Net.IPAddress address => address.ToString(),
         null => throw Invalid($"{key} needs a value", key),
         IEnumerable and not string => throw Invalid($"{key} takes one name, not a list", key),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+        _ => throw Invalid($"{key} takes a string, not {Describe(value)}", key),
     };
+
+    /// <summary>A value of the wrong type, for an error: a script block by what it is, anything else by type and text.</summary>
+    internal static string Describe(object value) => value.GetType().Name == "ScriptBlock"
+        ? "a script block { … }: a configuration holds data, never code"
+        : $"the {value.GetType().Name} '{value}'";
 
     private static List<string> List(object? value, string key) => value switch
     {
@@ -135,6 +191,10 @@ internal static class ConfigurationReader
         _ => [Text(value, key)],
     };
 
+    /// <summary>
+    /// A whole number: an integer of any width, a string of one, or a floating-point number with nothing after the
+    /// point (2.0). 1.5 is refused rather than rounded: the kernel would get a priority nobody wrote.
+    /// </summary>
     private static int Integer(object? value, string key)
     {
         try
@@ -142,13 +202,17 @@ internal static class ConfigurationReader
             return value switch
             {
                 string s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture),
-                IConvertible c and not bool => c.ToInt32(CultureInfo.InvariantCulture),
+                _ when WholeNumber(value) is long n => checked((int)n),
+                ulong u => checked((int)u),
+                double d when double.IsFinite(d) && Math.Floor(d) == d => checked((int)d),
+                float f when float.IsFinite(f) && MathF.Floor(f) == f => checked((int)f),
+                decimal m when decimal.Floor(m) == m => decimal.ToInt32(m),
                 _ => throw new FormatException(),
             };
         }
         catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException)
         {
-            throw Invalid($"{key} must be a whole number, not '{value}'", value);
+            throw Invalid($"{key} must be a whole number, not {(value is null or string or IConvertible ? $"'{value}'" : Describe(value))}", value);
         }
     }
 
@@ -156,8 +220,8 @@ internal static class ConfigurationReader
     {
         bool b => b,
         string s when bool.TryParse(s, out bool b) => b,
-        _ when WholeNumber(value) is long n => n != 0,
-        _ => throw Invalid($"{key} must be $true or $false, not '{value}'", value),
+        _ when WholeNumber(value) is long n and (0 or 1) => n != 0,
+        _ => throw Invalid($"{key} must be $true or $false, not {(value is null or string or IConvertible ? $"'{value}'" : Describe(value))}", value),
     };
 
     /// <summary>"ip", "ip6" (or a list of them), in any case, or the numbers ConvertTo-Json writes (2, 10).</summary>
@@ -225,4 +289,12 @@ internal static class ConfigurationReader
 
     internal static HostAccelException Invalid(string message, object? target) =>
         new(ErrorIds.InvalidConfiguration, FailureKind.InvalidArgument, message, target);
+}
+
+/// <summary>The configuration file's own failures (to join ErrorIds).</summary>
+internal static class ConfigurationErrorIds
+{
+    public const string ConfigurationFileNotFound = nameof(ConfigurationFileNotFound);
+    public const string ConfigurationFileNotRegular = nameof(ConfigurationFileNotRegular);
+    public const string ConfigurationFileTooLarge = nameof(ConfigurationFileTooLarge);
 }

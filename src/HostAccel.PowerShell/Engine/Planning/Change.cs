@@ -55,4 +55,4 @@ internal sealed record ChainChange(ChangeAction Action, NftChain Chain) : Change
 internal sealed record RuleChange(ChangeAction Action, NftRule Rule, ulong Position = 0) : Change(Action);
 
 /// <summary>The counters of a chain's rules read and zeroed: not part of a batch, see <see cref="PlanCommit"/>.</summary>
-internal sealed record CounterReset(NftFamily Family, string Table, string Chain) : Change(ChangeAction.Reset);
+internal sealed record CounterResetChange(NftFamily Family, string Table, string Chain) : Change(ChangeAction.Reset);

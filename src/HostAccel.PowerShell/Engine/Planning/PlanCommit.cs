@@ -12,7 +12,7 @@ namespace HostAccel.PowerShell.Engine.Planning;
 internal static class PlanCommit
 {
     /// <summary>The rules of each reset chain as they were just before their counters were zeroed.</summary>
-    public static IReadOnlyDictionary<CounterReset, IReadOnlyList<NftRule>> Apply(AccelSession session, Plan plan, CancellationToken cancellation)
+    public static IReadOnlyDictionary<CounterResetChange, IReadOnlyList<NftRule>> Apply(AccelSession session, Plan plan, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(plan);
@@ -23,8 +23,8 @@ internal static class PlanCommit
             session.Nft.Commit(transaction, plan.Generation);
         }
 
-        var before = new Dictionary<CounterReset, IReadOnlyList<NftRule>>();
-        foreach (CounterReset reset in plan.Changes.OfType<CounterReset>())
+        var before = new Dictionary<CounterResetChange, IReadOnlyList<NftRule>>();
+        foreach (CounterResetChange reset in plan.Changes.OfType<CounterResetChange>())
         {
             before[reset] = session.Nft.ResetRuleCounters(reset.Family, reset.Table, reset.Chain);
         }

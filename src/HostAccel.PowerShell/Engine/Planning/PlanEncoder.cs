@@ -62,7 +62,7 @@ internal static class PlanEncoder
                 case RuleChange { Action: ChangeAction.Delete } r:
                     tx.DeleteRule(r.Rule, subject);
                     break;
-                case CounterReset:
+                case CounterResetChange:
                     // Read and zeroed by its own request, not in a batch (PlanCommit).
                     break;
                 default:

@@ -21,7 +21,7 @@ internal static class PlanText
         RuleChange { Action: ChangeAction.Insert } r => NftStatements.InsertRule(r.Rule, r.Position, interfaceName),
         RuleChange { Action: ChangeAction.Replace } r => NftStatements.ReplaceRule(r.Rule, interfaceName),
         RuleChange { Action: ChangeAction.Delete } r => NftStatements.DeleteRule(r.Rule),
-        CounterReset r => NftStatements.ResetCounters(r.Family, r.Table, r.Chain),
+        CounterResetChange r => NftStatements.ResetCounters(r.Family, r.Table, r.Chain),
         _ => throw new ArgumentException($"no statement for {change}", nameof(change)),
     };
 
