@@ -31,8 +31,20 @@ Describe 'Get-AccelConfiguration' {
         ($config | Sync-AccelConfiguration).Applied | Should -BeFalse
     }
 
-    It 'takes the table name by position' {
+    It 'takes the table name by position, and a table named that does not exist is TableNotFound' {
+        { Get-AccelConfiguration other -NetworkNamespace $ns -ErrorAction Stop } | Should -Throw -ErrorId "TableNotFound,$Id"
+        Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{ Family = 'ip'; Traffic = 'None'; TableName = 'other' }
         (Get-AccelConfiguration other -NetworkNamespace $ns).TableName | Should -Be 'other'
+    }
+
+    It 'refuses a state with a chain added by hand (StateNotExpressible, naming it), which Get | Sync would delete' {
+        Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{ Family = 'ip'; Traffic = 'None' }
+        & ip netns exec $ns nft add chain ip antrea mine '{ type filter hook input priority 0; policy accept; }'
+        & ip netns exec $ns nft add rule ip antrea mine counter
+        { Get-AccelConfiguration -NetworkNamespace $ns -ErrorAction Stop } | Should -Throw -ErrorId "StateNotExpressible,$Id"
+        $e = $null
+        Get-AccelConfiguration -NetworkNamespace $ns -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].Exception.Message | Should -Match 'chain ip antrea mine'
     }
 
     It 'reports a missing namespace as NetworkNamespaceNotFound' {

@@ -20,7 +20,8 @@ $calls = [ordered]@{
     'Get-Fastpath'            = { Get-Fastpath }
     'Get-FlowtableCounter'    = { Get-FlowtableCounter -Family Ip }
     'Get-OffloadedFlow'       = { Get-OffloadedFlow }
-    'Get-AccelConfiguration'  = { Get-AccelConfiguration -IncludeForeign }
+    # A table that one configuration describes (prepared, no traffic): Get's answer, not a refusal, is the control.
+    'Get-AccelConfiguration'  = { Get-AccelConfiguration -TableName prepared }
     'Test-AccelConfiguration' = { Test-AccelConfiguration -Configuration $node -Force }
     'Reset-FlowtableCounter'  = { Reset-FlowtableCounter -Family Ip -Force }
     'Add-PeerPodCidr'         = { Add-PeerPodCidr -Cidr 10.244.1.0/24 -Force }

@@ -18,6 +18,10 @@ table ip antrea {
     set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.244.0.0/24 }; }
     chain forward { type filter hook forward priority filter; policy accept; counter; }
 }
+table ip prepared {
+    comment "Rules for Antrea"
+    set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.245.0.0/24 }; }
+}
 '@
 
     # Runs every call of Privileges.Calls.ps1 in one child pwsh, optionally under setpriv; one result per cmdlet.

@@ -147,8 +147,8 @@ Describe 'Sync-AccelConfiguration' {
             { Sync-AccelConfiguration -NetworkNamespace $ns -Path $file -ErrorAction Stop } | Should -Throw -ErrorId "InvalidArgument,$Id"
         }
 
-        It 'reports a missing <_> file as ObjectNotFound' -ForEach @('psd1', 'json') {
-            { Sync-AccelConfiguration -NetworkNamespace $ns -Path (Join-Path $TestDrive "missing.$_") -ErrorAction Stop } | Should -Throw -ErrorId "ObjectNotFound,$Id"
+        It 'reports a missing <_> file as ConfigurationFileNotFound (ObjectNotFound)' -ForEach @('psd1', 'json') {
+            { Sync-AccelConfiguration -NetworkNamespace $ns -Path (Join-Path $TestDrive "missing.$_") -ErrorAction Stop } | Should -Throw -ErrorId "ConfigurationFileNotFound,$Id"
         }
 
         It 'points a string given as the configuration to -Path' {

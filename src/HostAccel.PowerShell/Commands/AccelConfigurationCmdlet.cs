@@ -14,25 +14,33 @@ public abstract class AccelConfigurationCmdlet : HostAccelCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ConfigurationInput.ConfigurationSet)]
     public object? Configuration { get; set; }
 
-    /// <summary>A .psd1 or .json file.</summary>
+    /// <summary>A .psd1 or .json file; PowerShell's wildcards may name it, if they name one file.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ConfigurationInput.PathSet)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
+
+    /// <summary>A .psd1 or .json file, its path taken as it is (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ConfigurationInput.LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
 
     /// <summary>The configuration bound to this record and the session of its namespace, or null once the failure is written.</summary>
     internal (AccelConfiguration Configuration, AccelSession Session)? BindConfiguration()
     {
-        AccelConfiguration read;
-        try
+        AccelConfiguration? read = null;
+        object? input = ParameterSetName switch
         {
-            read = ConfigurationInput.Read(this, Configuration, Path, cancellation: Cancellation);
-        }
-        catch (Exception ex)
+            ConfigurationInput.PathSet => Path,
+            ConfigurationInput.LiteralPathSet => LiteralPath,
+            _ => Configuration,
+        };
+        if (!Try(() => read = ConfigurationInput.Read(this, Configuration, Path, LiteralPath, Cancellation), input))
         {
-            WriteFailure(ex, ParameterSetName == ConfigurationInput.PathSet ? Path : Configuration);
             return null;
         }
 
-        return Session() is AccelSession session ? (read, session) : null;
+        return Session() is AccelSession session ? (read!, session) : null;
     }
 }

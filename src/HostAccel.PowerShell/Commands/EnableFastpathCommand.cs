@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using HostAccel.PowerShell.Commands.Completers;
 using HostAccel.PowerShell.Engine;
 using HostAccel.PowerShell.Model;
 
@@ -15,6 +16,7 @@ public sealed class EnableFastpathCommand : ChangeCmdlet
         _queue = new(this, s => new EnableFastpathPlan(s), (plan, request) => plan.Prepare(request));
 
     [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string TransportInterface { get; set; } = "";
 
@@ -23,6 +25,7 @@ public sealed class EnableFastpathCommand : ChangeCmdlet
     public string[] LocalPodCidr { get; set; } = [];
 
     [Parameter]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string GatewayInterface { get; set; } = Design.GatewayInterface;
 

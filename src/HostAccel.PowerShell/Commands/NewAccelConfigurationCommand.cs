@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using HostAccel.PowerShell.Commands.Completers;
 using HostAccel.PowerShell.Engine;
 using HostAccel.PowerShell.Engine.Configuration;
 using HostAccel.PowerShell.Model;
@@ -19,6 +20,7 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
     private static readonly AccelConfiguration Initial = new();
 
     [Parameter(Position = 0)]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string? TransportInterface { get; set; }
 
     [Parameter(Position = 1)]
@@ -34,11 +36,13 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
     public AccelTraffic Traffic { get; set; } = Initial.Traffic;
 
     [Parameter]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string GatewayInterface { get; set; } = Initial.GatewayInterface;
 
     /// <summary>More flowtable devices (the setting Devices): parameter names are singular.</summary>
     [Parameter]
     [Alias(nameof(AccelConfiguration.Devices))]
+    [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string[] Device { get; set; } = [];
 
     [Parameter]

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using HostAccel.PowerShell.Commands.Completers;
 using HostAccel.PowerShell.Engine;
 using HostAccel.PowerShell.Model;
 
@@ -14,6 +15,7 @@ public sealed class RemovePeerPodCidrCommand : ChangeCmdlet
         _queue = new(this, s => new RemovePeerPodCidrPlan(s), (plan, r) => [plan.Prepare(r.Cidr, r.Family, r.TableName, r.SetName, r.Force)]);
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PeerPodCidrCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Cidr { get; set; } = [];
 
