@@ -35,7 +35,7 @@ function Add-TestDevice([string] $Name, [string] $Device) {
 function Import-HostAccelRuleset([string] $Name, [string] $Ruleset) {
     $before = @(Get-AccelTable -All -NetworkNamespace $Name | ForEach-Object { "$($_.Family) $($_.Name)" })
     Import-NftRuleset $Name $Ruleset
-    $added = @(Get-AccelTable -All -NetworkNamespace $Name | Where-Object { "$($_.Family) $($_.Name)" -notin $before })
+    $added = @(Get-AccelTable -All -NetworkNamespace $Name | Where-Object { "$($_.Family) $($_.Name)" -cnotin $before })
     foreach ($t in $added) {
         & ip netns exec $Name nft delete table $t.Family.ToString().ToLowerInvariant() $t.Name
         New-AccelTable -Name $t.Name -Family $t.Family -Comment $t.Comment -NetworkNamespace $Name -Confirm:$false

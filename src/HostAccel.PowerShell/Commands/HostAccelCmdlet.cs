@@ -95,14 +95,19 @@ public abstract class HostAccelCmdlet : PSCmdlet, IDisposable
             return;
         }
 
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        int written = 0;
         using (items)
         {
             bool more = false;
             while (Try(() => more = items!.MoveNext(), target) && more)
             {
                 WriteObject(items!.Current);
+                written++;
             }
         }
+
+        WriteVerbose($"{MyInvocation.MyCommand.Name}: {written} {typeof(T).Name} object{(written == 1 ? "" : "s")} read from {(session.NetworkNamespace is null ? "this network namespace" : $"network namespace {session.NetworkNamespace}")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.#} ms");
     }
 
     /// <summary>Writes an engine failure as an ErrorRecord (id, category, offending value, recommended action).</summary>

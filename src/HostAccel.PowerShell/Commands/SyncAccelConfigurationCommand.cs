@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using HostAccel.Native.Nftables;
 using HostAccel.PowerShell.Engine;
 using HostAccel.PowerShell.Engine.Configuration;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Commands;
@@ -36,26 +38,23 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
         }
 
         string target = $"table {configuration.TableName}{(session.NetworkNamespace is null ? "" : $" in network namespace {session.NetworkNamespace}")}";
-        AccelSyncResult result;
-        try
+        AccelSyncResult? result = null;
+        var options = new SyncOptions
         {
-            result = Synchronizer.Sync(session, configuration, new SyncOptions
+            Force = Force,
+            MaxAttempts = MaxAttempts,
+            ShouldApply = plan =>
             {
-                Force = Force,
-                MaxAttempts = MaxAttempts,
-                ShouldApply = plan =>
-                {
-                    string statements = string.Join(Environment.NewLine + "  ", plan.Statements.Select(Shorten));
-                    return ShouldProcess($"{Action} on {target}:{Environment.NewLine}  {statements}", $"{Action} on {target}?{Environment.NewLine}  {statements}", Action);
-                },
-                Log = WriteVerbose,
-            }, Cancellation);
-        }
-        catch (Exception ex) when (ex is not RuntimeException)
+                WarnAboutDeletions(plan.Plan, target);
+                string statements = string.Join(Environment.NewLine + "  ", plan.Statements.Select(Shorten));
+                return ShouldProcess($"{Action} on {target}:{Environment.NewLine}  {statements}", $"{Action} on {target}?{Environment.NewLine}  {statements}", Action);
+            },
+            Log = WriteVerbose,
+        };
+
+        // PowerShell's own exceptions from the callbacks (Ctrl+C at a -Confirm prompt, a Stop preference) pass through.
+        if (!Try(() => result = Synchronizer.Sync(session, configuration, options, Cancellation), target))
         {
-            // RuntimeExceptions come from PowerShell through the callbacks (Ctrl+C at a -Confirm prompt, a Stop
-            // preference) and end the pipeline as PowerShell means them to; the engine's own failures are reported.
-            WriteFailure(ex, target);
             return;
         }
 
@@ -66,12 +65,28 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
             WriteWarning(warning);
         }
 
-        if (result.Attempts > 1)
+        if (result!.Attempts > 1)
         {
             WriteWarning($"{target}: the ruleset changed while the sync was planned, so it was read and planned again; {(result.Applied ? "applied" : "planned")} at attempt {result.Attempts} of {MaxAttempts}");
         }
 
         WriteObject(result);
+    }
+
+    /// <summary>
+    /// Says which whole tables and sets a sync is about to delete (a configuration without a family, a set renamed):
+    /// a templating slip in a runbook should not empty a Node without a word.
+    /// </summary>
+    private void WarnAboutDeletions(Plan plan, string target)
+    {
+        var added = plan.Changes.OfType<SetChange>().Where(c => c.Action == ChangeAction.Add).Select(c => (c.Set.Family, c.Set.Name)).ToHashSet();
+        List<string> deleted = plan.Changes.OfType<TableChange>().Where(c => c.Action == ChangeAction.Delete).Select(c => $"table {c.Table.Family.ToNftName()} {c.Table.Name}")
+            .Concat(plan.Changes.OfType<SetChange>().Where(c => c.Action == ChangeAction.Delete && !added.Contains((c.Set.Family, c.Set.Name))).Select(c => $"set {c.Set.Family.ToNftName()} {c.Set.Table} {c.Set.Name}"))
+            .ToList();
+        if (deleted.Count > 0)
+        {
+            WriteWarning($"{target}: the sync deletes {string.Join(", ", deleted)} and everything in {(deleted.Count == 1 ? "it" : "them")}");
+        }
     }
 
     private static string Shorten(string statement)

@@ -24,22 +24,17 @@ public sealed class TestAccelConfigurationCommand : AccelConfigurationCmdlet
             return;
         }
 
-        AccelConfigurationTest test;
-        try
+        AccelConfigurationTest? test = null;
+        if (!Try(() => test = Synchronizer.Test(session, configuration, Force), $"table {configuration.TableName}"))
         {
-            test = Synchronizer.Test(session, configuration, Force);
-        }
-        catch (Exception ex)
-        {
-            WriteFailure(ex, $"table {configuration.TableName}");
             return;
         }
 
-        foreach (AccelDrift drift in test.Drift)
+        foreach (AccelDrift drift in test!.Drift)
         {
             WriteVerbose(drift.ToString());
         }
 
-        WriteObject(Quiet ? test.InDesiredState : test);
+        WriteObject(Quiet ? test!.InDesiredState : test);
     }
 }

@@ -14,24 +14,19 @@ public sealed class TestHostAccelSupportCommand : HostAccelCmdlet
 
     protected override void ProcessRecord()
     {
-        HostAccelSupport support;
-        try
+        HostAccelSupport? support = null;
+        if (!Try(() => support = Support.Test(NetworkNamespace), NetworkNamespace))
         {
-            support = Support.Test(NetworkNamespace);
-        }
-        catch (Exception ex)
-        {
-            WriteFailure(ex, NetworkNamespace);
             return;
         }
 
         if (Quiet)
         {
-            WriteObject(support.Supported);
+            WriteObject(support!.Supported);
             return;
         }
 
-        foreach (string reason in support.Reasons)
+        foreach (string reason in support!.Reasons)
         {
             WriteVerbose(reason);
         }
