@@ -17,7 +17,12 @@ public sealed class ModuleLoader : IModuleAssemblyInitializer, IModuleAssemblyCl
 
     public void OnImport() => AssemblyLoadContext.Default.Resolving += Resolve;
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= Resolve;
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        AssemblyLoadContext.Default.Resolving -= Resolve;
+        // The sockets kept open between invocations close with the module.
+        Engine.SessionPool.Clear();
+    }
 
     /// <summary>Where the module keeps Tmds.LibC for an architecture; null for one the package has no build for.</summary>
     internal static string? LibCPath(string moduleDirectory, Architecture architecture)

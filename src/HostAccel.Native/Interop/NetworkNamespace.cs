@@ -24,6 +24,28 @@ public static class NetworkNamespace
         return Path.Combine(RunDirectory, name);
     }
 
+    /// <summary>
+    /// Which namespace the name stands for now: the inode of its nsfs file, or null when there is no such name. A
+    /// namespace deleted and made again under the same name is another namespace, with another inode, so a socket
+    /// kept open in the old one must not be taken for the new one.
+    /// </summary>
+    public static unsafe ulong? Identity(string name)
+    {
+        string path = PathOf(name);
+        byte* statx = stackalloc byte[LibC.StatxSize];
+        if (LibC.statx(AtCurrentDirectory, path, 0, StatxInode, statx) != 0)
+        {
+            return null;
+        }
+
+        return BitConverter.ToUInt64(new ReadOnlySpan<byte>(statx + StatxInodeOffset, 8));
+    }
+
+    /// <summary>AT_FDCWD, STATX_INO and the offset of stx_ino in struct statx (linux/stat.h), the same on every architecture.</summary>
+    private const int AtCurrentDirectory = -100;
+    private const uint StatxInode = 0x100;
+    private const int StatxInodeOffset = 32;
+
     /// <summary>Runs <paramref name="action"/> in the namespace, or right here when <paramref name="name"/> is null.</summary>
     public static T Run<T>(string? name, Func<T> action)
     {

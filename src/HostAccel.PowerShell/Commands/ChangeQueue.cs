@@ -147,6 +147,12 @@ internal sealed class ChangeQueue<TPlan, TRequest, TResult>
             _cmdlet.WriteProgress(progress);
         }
 
+        foreach (HostAccelException conflict in plan.Conflicts())
+        {
+            plan.Reject();
+            Report(conflict, conflict.TargetObject);
+        }
+
         if (plan.Rejected > 0 || _refused > 0)
         {
             int withheld = plan.Accepted.Count;

@@ -27,7 +27,7 @@ public abstract class HostAccelCmdlet : PSCmdlet, IDisposable
     {
         foreach (AccelSession session in _sessions.Values)
         {
-            session.Dispose();
+            SessionPool.Give(session);
         }
 
         _sessions.Clear();
@@ -44,7 +44,7 @@ public abstract class HostAccelCmdlet : PSCmdlet, IDisposable
             return session;
         }
 
-        if (!Try(() => session = AccelSession.Open(NetworkNamespace), NetworkNamespace))
+        if (!Try(() => session = SessionPool.Take(NetworkNamespace), NetworkNamespace))
         {
             return null;
         }

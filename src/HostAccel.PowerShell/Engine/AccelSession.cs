@@ -21,6 +21,12 @@ internal sealed class AccelSession : IDisposable
 
     public string? NetworkNamespace { get; }
 
+    /// <summary>Which namespace the session was opened in (<see cref="SessionPool"/>): its nsfs inode, 0 for the caller's own.</summary>
+    internal ulong? Identity { get; set; }
+
+    /// <summary>Forgets what a previous invocation read (device names), before the session serves another.</summary>
+    internal void Refresh() => _interfaces = null;
+
     public NftConnection Nft { get; }
 
     /// <summary>Opens a session in a named namespace, or the caller's own when null or empty.</summary>

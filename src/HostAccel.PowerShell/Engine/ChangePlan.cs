@@ -91,6 +91,12 @@ internal class ChangePlan<T>
         OnAccepted(change);
     }
 
+    /// <summary>
+    /// Inputs that conflict with one another, found once all are in (two prefixes of one call that overlap, say): each
+    /// names the input refused. A plan with conflicts does not commit.
+    /// </summary>
+    public virtual IReadOnlyList<HostAccelException> Conflicts() => [];
+
     /// <summary>Takes back the changes of a target that ShouldProcess declined (-WhatIf, -Confirm answered no).</summary>
     public void Withdraw(string target) => _accepted.RemoveAll(c => c.Target == target);
 
@@ -110,6 +116,11 @@ internal class ChangePlan<T>
         {
             throw new HostAccelException(ErrorIds.NothingApplied, FailureKind.InvalidOperation,
                 $"nothing was applied: {Rejected} of {Rejected + _accepted.Count} inputs were rejected, and the changes are all or nothing", target);
+        }
+
+        if (Conflicts() is [HostAccelException conflict, ..])
+        {
+            throw conflict;
         }
 
         Plan plan = Plan;

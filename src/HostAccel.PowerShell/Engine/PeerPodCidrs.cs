@@ -44,16 +44,21 @@ internal static class PeerPodCidrs
         }
     }
 
-    internal static PeerPodCidr ToModel(AccelSession session, NftSet set, IpPrefix prefix) => new()
+    internal static PeerPodCidr ToModel(AccelSession session, NftSet set, IpPrefix prefix)
     {
-        Family = set.Family.ToModel(),
-        TableName = set.Table,
-        SetName = set.Name,
-        Cidr = prefix.ToString(),
-        Address = prefix.Address.ToString(),
-        PrefixLength = prefix.Length,
-        NetworkNamespace = session.NetworkNamespace,
-    };
+        // The address is the prefix's text up to the slash: formatting it once costs half of what formatting twice does.
+        string cidr = prefix.ToString();
+        return new PeerPodCidr
+        {
+            Family = set.Family.ToModel(),
+            TableName = set.Table,
+            SetName = set.Name,
+            Cidr = cidr,
+            Address = cidr[..cidr.IndexOf('/', StringComparison.Ordinal)],
+            PrefixLength = prefix.Length,
+            NetworkNamespace = session.NetworkNamespace,
+        };
+    }
 
     internal static HostAccelException SetNotFound(NftFamily family, string table, string set) =>
         new(ErrorIds.SetNotFound, FailureKind.ObjectNotFound, $"table {family.ToNftName()} {table} has no set {set}", $"set {family.ToNftName()} {table} {set}");
@@ -98,24 +103,8 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
 
         public bool Created { get; set; }
 
-        /// <summary>The prefixes accepted in this call, in address order.</summary>
-        public SortedSet<IpPrefix> Planned { get; } = [];
-
-        /// <summary>A prefix accepted in this call that overlaps <paramref name="prefix"/> without being equal to it.</summary>
-        public IpPrefix? PlannedOverlap(IpPrefix prefix)
-        {
-            // A containing prefix starts at or before this one: the last such start. One inside starts within it. An
-            // empty view answers default(IpPrefix), 0.0.0.0/0, which is never planned (a /0 is refused).
-            var lowest = IpPrefix.Create(prefix.IsIPv6, 0, 0);
-            IpPrefix before = Planned.GetViewBetween(lowest, prefix).Max;
-            if (before != default && before != prefix && before.Overlaps(prefix))
-            {
-                return before;
-            }
-
-            IpPrefix inside = Planned.GetViewBetween(prefix, IpPrefix.Create(prefix.IsIPv6, prefix.Last, prefix.AddressBits)).Min;
-            return inside != default && inside != prefix ? inside : null;
-        }
+        /// <summary>The prefixes accepted in this call, each with the input it came from, in the order they came.</summary>
+        public Dictionary<IpPrefix, string> Planned { get; } = [];
     }
 
     protected SetState State(NftFamily family, string table, string set, bool force, bool requireSet, string? setComment = null)
@@ -153,6 +142,8 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
 
     protected SetState StateOf(PeerPodCidr cidr) => _sets[(cidr.Family.ToNft(), cidr.TableName, cidr.SetName)];
 
+    protected IEnumerable<SetState> Sets => _sets.Values;
+
     protected override void OnAccepted(PlannedChange<PeerPodCidr> change)
     {
         SetState state = StateOf(change.Result);
@@ -164,7 +155,11 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
                     state.Created = true;
                     break;
                 case ElementsChange e:
-                    state.Planned.UnionWith(e.Prefixes);
+                    foreach (IpPrefix prefix in e.Prefixes)
+                    {
+                        state.Planned.TryAdd(prefix, e.Subject as string ?? prefix.ToString());
+                    }
+
                     break;
             }
         }
@@ -206,15 +201,9 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
         SetState state = State(nftFamily, table, set, force, requireSet: false, setComment);
         PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
         string target = $"set {nftFamily.ToNftName()} {table} {set}";
-        if (state.Planned.Contains(prefix))
+        if (state.Planned.ContainsKey(prefix))
         {
             return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, []);
-        }
-
-        if (state.PlannedOverlap(prefix) is IpPrefix other)
-        {
-            throw new HostAccelException(ErrorIds.OverlappingCidr, FailureKind.ResourceExists,
-                $"{prefix} overlaps {other}, which set {nftFamily.ToNftName()} {table} {set} already holds (added earlier in this call)", cidr);
         }
 
         var changes = new List<Change>(2);
@@ -225,6 +214,45 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
 
         changes.Add(new ElementsChange(ChangeAction.Add, state.Target, new[] { prefix }) { Subject = cidr });
         return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, changes);
+    }
+
+    /// <summary>
+    /// Prefixes of this call that overlap one another, found in one sorted pass over each set's prefixes (O(n log n)
+    /// for the whole call): the later input of each pair is refused, naming the earlier.
+    /// </summary>
+    public override IReadOnlyList<HostAccelException> Conflicts()
+    {
+        var conflicts = new List<HostAccelException>();
+        foreach (SetState state in Sets)
+        {
+            var order = new Dictionary<IpPrefix, int>(state.Planned.Count);
+            foreach (IpPrefix prefix in state.Planned.Keys)
+            {
+                order[prefix] = order.Count;
+            }
+
+            IpPrefix? open = null;
+            foreach (IpPrefix prefix in state.Planned.Keys.Order())
+            {
+                if (open is IpPrefix outer && outer.IsIPv6 == prefix.IsIPv6 && prefix.Value <= outer.Last)
+                {
+                    (IpPrefix earlier, IpPrefix later) = order[outer] < order[prefix] ? (outer, prefix) : (prefix, outer);
+                    NftSet set = state.Target;
+                    conflicts.Add(new HostAccelException(ErrorIds.OverlappingCidr, FailureKind.ResourceExists,
+                        $"{later} overlaps {earlier}, which set {set.Family.ToNftName()} {set.Table} {set.Name} already holds (added earlier in this call)", state.Planned[later]));
+                    if (later == outer)
+                    {
+                        open = prefix;
+                    }
+
+                    continue;
+                }
+
+                open = prefix;
+            }
+        }
+
+        return conflicts;
     }
 
     /// <summary>The kernel refused an element because a held interval overlaps it: say which.</summary>
@@ -260,7 +288,7 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
         SetState state = State(nftFamily, table, set, force, requireSet: true);
         PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
         string target = $"set {nftFamily.ToNftName()} {table} {set}";
-        if (state.Planned.Contains(prefix))
+        if (state.Planned.ContainsKey(prefix))
         {
             return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result, []);
         }

@@ -147,7 +147,10 @@ public sealed class PeerPodCidrTests : EngineTest
 
         var batch = new AddPeerPodCidrPlan(Session);
         batch.Accept(batch.Prepare("10.10.0.0/24", null, "antrea", "peer-pod-cidr", null, false));
-        Assert.Equal(ErrorIds.OverlappingCidr, Assert.Throws<HostAccelException>(() => batch.Prepare("10.10.0.128/25", null, "antrea", "peer-pod-cidr", null, false)).ErrorId);
+        batch.Accept(batch.Prepare("10.10.0.128/25", null, "antrea", "peer-pod-cidr", null, false));
+        HostAccelException conflict = Assert.Single(batch.Conflicts());
+        Assert.Equal((ErrorIds.OverlappingCidr, "10.10.0.128/25"), (conflict.ErrorId, conflict.TargetObject));
+        Assert.Equal(ErrorIds.OverlappingCidr, FailsAndChangesNothing(() => batch.Commit(CancellationToken.None), ErrorIds.OverlappingCidr, FailureKind.ResourceExists).ErrorId);
     }
 
     [Fact]
