@@ -67,6 +67,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int setns(int fd, int nstype);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int unshare(int flags);
+
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial uint if_nametoindex(string ifname);
 
