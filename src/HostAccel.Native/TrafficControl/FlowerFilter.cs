@@ -3,6 +3,7 @@ using System.Net;
 using HostAccel.Native.Netlink;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.TrafficControl.Actions;
+using HostAccel.Native.TrafficControl.Routing;
 using static HostAccel.Native.TrafficControl.TcConstants;
 
 namespace HostAccel.Native.TrafficControl;
@@ -55,11 +56,27 @@ public sealed record FlowerFilter(int InterfaceIndex, ClsactHook Hook, ushort Pr
     /// <summary>The counters of the first action, which sees every packet the filter matched; null when written.</summary>
     public TcStatistics? Statistics => Actions.Count > 0 ? Actions[0].State?.Statistics : null;
 
-    /// <summary>An IPv4 filter for traffic from <paramref name="source"/> to <paramref name="destination"/>.</summary>
-    public static FlowerFilter ForPrefixes(int interfaceIndex, ClsactHook hook, ushort priority, uint handle, IpPrefix? source, IpPrefix? destination, params TcAction[] actions)
+    /// <summary>
+    /// What the Traffic Control mode installs on a device's ingress for traffic from <paramref name="source"/> to
+    /// <paramref name="destination"/>: rewrite the frame as the kernel's forwarding would have (source MAC the
+    /// egress device's, destination MAC the next hop's, one hop less to live), fix the IPv4 header checksum, and
+    /// redirect it to <paramref name="egressInterface"/>'s transmit path —
+    /// <c>flower skip_hw src_ip S dst_ip D action pedit ex munge eth src set … munge eth dst set … munge ip ttl add
+    /// 0xff pipe action csum ip pipe action mirred egress redirect dev E</c> (IPv6: hoplimit, no csum).
+    /// </summary>
+    public static FlowerFilter Redirect(int interfaceIndex, ushort priority, uint handle, IpPrefix source, IpPrefix destination,
+        MacAddress sourceMac, MacAddress destinationMac, int egressInterface)
     {
-        bool v6 = (source ?? destination)?.IsIPv6 ?? false;
-        return new FlowerFilter(interfaceIndex, hook, priority, v6 ? ETH_P_IPV6 : ETH_P_IP)
+        if (source.IsIPv6 != destination.IsIPv6)
+        {
+            throw new ArgumentException($"source {source} and destination {destination} are of different families", nameof(destination));
+        }
+
+        bool v6 = source.IsIPv6;
+        TcAction[] actions = v6
+            ? [PeditAction.RewriteForForwarding(sourceMac, destinationMac, ipv6: true), MirredAction.EgressRedirect(egressInterface)]
+            : [PeditAction.RewriteForForwarding(sourceMac, destinationMac, ipv6: false), CsumAction.IPv4Header(), MirredAction.EgressRedirect(egressInterface)];
+        return new FlowerFilter(interfaceIndex, ClsactHook.Ingress, priority, v6 ? ETH_P_IPV6 : ETH_P_IP)
         {
             Handle = handle,
             Source = source,
@@ -67,6 +84,20 @@ public sealed record FlowerFilter(int InterfaceIndex, ClsactHook Hook, ushort Pr
             Actions = actions,
         };
     }
+
+    /// <summary>
+    /// <c>flower skip_hw ip_ttl 0/0xfe action gact pass</c>: a packet that would leave with a TTL (hop limit) of 0 is
+    /// handed back to the stack, which drops it and sends ICMP time exceeded, as a router must; it belongs at a
+    /// priority before the redirects of its protocol.
+    /// </summary>
+    public static FlowerFilter TtlGuard(int interfaceIndex, ushort priority, uint handle, bool ipv6) =>
+        new(interfaceIndex, ClsactHook.Ingress, priority, ipv6 ? ETH_P_IPV6 : ETH_P_IP)
+        {
+            Handle = handle,
+            IpTtl = 0,
+            IpTtlMask = 0xFE,
+            Actions = new TcAction[] { GactAction.Pass() },
+        };
 
     public override TcFilter AsWritten() => this with
     {

@@ -47,7 +47,7 @@ public sealed class TcConnection : IDisposable
     {
         var qdiscs = new List<TcQdisc>();
         _socket.Dump(
-            (w, seq) => Request(w, RTM_GETQDISC, NLM_F_DUMP, seq, r => r.WriteStruct(new TcMsg(0, interfaceIndex, 0, 0, 0))),
+            (w, seq) => TcRequests.ListQdiscs(w, seq, interfaceIndex),
             (in NetlinkMessage m) => qdiscs.Add(TcQdisc.Decode(m)),
             qdiscs.Clear,
             $"listing the qdiscs of device #{interfaceIndex}");
@@ -67,7 +67,7 @@ public sealed class TcConnection : IDisposable
     {
         var filters = new List<TcFilter>();
         _socket.Dump(
-            (w, seq) => Request(w, RTM_GETTFILTER, NLM_F_DUMP, seq, r => r.WriteStruct(new TcMsg(0, interfaceIndex, 0, (uint)hook, 0))),
+            (w, seq) => TcRequests.ListFilters(w, seq, interfaceIndex, hook),
             (in NetlinkMessage m) =>
             {
                 if (TcFilter.Decode(m) is TcFilter filter)
@@ -99,7 +99,7 @@ public sealed class TcConnection : IDisposable
     public void Execute(TcChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        NetlinkError reply = _socket.Request((w, seq) => Encode(change, w, seq));
+        NetlinkError reply = _socket.Request((w, seq) => TcRequests.Change(w, seq, change));
         if (!reply.IsAck)
         {
             throw new NetlinkException(reply.Errno, change.Description, reply.ExtAckMessage, reply.Offset, reply.OriginalSequence, Hint(change, reply.Errno));
@@ -167,54 +167,15 @@ public sealed class TcConnection : IDisposable
     private bool IsEmpty(TcQdisc qdisc) =>
         !qdisc.IsClsact || (ListFilters(qdisc.InterfaceIndex, ClsactHook.Ingress).Count == 0 && ListFilters(qdisc.InterfaceIndex, ClsactHook.Egress).Count == 0);
 
-    /// <summary>The message of a change, as tc writes the same command (Golden/tc pins the bytes).</summary>
-    internal static void Encode(TcChange change, NetlinkWriter writer, uint sequence)
-    {
-        const ushort ack = NLM_F_ACK;
-        switch (change.Kind)
-        {
-            case TcChangeKind.AddQdisc:
-                Request(writer, RTM_NEWQDISC, ack | NLM_F_CREATE | NLM_F_EXCL, sequence, change.Qdisc!.Encode);
-                break;
-            case TcChangeKind.ReplaceQdisc:
-                Request(writer, RTM_NEWQDISC, ack | NLM_F_CREATE | NLM_F_REPLACE, sequence, change.Qdisc!.Encode);
-                break;
-            case TcChangeKind.DeleteQdisc:
-                Request(writer, RTM_DELQDISC, ack, sequence, change.Qdisc!.Encode);
-                break;
-            case TcChangeKind.AddFilter:
-                Request(writer, RTM_NEWTFILTER, ack | NLM_F_CREATE | NLM_F_EXCL, sequence, change.Filter!.Encode);
-                break;
-            case TcChangeKind.ReplaceFilter:
-                Request(writer, RTM_NEWTFILTER, ack | NLM_F_CREATE, sequence, change.Filter!.Encode);
-                break;
-            case TcChangeKind.DeleteFilter:
-                Request(writer, RTM_DELTFILTER, ack, sequence, change.Filter!.EncodeDelete);
-                break;
-            case TcChangeKind.DeletePriority:
-                TcPriority p = change.Priority!;
-                uint info = ((uint)p.Priority << 16) | System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(p.Protocol);
-                Request(writer, RTM_DELTFILTER, ack, sequence, w => w.WriteStruct(new TcMsg(0, p.InterfaceIndex, 0, (uint)p.Hook, info)));
-                break;
-        }
-    }
-
     /// <summary>
     /// <c>tc actions add action …</c>: a standalone action, shared by no filter. Only the support probe sends it, in a
     /// throwaway namespace, to learn whether the kernel has the action's module. Returns the kernel's answer.
     /// </summary>
     internal NetlinkError AddStandaloneAction(TcAction action) =>
-        _socket.Request((w, seq) => EncodeStandaloneAction(action, w, seq));
-
-    internal static void EncodeStandaloneAction(TcAction action, NetlinkWriter writer, uint sequence) =>
-        Request(writer, RTM_NEWACTION, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, sequence, w =>
-        {
-            w.WriteStruct(new TcaMsg(0));
-            ActionCodec.EncodeList(w, TCA_ROOT_TAB, [action]);
-        });
+        _socket.Request((w, seq) => TcRequests.AddStandaloneAction(w, seq, action));
 
     /// <summary>Sends a change for the probe and returns the kernel's answer without throwing.</summary>
-    internal NetlinkError Try(TcChange change) => _socket.Request((w, seq) => Encode(change, w, seq));
+    internal NetlinkError Try(TcChange change) => _socket.Request((w, seq) => TcRequests.Change(w, seq, change));
 
     /// <summary>
     /// What the errno alone does not say. A missing qdisc, classifier or action kind is ENOENT (or EOPNOTSUPP) with
@@ -278,12 +239,7 @@ public sealed class TcConnection : IDisposable
 
         try
         {
-            return GetOne(RTM_GETLINK, w =>
-            {
-                w.WriteStruct(new IfInfoMsg(AF_UNSPEC, 0, 0, 0, 0));
-                w.WriteU32Host(IFLA_EXT_MASK, RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
-                w.WriteString(IFLA_IFNAME, name);
-            }, Link.Decode, $"reading device {name}");
+            return GetOne((w, seq) => TcRequests.GetLink(w, seq, name), Link.Decode, $"reading device {name}");
         }
         catch (NetlinkException ex) when (ex.Errno == Errno.ENODEV)
         {
@@ -296,11 +252,7 @@ public sealed class TcConnection : IDisposable
     {
         var links = new List<Link>();
         _socket.Dump(
-            (w, seq) => Request(w, RTM_GETLINK, NLM_F_DUMP, seq, r =>
-            {
-                r.WriteStruct(new IfInfoMsg(AF_UNSPEC, 0, 0, 0, 0));
-                r.WriteU32Host(IFLA_EXT_MASK, RTEXT_FILTER_VF);
-            }),
+            TcRequests.ListLinks,
             (in NetlinkMessage m) => links.Add(Link.Decode(m)),
             links.Clear,
             "listing devices");
@@ -313,11 +265,8 @@ public sealed class TcConnection : IDisposable
         ArgumentNullException.ThrowIfNull(address);
         try
         {
-            return GetOne(RTM_GETNEIGH, w =>
-            {
-                w.WriteStruct(new NdMsg(Neighbour.FamilyOf(address), interfaceIndex, 0, 0, 0));
-                w.WriteBytes(NDA_DST, address.GetAddressBytes());
-            }, Neighbour.Decode, $"reading the neighbour {address} of device #{interfaceIndex}");
+            return GetOne((w, seq) => TcRequests.GetNeighbour(w, seq, address, interfaceIndex), Neighbour.Decode,
+                $"reading the neighbour {address} of device #{interfaceIndex}");
         }
         catch (NetlinkException ex) when (ex.Errno == Errno.ENOENT)
         {
@@ -337,11 +286,7 @@ public sealed class TcConnection : IDisposable
         };
         var neighbours = new List<Neighbour>();
         _socket.Dump(
-            (w, seq) => Request(w, RTM_GETNEIGH, NLM_F_DUMP, seq, r =>
-            {
-                r.WriteStruct(new NdMsg(af, 0, 0, 0, 0));
-                r.WriteU32Host(NDA_IFINDEX, (uint)interfaceIndex);
-            }),
+            (w, seq) => TcRequests.ListNeighbours(w, seq, interfaceIndex, af),
             (in NetlinkMessage m) =>
             {
                 Neighbour n = Neighbour.Decode(m);
@@ -365,30 +310,14 @@ public sealed class TcConnection : IDisposable
     public Route? GetRoute(IPAddress destination, IPAddress? source = null, int? inputInterface = null, bool fibMatch = true)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        byte family = Neighbour.FamilyOf(destination);
-        byte bits = (byte)(family == AF_INET6 ? 128 : 32);
-        if (source is not null && Neighbour.FamilyOf(source) != family)
+        if (source is not null && Neighbour.FamilyOf(source) != Neighbour.FamilyOf(destination))
         {
             throw new ArgumentException($"source {source} is not of the family of destination {destination}", nameof(source));
         }
 
         try
         {
-            return GetOne(RTM_GETROUTE, w =>
-            {
-                w.WriteStruct(new RtMsg(family, bits, source is null ? (byte)0 : bits, 0, 0, 0, 0, 0,
-                    RTM_F_LOOKUP_TABLE | (fibMatch ? RTM_F_FIB_MATCH : 0)));
-                w.WriteBytes(RTA_DST, destination.GetAddressBytes());
-                if (source is not null)
-                {
-                    w.WriteBytes(RTA_SRC, source.GetAddressBytes());
-                }
-
-                if (inputInterface is int iif)
-                {
-                    w.WriteU32Host(RTA_IIF, (uint)iif);
-                }
-            }, Route.Decode, $"looking up the route to {destination}{(source is null ? "" : $" from {source}")}{(inputInterface is int i ? $" arriving on device #{i}" : "")}");
+            return GetOne((w, seq) => TcRequests.GetRoute(w, seq, destination, source, inputInterface, fibMatch), Route.Decode, $"looking up the route to {destination}{(source is null ? "" : $" from {source}")}{(inputInterface is int i ? $" arriving on device #{i}" : "")}");
         }
         catch (NetlinkException ex) when (ex.Errno is Errno.ENETUNREACH or Errno.EHOSTUNREACH)
         {
@@ -403,11 +332,7 @@ public sealed class TcConnection : IDisposable
             : throw new ArgumentOutOfRangeException(nameof(family), family, "routes are listed per family");
         var routes = new List<Route>();
         _socket.Dump(
-            (w, seq) => Request(w, RTM_GETROUTE, NLM_F_DUMP, seq, r =>
-            {
-                r.WriteStruct(new RtMsg(af, 0, 0, 0, 0, 0, 0, 0, 0));
-                r.WriteU32Host(RTA_TABLE, table);
-            }),
+            (w, seq) => TcRequests.ListRoutes(w, seq, af, table),
             (in NetlinkMessage m) => routes.Add(Route.Decode(m)),
             routes.Clear,
             $"listing the {(af == AF_INET6 ? "IPv6" : "IPv4")} routes of table {table}");
@@ -418,18 +343,11 @@ public sealed class TcConnection : IDisposable
 
     private delegate T ObjectDecoder<out T>(in NetlinkMessage message);
 
-    private T GetOne<T>(ushort type, Action<NetlinkWriter> body, ObjectDecoder<T> decode, string operation)
+    private T GetOne<T>(Action<NetlinkWriter, uint> request, ObjectDecoder<T> decode, string operation)
         where T : class
     {
         T? result = null;
-        _socket.Dump((w, seq) => Request(w, type, NLM_F_ACK, seq, body), (in NetlinkMessage m) => result = decode(m), null, operation);
+        _socket.Dump(request, (in NetlinkMessage m) => result = decode(m), null, operation);
         return result ?? throw new NetlinkDecodeException($"{operation}: the kernel acknowledged without answering");
-    }
-
-    private static void Request(NetlinkWriter writer, ushort type, ushort flags, uint sequence, Action<NetlinkWriter> body)
-    {
-        int start = writer.BeginMessage(type, (ushort)(NLM_F_REQUEST | flags), sequence);
-        body(writer);
-        writer.EndMessage(start);
     }
 }
