@@ -316,7 +316,7 @@ public sealed record FlowerFilter(int InterfaceIndex, ClsactHook Hook, ushort Pr
         AppendPrefix(text, "dst_ip", Destination);
         if (IpTtl is byte ttl)
         {
-            text.Append(CultureInfo.InvariantCulture, $" ip_ttl {ttl}{(IpTtlMask == 0xFF ? "" : $"/0x{IpTtlMask:x2}")}");
+            text.Append(CultureInfo.InvariantCulture, $" ip_ttl {ttl}{(IpTtlMask == 0xFF ? "" : $"/0x{IpTtlMask:x}")}");
         }
 
         foreach (TcAction action in Actions)

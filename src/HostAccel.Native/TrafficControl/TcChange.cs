@@ -90,10 +90,13 @@ public sealed record TcChange
         TcChangeKind.AddFilter => $"adding {FilterText(Filter!)}",
         TcChangeKind.ReplaceFilter => $"replacing {FilterText(Filter!)}",
         TcChangeKind.DeleteFilter => $"deleting {FilterText(Filter!)}",
-        _ => $"deleting every filter of pref {Priority!.Priority} on device #{Priority.InterfaceIndex} {Priority.Hook.ToString().ToLowerInvariant()}",
+        _ => $"deleting every filter of prio {Priority!.Priority} on device #{Priority.InterfaceIndex} {Priority.Hook.ToString().ToLowerInvariant()}",
     };
 
-    /// <summary>The change as a tc command: what a dry run shows.</summary>
+    /// <summary>
+    /// The change as the tc command that sends the same message (Golden/tc checks both against each other): what a
+    /// dry run shows. Devices are named with <paramref name="interfaceNames"/> where it knows them, #index otherwise.
+    /// </summary>
     public string Render(Func<int, string?>? interfaceNames = null)
     {
         string Dev(int index) => interfaceNames?.Invoke(index) ?? $"#{index}";
@@ -102,17 +105,17 @@ public sealed record TcChange
             TcChangeKind.AddQdisc => $"tc qdisc add dev {Dev(Qdisc!.InterfaceIndex)} {Qdisc.Kind}",
             TcChangeKind.ReplaceQdisc => $"tc qdisc replace dev {Dev(Qdisc!.InterfaceIndex)} {Qdisc.Kind}",
             TcChangeKind.DeleteQdisc => $"tc qdisc del dev {Dev(Qdisc!.InterfaceIndex)} {Qdisc.Kind}",
-            TcChangeKind.AddFilter => $"tc {Filter!.Render(interfaceNames).Replace("filter ", "filter add ", StringComparison.Ordinal)}",
-            TcChangeKind.ReplaceFilter => $"tc {Filter!.Render(interfaceNames).Replace("filter ", "filter replace ", StringComparison.Ordinal)}",
-            TcChangeKind.DeleteFilter => $"tc filter del dev {Dev(Filter!.InterfaceIndex)} {Filter.Hook.ToString().ToLowerInvariant()} protocol {TcFilter.ProtocolName(Filter.Protocol)} pref {Filter.Priority} handle 0x{Filter.Handle:x} {Filter.Kind}",
-            _ => $"tc filter del dev {Dev(Priority!.InterfaceIndex)} {Priority.Hook.ToString().ToLowerInvariant()}{(Priority.Protocol == 0 ? "" : $" protocol {TcFilter.ProtocolName(Priority.Protocol)}")} pref {Priority.Priority}",
+            TcChangeKind.AddFilter => $"tc filter add {Filter!.Render(interfaceNames)}",
+            TcChangeKind.ReplaceFilter => $"tc filter replace {Filter!.Render(interfaceNames)}",
+            TcChangeKind.DeleteFilter => $"tc filter del dev {Dev(Filter!.InterfaceIndex)} {Filter.Hook.ToString().ToLowerInvariant()} protocol {TcFilter.ProtocolName(Filter.Protocol)} prio {Filter.Priority}{(Filter.Chain is uint c ? $" chain {c}" : "")} handle {Filter.Handle} {Filter.Kind}",
+            _ => $"tc filter del dev {Dev(Priority!.InterfaceIndex)} {Priority.Hook.ToString().ToLowerInvariant()}{(Priority.Protocol == 0 ? "" : $" protocol {TcFilter.ProtocolName(Priority.Protocol)}")} prio {Priority.Priority}",
         };
     }
 
     public override string ToString() => Render();
 
     private static string FilterText(TcFilter filter) =>
-        $"{filter.Kind} filter pref {filter.Priority} protocol {TcFilter.ProtocolName(filter.Protocol)}{(filter.Handle == 0 ? "" : $" handle 0x{filter.Handle:x}")} on device #{filter.InterfaceIndex} {filter.Hook.ToString().ToLowerInvariant()}";
+        $"{filter.Kind} filter prio {filter.Priority} protocol {TcFilter.ProtocolName(filter.Protocol)}{(filter.Handle == 0 ? "" : $" handle 0x{filter.Handle:x}")} on device #{filter.InterfaceIndex} {filter.Hook.ToString().ToLowerInvariant()}";
 
     private static TcFilter Writable(TcFilter filter)
     {

@@ -27,10 +27,13 @@ public abstract record TcFilter(int InterfaceIndex, ClsactHook Hook, ushort Prio
     /// <summary>The filter as HostAccel writes it: without what the kernel adds when it reports one.</summary>
     public abstract TcFilter AsWritten();
 
-    /// <summary>The filter in tc's syntax, naming devices with <paramref name="interfaceNames"/> where it knows them.</summary>
+    /// <summary>
+    /// The filter in tc's syntax, what follows <c>tc filter add</c>, naming devices with
+    /// <paramref name="interfaceNames"/> where it knows them (#index otherwise).
+    /// </summary>
     public abstract string Render(Func<int, string?>? interfaceNames);
 
-    public sealed override string ToString() => Render(null);
+    public sealed override string ToString() => $"filter {Render(null)}";
 
     /// <summary>The message's tcmsg, TCA_CHAIN and TCA_KIND, in tc's order; the options follow.</summary>
     internal void EncodeHeader(NetlinkWriter writer, uint handle, uint info)
@@ -94,9 +97,15 @@ public abstract record TcFilter(int InterfaceIndex, ClsactHook Hook, ushort Prio
         return filter with { Handle = header.Handle, Chain = chain };
     }
 
+    /// <summary>
+    /// The filter's identity as tc writes it after <c>tc filter add</c>: <c>dev X ingress protocol ip prio N [chain C]
+    /// [handle H] KIND</c>.
+    /// </summary>
     private protected string Identity(Func<int, string?>? interfaceNames) =>
-        $"filter dev {interfaceNames?.Invoke(InterfaceIndex) ?? $"#{InterfaceIndex}"} {Hook.ToString().ToLowerInvariant()} " +
-        $"protocol {ProtocolName(Protocol)} pref {Priority}{(Handle == 0 ? "" : $" handle 0x{Handle:x}")}{(Chain is uint c ? $" chain {c}" : "")} {Kind}";
+        $"dev {DeviceName(InterfaceIndex, interfaceNames)} {Hook.ToString().ToLowerInvariant()} " +
+        $"protocol {ProtocolName(Protocol)} prio {Priority}{(Chain is uint c ? $" chain {c}" : "")}{(Handle == 0 ? "" : $" handle {Handle}")} {Kind}";
+
+    internal static string DeviceName(int index, Func<int, string?>? interfaceNames) => interfaceNames?.Invoke(index) ?? $"#{index}";
 
     internal static string ProtocolName(ushort protocol) => protocol switch
     {

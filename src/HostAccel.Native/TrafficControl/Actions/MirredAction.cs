@@ -30,9 +30,20 @@ public sealed record MirredAction(MirredKind Mode, int InterfaceIndex) : TcActio
     public static MirredAction EgressRedirect(int interfaceIndex) =>
         new(MirredKind.EgressRedirect, interfaceIndex) { Control = TcControl.Stolen };
 
-    internal override string Render(Func<int, string?>? interfaceNames) =>
-        $"mirred {Mode switch { MirredKind.EgressRedirect => "egress redirect", MirredKind.EgressMirror => "egress mirror", MirredKind.IngressRedirect => "ingress redirect", _ => "ingress mirror" }} " +
-        $"dev {interfaceNames?.Invoke(InterfaceIndex) ?? $"#{InterfaceIndex}"} {ControlText(Control)}";
+    /// <summary><c>mirred egress redirect dev Y</c>; the verdict only when it is not tc's default for the mode.</summary>
+    internal override string Render(Func<int, string?>? interfaceNames)
+    {
+        bool redirect = Mode is MirredKind.EgressRedirect or MirredKind.IngressRedirect;
+        string mode = Mode switch
+        {
+            MirredKind.EgressRedirect => "egress redirect",
+            MirredKind.EgressMirror => "egress mirror",
+            MirredKind.IngressRedirect => "ingress redirect",
+            _ => "ingress mirror",
+        };
+        TcControl byDefault = redirect ? TcControl.Stolen : TcControl.Pipe;
+        return $"mirred {mode} dev {TcFilter.DeviceName(InterfaceIndex, interfaceNames)}{(Control == byDefault ? "" : $" {ControlText(Control)}")}";
+    }
 
     internal override void EncodeOptions(NetlinkWriter writer) =>
         writer.WriteStruct(TCA_MIRRED_PARMS, new TcMirred(TcGen.Of(this), Mode, InterfaceIndex));

@@ -122,8 +122,55 @@ public sealed record PeditAction(EquatableArray<PeditKey> Keys) : TcAction
         ]))
         { Control = TcControl.Pipe };
 
-    internal override string Render(Func<int, string?>? interfaceNames) =>
-        $"pedit ex {string.Join(" ", Keys.Select(k => $"munge {k}"))} {ControlText(Control)}";
+    /// <summary>
+    /// <c>pedit ex munge … CONTROL</c>, in tc's words for the edits HostAccel makes (Ethernet addresses, TTL and hop
+    /// limit decrements) and as raw offsets for any other key.
+    /// </summary>
+    internal override string Render(Func<int, string?>? interfaceNames)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < Keys.Count;)
+        {
+            if (i + 1 < Keys.Count && MacAt(i) is (string field, MacAddress mac))
+            {
+                parts.Add($"munge eth {field} set {mac}");
+                i += 2;
+                continue;
+            }
+
+            PeditKey key = Keys[i++];
+            parts.Add(key == PeditKey.DecrementIPv4Ttl() ? "munge ip ttl add 0xff"
+                : key == PeditKey.DecrementIPv6HopLimit() ? "munge ip6 hoplimit add 0xff"
+                : $"munge offset {key.Offset} u32 {key.Command.ToString().ToLowerInvariant()} 0x{key.Value:x8} retain 0x{~key.Mask:x8} ({key.Header.ToString().ToLowerInvariant()} header)");
+        }
+
+        return $"pedit ex {string.Join(" ", parts)} {ControlText(Control)}";
+    }
+
+    /// <summary>Keys i and i+1 as the two that set an Ethernet source or destination address, if they are.</summary>
+    private (string Field, MacAddress Address)? MacAt(int i)
+    {
+        byte[] bytes = new byte[MacAddress.Length];
+        foreach ((string field, int offset) in new[] { ("dst", 0), ("src", 6) })
+        {
+            for (int b = 0; b < MacAddress.Length; b++)
+            {
+                bytes[b] = ByteOf(Keys[i + ((offset + b) >= (offset & ~3) + 4 ? 1 : 0)], offset + b);
+            }
+
+            var mac = MacAddress.FromBytes(bytes);
+            var expected = PeditKey.SetBytes(PeditHeader.Ethernet, offset, bytes);
+            if (Keys[i] == expected[0] && Keys[i + 1] == expected[1])
+            {
+                return (field, mac);
+            }
+        }
+
+        return null;
+    }
+
+    private static byte ByteOf(PeditKey key, int offset) =>
+        offset < key.Offset || offset >= key.Offset + 4 ? (byte)0 : (byte)(key.Value >> (8 * (3 - (offset - (int)key.Offset))));
 
     internal override void EncodeOptions(NetlinkWriter writer)
     {
