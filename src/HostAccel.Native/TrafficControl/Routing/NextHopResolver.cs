@@ -23,6 +23,12 @@ public enum NextHopProblem
     /// <summary>The kernel has no route to the prefix.</summary>
     NoRoute,
 
+    /// <summary>
+    /// The kernel would not forward the traffic at all (reverse-path filter, forwarding off on the device): a
+    /// redirect would carry what the kernel drops.
+    /// </summary>
+    NotForwarded,
+
     /// <summary>The route is local, blackhole, unreachable, prohibit …: nothing to forward.</summary>
     NotUnicast,
 
@@ -123,9 +129,7 @@ public static class NextHopResolver
 
         IReadOnlyList<Route> localTable = connection.ListRoutes(destination.IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, RT_TABLE_LOCAL);
         IPAddress sample = SampleDestination(destination, localTable);
-        bool forwarded = ingress is not null && sampleSource is not null;
-        Route route = connection.GetRoute(sample, forwarded ? sampleSource : null, forwarded ? ingress!.Index : null, fibMatch: true)
-            ?? throw Refuse(NextHopProblem.NoRoute, destination, $"the kernel has no route to {destination}");
+        Route route = Lookup(connection, destination, sample, ingress, sampleSource);
         CheckRoute(route, destination, egress);
         CheckMoreSpecific(connection, route, destination);
 
@@ -143,7 +147,9 @@ public static class NextHopResolver
         foreach (Neighbour neighbour in connection.ListNeighbours(egress.Index, destination.IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork))
         {
             IpPrefix host = IpPrefix.Create(destination.IsIPv6, IpPrefix.FromBytes(neighbour.Address.GetAddressBytes()), destination.AddressBits);
-            if (!destination.Contains(host))
+            // Broadcast and multicast entries (NOARP, group addresses) are not hosts the kernel forwards to.
+            if (!destination.Contains(host) || localTable.Any(r => r.Destination.Contains(host)) ||
+                neighbour.State == NeighbourState.NoArp || neighbour.LinkLayerAddress is { IsGroup: true })
             {
                 continue;
             }
@@ -159,6 +165,37 @@ public static class NextHopResolver
         }
 
         return new NextHopPlan(destination, egress, route, targets.OrderBy(t => t.Match).ToList(), unresolved);
+    }
+
+    /// <summary>
+    /// The route a forwarded packet to <paramref name="sample"/> gets (from <paramref name="sampleSource"/> arriving on
+    /// <paramref name="ingress"/>, when given). The kernel answers a lookup that ends at a blackhole (EINVAL), a
+    /// prohibit (EACCES) or a reverse-path failure (EXDEV) with that error rather than the route, so the route is
+    /// then found as the kernel would, by the longest prefix of the main table that holds the address.
+    /// </summary>
+    private static Route Lookup(TcConnection connection, IpPrefix destination, IPAddress sample, Link? ingress, IPAddress? sampleSource)
+    {
+        bool forwarded = ingress is not null && sampleSource is not null;
+        try
+        {
+            return connection.GetRoute(sample, forwarded ? sampleSource : null, forwarded ? ingress!.Index : null, fibMatch: true)
+                ?? throw Refuse(NextHopProblem.NoRoute, destination, $"the kernel has no route to {destination}");
+        }
+        catch (Netlink.NetlinkException ex)
+        {
+            IpPrefix host = IpPrefix.Create(destination.IsIPv6, IpPrefix.FromBytes(sample.GetAddressBytes()), destination.AddressBits);
+            Route? longest = connection.ListRoutes(destination.IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork)
+                .Where(r => r.Destination.Contains(host))
+                .MaxBy(r => r.Destination.Length);
+            if (longest is { Type: not RouteType.Unicast })
+            {
+                return longest;
+            }
+
+            throw Refuse(forwarded ? NextHopProblem.NotForwarded : NextHopProblem.NoRoute, destination,
+                $"the kernel would not {(forwarded ? $"forward {sample} from {sampleSource} arriving on {ingress!.Name}" : $"route {sample}")} " +
+                $"({ex.ErrnoName}{(ex.ExtAckMessage is null ? "" : $": {ex.ExtAckMessage}")})");
+        }
     }
 
     private static void CheckRoute(Route route, IpPrefix destination, Link egress)
