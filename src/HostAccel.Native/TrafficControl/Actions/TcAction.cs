@@ -62,8 +62,13 @@ public sealed record TcActionTimes(TimeSpan SinceInstalled, TimeSpan SinceLastUs
             return null;
         }
 
-        static TimeSpan Ticks(ReadOnlySpan<byte> b) =>
-            TimeSpan.FromMilliseconds(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(b) * 10.0);
+        static TimeSpan Ticks(ReadOnlySpan<byte> b)
+        {
+            ulong hundredths = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(b);
+            return hundredths <= (ulong)(TimeSpan.MaxValue.Ticks / (TimeSpan.TicksPerSecond / 100))
+                ? TimeSpan.FromTicks((long)hundredths * (TimeSpan.TicksPerSecond / 100))
+                : throw new Netlink.NetlinkDecodeException($"an action age of {hundredths} hundredths of a second");
+        }
 
         ulong firstUse = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(payload[24..]);
         return new TcActionTimes(Ticks(payload), Ticks(payload[8..]), firstUse == 0 ? null : Ticks(payload[24..]));

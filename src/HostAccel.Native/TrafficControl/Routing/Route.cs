@@ -95,9 +95,11 @@ public sealed record Route(IpPrefix Destination)
                 case RTA_GATEWAY:
                     gateway = new IPAddress(Address(reader.Payload, v6));
                     break;
-                case RTA_VIA when reader.Payload.Length > 2:
+                case RTA_VIA:
                     // struct rtvia: an address family, then the address (an IPv4 route via an IPv6 next hop).
-                    gateway = new IPAddress(reader.Payload[2..]);
+                    gateway = reader.Payload.Length is 2 + 4 or 2 + 16
+                        ? new IPAddress(reader.Payload[2..])
+                        : throw new NetlinkDecodeException($"RTA_VIA of {reader.Payload.Length} bytes");
                     break;
                 case RTA_PREFSRC:
                     source = new IPAddress(Address(reader.Payload, v6));
@@ -122,6 +124,11 @@ public sealed record Route(IpPrefix Destination)
 
         // A lookup answer carries the address asked for with its full length; a table entry its prefix.
         int bits = v6 ? 128 : 32;
+        if (header.DestinationLength > bits)
+        {
+            throw new NetlinkDecodeException($"route of {bits}-bit addresses with a prefix length of {header.DestinationLength}");
+        }
+
         UInt128 hostMask = IpPrefix.HostMask(bits, header.DestinationLength);
         return new Route(IpPrefix.Create(v6, destination & ~hostMask, header.DestinationLength))
         {
