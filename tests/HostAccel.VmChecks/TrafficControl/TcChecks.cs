@@ -114,6 +114,7 @@ internal static partial class TcChecks
         foreach ((string ns, string who, ulong sentByFilters) in new[] { (t.Pod, "the Pod", Redirected(tc, eth0.Index)), (t.Peer, "the peer", Redirected(tc, gw.Index)) })
         {
             List<ulong> c = NftCounters(ns, "netdev", "tccheck");
+            Console.WriteLine($"# {who}: from the other side IPv4 {c[0]} frames, {c[1]} with the right MACs and ttl 63; IPv6 {c[2]}, {c[3]} with hop limit 63");
             report.Check(c[0] > 0 && c[0] == c[1] && c[2] > 0 && c[2] == c[3],
                 $"{who} received every IPv4 and IPv6 frame from the other side with the right MACs and ttl / hop limit 63",
                 $"IPv4 {c[1]} of {c[0]}, IPv6 {c[3]} of {c[2]}");
