@@ -1,5 +1,6 @@
 @{
     RootModule           = 'HostAccel.PowerShell.dll'
+    # The one place the version is kept: Directory.Build.props gives it to the assemblies too.
     ModuleVersion        = '0.1.0'
     GUID                 = '5b7f0d5e-3c59-4e0b-9a51-8f0a3c7f3e21'
     Author               = 'HostAccel'
@@ -22,8 +23,14 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Linux', 'nftables', 'flowtable', 'netlink', 'networking', 'Kubernetes')
-            ProjectUri = ''
+            Tags         = @('PSEdition_Core', 'Linux', 'nftables', 'flowtable', 'netlink', 'networking', 'Kubernetes', 'Antrea')
+            ReleaseNotes = @'
+0.1.0: the first release. Tables, peer Pod CIDR sets and the fastpath flowtable of Antrea's host network
+acceleration over netlink, without nft: New-/Get-/Remove-AccelTable, Add-/Get-/Remove-PeerPodCidr,
+Enable-/Disable-/Get-Fastpath, Get-/Reset-FlowtableCounter, Get-OffloadedFlow, Test-HostAccelSupport, and desired
+state with New-/Get-/Test-/Sync-AccelConfiguration (one transaction for both families, pinned to the generation it
+read). Help: Get-Help <cmdlet> -Full, Get-Help about_HostAccel.
+'@
         }
     }
 }

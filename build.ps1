@@ -5,7 +5,10 @@
 .EXAMPLE
     ./build.ps1 -Task Build, Test
 .EXAMPLE
-    ./build.ps1 -Task Docs, Package -Configuration Release
+    ./build.ps1 -Task Build, Package -Configuration Release
+
+    Publishes out/repository/HostAccel.<version>.nupkg; then Register-PSResourceRepository -Name HostAccel
+    -Uri ./out/repository -Trusted; Install-PSResource HostAccel -Repository HostAccel.
 .NOTES
     Test runs the xunit projects, then the Pester tests against the staged module; Pester runs only the latter.
     Tests that need flowtables skip themselves on a kernel without them; ./test.sh runs Pester again in tests/vm.
@@ -16,7 +19,10 @@ param(
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Debug'
+    [string] $Configuration = 'Debug',
+
+    # Where -Task Package publishes HostAccel.<version>.nupkg: a folder that serves as a PSResourceGet repository.
+    [string] $Repository = (Join-Path $PSScriptRoot 'out/repository')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -68,27 +74,35 @@ foreach ($step in $Task) {
             if ($result.Result -ne 'Passed') { throw "Pester: $($result.FailedCount) tests failed" }
         }
         'Docs' {
-            $target = Join-Path $stage 'en-US'
-            if (Get-Module -ListAvailable Microsoft.PowerShell.PlatyPS) {
-                Import-Module Microsoft.PowerShell.PlatyPS
-                $help = Get-ChildItem (Join-Path $root 'docs/cmdlets/*.md') | Import-MarkdownCommandHelp
-                $out = Join-Path ([IO.Path]::GetTempPath()) "hostaccel-maml-$PID"
-                Export-MamlCommandHelp -CommandHelp $help -OutputFolder $out -Force | Out-Null
-                New-Item -ItemType Directory -Force $target | Out-Null
-                Get-ChildItem $out -Recurse -Filter *.xml | Copy-Item -Destination $target -Force
-                Remove-Item -Recurse -Force $out
-                Write-Host "MAML help written to $target"
-            }
-            else {
-                Write-Warning 'Microsoft.PowerShell.PlatyPS is not installed: docs/cmdlets was not turned into MAML help (Install-PSResource Microsoft.PowerShell.PlatyPS).'
-            }
+            # Every build stages the help (the project's StageHelp target): docs/cmdlets as MAML in
+            # out/HostAccel/en-US, converted by Microsoft.PowerShell.PlatyPS when it is installed and by
+            # tools/HostAccel.HelpBuilder otherwise, with the about_HostAccel topic beside it.
+            Invoke-Dotnet build (Join-Path $root 'src/HostAccel.PowerShell/HostAccel.PowerShell.csproj') -c $Configuration --nologo
+            Write-Host "Help staged in $(Join-Path $stage 'en-US')"
         }
         'Package' {
-            if (-not (Test-Path $manifest)) { throw "run -Task Build first: $manifest is missing" }
+            # HostAccel.<version>.nupkg in a local file repository, for Install-PSResource:
+            #   Register-PSResourceRepository -Name HostAccel -Uri <repository> -Trusted; Install-PSResource HostAccel
+            if (-not (Test-Path $manifest)) {
+                Invoke-Dotnet build (Join-Path $root 'src/HostAccel.PowerShell/HostAccel.PowerShell.csproj') -c $Configuration --nologo
+            }
             $version = (Import-PowerShellDataFile $manifest).ModuleVersion
-            $zip = Join-Path $root "out/HostAccel-$version.zip"
-            Compress-Archive -Path $stage -DestinationPath $zip -Force
-            Write-Host "Packaged $zip"
+            New-Item -ItemType Directory -Force $Repository | Out-Null
+            $repositoryPath = (Resolve-Path $Repository).Path
+            $package = Join-Path $repositoryPath "HostAccel.$version.nupkg"
+            # A file repository refuses a version it already holds: this build replaces it.
+            Remove-Item $package -ErrorAction Ignore
+            # Registered for the publish only, under a name of its own, so the caller's repositories stay as they were.
+            $name = "HostAccel-build-$PID"
+            Register-PSResourceRepository -Name $name -Uri $repositoryPath -Trusted
+            try {
+                Publish-PSResource -Path $stage -Repository $name
+            }
+            finally {
+                Unregister-PSResourceRepository -Name $name
+            }
+            if (-not (Test-Path $package)) { throw "Publish-PSResource wrote no $package" }
+            Write-Host "Published $package"
         }
     }
 }

@@ -6,7 +6,7 @@
 .DESCRIPTION
     Three throwaway network namespaces: a client (a local Pod, 10.244.2.2), the Node (its antrea-gw0 faces the
     client, its eth0 the transport network) and a server (a Pod of another Node, 10.244.0.2). On the Node:
-    New-AccelTable, Add-PeerPodCidr, Enable-Fastpath (seed 000's objects), then an iperf3 transfer while
+    New-AccelTable, Add-PeerPodCidr, Enable-Fastpath (the objects of Antrea's design), then an iperf3 transfer while
     Get-OffloadedFlow watches, then Get-FlowtableCounter. On a kernel without flowtables it runs itself in the
     flowtable-capable VM of tests/vm (Debian's kernel under QEMU) and says so. Needs root.
 .PARAMETER NoBuild
@@ -58,7 +58,7 @@ try {
         exit $LASTEXITCODE
     }
 
-    Write-Host "`n== The Node ($node), kernel $($support.KernelRelease): seed 000's acceleration, each cmdlet one transaction"
+    Write-Host "`n== The Node ($node), kernel $($support.KernelRelease): Antrea's acceleration, each cmdlet one transaction"
     New-AccelTable -NetworkNamespace $node -Family Ip -PassThru | Format-Table | Show
     Add-PeerPodCidr -NetworkNamespace $node -Cidr 10.244.0.0/24, 10.244.1.0/24 -PassThru | Format-Table | Show
     Enable-Fastpath -NetworkNamespace $node -Family Ip -GatewayInterface antrea-gw0 -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -Counter -PassThru |

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The main job, shown without touching the host: demo.ps1 enables seed 000's flowtable acceleration with the module's
+# The main job, shown without touching the host: demo.ps1 enables Antrea's flowtable acceleration with the module's
 # cmdlets on a Node in throwaway network namespaces, sends a TCP transfer across it and shows the flow offloaded and
-# the counters. On a kernel without flowtables it runs in the flowtable VM of tests/vm. Needs root; installs pwsh
-# from the NuGet feed when it is missing (tools/install-powershell.sh).
+# the counters. On a kernel without flowtables it runs in the flowtable VM of tests/vm. Needs root; installs what is
+# missing first (tools/install-prerequisites.sh: iproute2, nftables, iperf3, conntrack …, and pwsh from the NuGet feed).
 set -euo pipefail
 cd "$(dirname "$0")"
-command -v pwsh >/dev/null 2>&1 || tools/install-powershell.sh >/dev/null
+tools/install-prerequisites.sh >/dev/null
 exec pwsh -NoProfile -NonInteractive -File ./demo.ps1 "$@"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the xunit projects (unit, golden bytes, the real kernel in throwaway network namespaces), the
 # flowtable checks inside a flowtable-capable VM (tests/vm), and the Pester tests of the module on this kernel and in
-# the VM (tools/install-powershell.sh installs pwsh and Pester 5 when they are missing). Needs root.
+# the VM. First installs what a fresh Debian machine with the .NET SDK lacks (tools/install-prerequisites.sh: the
+# Debian packages the tests use, pwsh and Pester 5; tests/vm installs qemu and its kernel itself). Needs root.
 # Prints one closing line: "N passed, N failed, N skipped".
 #
 # Usage: ./test.sh [--no-vm]
@@ -32,6 +33,12 @@ count() {
   failed=$((failed + $(echo "$line" | awk '{print $3}')))
 }
 
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+if ! tools/install-prerequisites.sh; then
+  echo "test.sh: the prerequisites could not be installed (tools/install-prerequisites.sh failed); tests that need them will fail" >&2
+  status=1
+fi
+
 dotnet test HostAccel.sln --nologo 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
@@ -45,9 +52,6 @@ if [ "$vm" -eq 1 ]; then
 else
   echo "VM flowtable checks not run (--no-vm)."
 fi
-
-# pwsh and Pester 5 from the NuGet feed dotnet uses, when they are missing; without them Pester is not run, and said so.
-tools/install-powershell.sh || echo "test.sh: pwsh and Pester could not be installed (tools/install-powershell.sh failed)" >&2
 
 if command -v pwsh >/dev/null 2>&1; then
   # Tests that need flowtables skip themselves here and run in the VM; the few that need a kernel without
@@ -69,7 +73,8 @@ if command -v pwsh >/dev/null 2>&1; then
     echo "Pester: the tests that need flowtables were skipped on this kernel (--no-vm)."
   fi
 else
-  echo "pwsh not found: the Pester tests in tests/Pester were not run."
+  echo "test.sh: pwsh not found, so the Pester tests in tests/Pester were not run" >&2
+  status=1
 fi
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -2,7 +2,7 @@
 # the same in JSON. Apply it with
 #     Sync-AccelConfiguration -Path samples/node.psd1
 # Keys are AccelConfiguration's property names, which are also New-AccelConfiguration's parameters, in any case.
-# A setting left out takes seed 000's default: table antrea, sets peer-pod-cidr, external-ip and peer-node-ip,
+# A setting left out takes the default of Antrea's design: table antrea, sets peer-pod-cidr, external-ip and peer-node-ip,
 # flowtable fastpath at priority filter, chain forward, gateway antrea-gw0.
 @{
     # The interface to the other Nodes, and one more flowtable device that NodePort and LoadBalancer traffic

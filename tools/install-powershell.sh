@@ -13,7 +13,10 @@ tool_path=/opt/hostaccel/powershell
 modules=/usr/local/share/powershell/Modules
 
 if ! command -v pwsh >/dev/null 2>&1; then
-  dotnet tool install --tool-path "$tool_path" PowerShell --version "$powershell_version" >/dev/null
+  # A tool installed earlier whose link was removed is linked again: `dotnet tool install` refuses to install it twice.
+  if [ ! -x "$tool_path/pwsh" ]; then
+    dotnet tool install --tool-path "$tool_path" PowerShell --version "$powershell_version" >/dev/null
+  fi
   ln -sf "$tool_path/pwsh" /usr/local/bin/pwsh
 fi
 

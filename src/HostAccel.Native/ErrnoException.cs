@@ -5,17 +5,20 @@ namespace HostAccel.Native;
 /// <summary>A failure that carries an errno from the kernel or the C library.</summary>
 public abstract class ErrnoException : Exception
 {
-    protected ErrnoException(Errno errno, string message, string? hint = null, Exception? inner = null)
+    protected ErrnoException(Errno errno, string message, KernelReason reason = KernelReason.None, Exception? inner = null)
         : base(message, inner)
     {
         Errno = errno;
-        Hint = hint;
+        Reason = reason;
     }
 
     public Errno Errno { get; }
 
     /// <summary>What the library knows that the errno alone does not say (a missing kernel feature, a privilege).</summary>
-    public string? Hint { get; }
+    public KernelReason Reason { get; }
+
+    /// <summary>The reason in words, as the message ends with it.</summary>
+    public string? Hint => KernelReasonText.Hint(Reason);
 
     public string ErrnoName => ErrnoText.Name(Errno);
 }
@@ -23,8 +26,8 @@ public abstract class ErrnoException : Exception
 /// <summary>A C library call failed (socket, setns, open …).</summary>
 public sealed class SystemCallException : ErrnoException
 {
-    public SystemCallException(string call, Errno errno, string? detail = null, string? hint = null)
-        : base(errno, Format(call, errno, detail, hint), hint)
+    public SystemCallException(string call, Errno errno, string? detail = null, KernelReason reason = KernelReason.None)
+        : base(errno, Format(call, errno, detail, KernelReasonText.Hint(reason)), reason)
     {
         Call = call;
     }

@@ -77,11 +77,6 @@ public static class KernelSupport
     public static string TrafficControlModuleOf(string kind) =>
         TrafficControlModules.FirstOrDefault(m => m.Kind == kind).Name ?? kind;
 
-    /// <summary>What to tell a user whose kernel lacks the modules named.</summary>
-    public static string MissingModulesHint(IReadOnlyCollection<string> modules) =>
-        $"This kernel has no {string.Join(", ", modules)}: load {(modules.Count == 1 ? "it" : "them")} (modprobe {string.Join(" ", modules)}) " +
-        $"or use a kernel built with {string.Join(", ", modules.Select(m => TrafficControlModules.First(t => t.Name == m).Config))}";
-
     /// <summary>
     /// Asks the kernel, in a throwaway namespace, for each tc kind the Traffic Control mode uses: a clsact qdisc and a
     /// flower filter on its loopback device, and each action on its own (RTM_NEWACTION). The namespace, and all that
@@ -172,7 +167,8 @@ public static class KernelSupport
 
         return answers;
     }
-    /// <summary>The modules seed 000 lists as prerequisites.</summary>
+
+    /// <summary>The modules the design document lists as prerequisites.</summary>
     public static readonly IReadOnlyList<(string Name, string Purpose)> RequiredModules =
     [
         ("nf_tables", "nftables core"),
@@ -214,7 +210,7 @@ public static class KernelSupport
         catch (NetlinkException ex) when (ex.Errno == Errno.EPERM)
         {
             privileged = false;
-            reasons.Add(NetlinkException.PrivilegeHint);
+            reasons.Add(KernelReasonText.Hint(KernelReason.NetAdminRequired)!);
         }
         catch (SystemCallException ex) when (ex.Errno is Errno.EPROTONOSUPPORT or Errno.EAFNOSUPPORT)
         {

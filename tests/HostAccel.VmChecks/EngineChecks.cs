@@ -19,10 +19,10 @@ internal static class EngineChecks
 
         report.Check(Enable(session, "eth0"), "Enable-Fastpath: flowtable, chain and rules in one transaction");
         var peers = new AddPeerPodCidrPlan(session);
-        peers.Accept(peers.Prepare(Topology.PeerCidr, null, Defaults.TableName, Defaults.SetName, null, force: false));
+        peers.Accept(peers.Prepare(Topology.PeerCidr, null, Design.TableName, Design.SetName, null, force: false));
         report.Check(peers.Commit(CancellationToken.None), "Add-PeerPodCidr: the peer Pod CIDR is added");
 
-        Fastpath fastpath = Fastpaths.Get(session, [AccelFamily.Ip], Defaults.TableName, Defaults.FlowtableName, Defaults.ChainName).Single();
+        Fastpath fastpath = Fastpaths.Get(session, [AccelFamily.Ip], Design.TableName, Design.FlowtableName, Design.ChainName).Single();
         report.Check(fastpath.Enabled && fastpath.FlowtablePresent && fastpath.Counter && fastpath.Devices.Order().SequenceEqual(["antrea-gw0", "eth0"]) && fastpath.Rules.Count == 2,
             "Get-Fastpath: enabled, counter flag, both devices, two rules", fastpath.ToString());
 
@@ -44,7 +44,7 @@ internal static class EngineChecks
             while (!client.WaitForExit(300))
             {
                 offloaded = Math.Max(offloaded, Flows.Get(session, [AccelFamily.Ip], includeSlowPath: false).Count);
-                credited = Math.Max(credited, Counters.Get(session, [AccelFamily.Ip], Defaults.TableName, Defaults.ChainName).Sum(c => c.OffloadedFlows ?? 0));
+                credited = Math.Max(credited, Counters.Get(session, [AccelFamily.Ip], Design.TableName, Design.ChainName).Sum(c => c.OffloadedFlows ?? 0));
             }
 
             server.WaitForExit(5000);
@@ -52,24 +52,24 @@ internal static class EngineChecks
             report.Check(credited > 0, "Get-FlowtableCounter: the offloaded flow is credited to an acceleration rule");
         }
 
-        IReadOnlyList<FlowtableCounter> counters = Counters.Get(session, [AccelFamily.Ip], Defaults.TableName, Defaults.ChainName);
-        report.Check(counters.Count == 2 && counters.All(c => c.FlowtableName == Defaults.FlowtableName) && counters.Sum(c => (long)c.Packets) < 100,
+        IReadOnlyList<FlowtableCounter> counters = Counters.Get(session, [AccelFamily.Ip], Design.TableName, Design.ChainName);
+        report.Check(counters.Count == 2 && counters.All(c => c.FlowtableName == Design.FlowtableName) && counters.Sum(c => (long)c.Packets) < 100,
             "Get-FlowtableCounter: two acceleration rules that saw a handful of packets", string.Join("; ", counters.Select(c => $"{c.Packets} {c.Rule}")));
 
         // This kernel (6.1) has no reset dump (NFT_MSG_GETRULE_RESET came in 6.2): the counted rules are replaced.
         string rulesBefore = Regex.Replace(Sh.In(topology.Router, "nft", "-a", "list", "chain", "ip", "antrea", "forward"), @"counter packets \d+ bytes \d+", "counter");
-        IReadOnlyList<FlowtableCounter> reset = Counters.Reset(session, NftFamily.Ip, Defaults.TableName, Defaults.ChainName, force: false, CancellationToken.None);
+        IReadOnlyList<FlowtableCounter> reset = Counters.Reset(session, NftFamily.Ip, Design.TableName, Design.ChainName, force: false, CancellationToken.None);
         report.Check(reset.Select(c => (c.Handle, c.Packets, c.Bytes)).SequenceEqual(counters.Select(c => (c.Handle, c.Packets, c.Bytes))) && reset.Sum(c => (long)c.Packets) > 0,
             "Reset-FlowtableCounter: returns the counters as they were", string.Join("; ", reset.Select(c => $"{c.Handle}: {c.Packets}")));
         report.Check(session.Nft.ResetsCountersAtomically == false,
             "Reset-FlowtableCounter: a kernel without the reset dump is found out, and the rules are replaced instead");
         string rulesAfter = Sh.In(topology.Router, "nft", "-a", "list", "chain", "ip", "antrea", "forward");
-        report.Check(Counters.Get(session, [AccelFamily.Ip], Defaults.TableName, Defaults.ChainName).All(c => c.Packets == 0 && c.Bytes == 0)
+        report.Check(Counters.Get(session, [AccelFamily.Ip], Design.TableName, Design.ChainName).All(c => c.Packets == 0 && c.Bytes == 0)
             && Regex.Replace(rulesAfter, @"counter packets \d+ bytes \d+", "counter") == rulesBefore,
             "Reset-FlowtableCounter: counters zeroed, the rules, handles and order unchanged", rulesAfter);
 
         var disable = new DisableFastpathPlan(session);
-        foreach (PlannedChange<Fastpath> change in disable.Prepare([AccelFamily.Ip], Defaults.TableName, Defaults.FlowtableName, Defaults.ChainName, force: false))
+        foreach (PlannedChange<Fastpath> change in disable.Prepare([AccelFamily.Ip], Design.TableName, Design.FlowtableName, Design.ChainName, force: false))
         {
             disable.Accept(change);
         }

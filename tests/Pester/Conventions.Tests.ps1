@@ -1,3 +1,9 @@
+BeforeDiscovery {
+    # The per-cmdlet contexts are generated from the module's commands, so it must be loaded before discovery.
+    . (Join-Path $PSScriptRoot 'TestNamespace.ps1')
+    Import-Module $ModulePath -Force
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestNamespace.ps1')
     Import-Module $ModulePath -Force
@@ -35,14 +41,9 @@ Describe 'HostAccel conventions' {
             $_.Parameters.ContainsKey('NetworkNamespace') | Should -Be ($_.Name -notin $KernelFree)
         }
 
-        It 'has a help page documenting every parameter' {
-            $page = Join-Path $Docs "$($_.Name).md"
-            $page | Should -Exist
-            $text = Get-Content -Raw $page
-            $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
-            foreach ($parameter in $_.Parameters.Keys | Where-Object { $_ -notin $common }) {
-                $text | Should -Match "(?m)^### -$parameter$"
-            }
+        It 'has a help page' {
+            # Help.Tests.ps1 checks what Get-Help makes of it, parameter by parameter.
+            Join-Path $Docs "$($_.Name).md" | Should -Exist
         }
     }
 

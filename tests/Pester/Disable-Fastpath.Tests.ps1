@@ -7,7 +7,7 @@ Describe 'Disable-Fastpath' {
     BeforeEach {
         $ns = New-TestNamespace
         # Seed 000's chain and rules without the flowtable, which not every kernel has.
-        Import-NftRuleset $ns @'
+        Import-HostAccelRuleset $ns @'
 table ip antrea {
     comment "Rules for Antrea"
     set peer-pod-cidr { type ipv4_addr; flags interval; elements = { 10.244.0.0/24 }; }

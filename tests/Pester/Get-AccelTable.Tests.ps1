@@ -6,7 +6,8 @@ BeforeAll {
 Describe 'Get-AccelTable' {
     BeforeEach {
         $ns = New-TestNamespace
-        Import-NftRuleset $ns 'table ip antrea { comment "Rules for Antrea"; }; table inet filter { };'
+        Import-NftRuleset $ns 'table inet filter { };'
+        Import-HostAccelRuleset $ns 'table ip antrea { comment "Rules for Antrea"; }'
     }
     AfterEach { Remove-TestNamespace $ns }
 

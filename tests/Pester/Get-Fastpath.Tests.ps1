@@ -6,7 +6,7 @@ BeforeAll {
 Describe 'Get-Fastpath' {
     BeforeEach {
         $ns = New-TestNamespace
-        Import-NftRuleset $ns 'table ip antrea { comment "Rules for Antrea"; chain forward { type filter hook forward priority filter; policy accept; iif "antrea-gw0" counter; }; }'
+        Import-HostAccelRuleset $ns 'table ip antrea { comment "Rules for Antrea"; chain forward { type filter hook forward priority filter; policy accept; iif "antrea-gw0" counter; }; }'
     }
     AfterEach { Remove-TestNamespace $ns }
 

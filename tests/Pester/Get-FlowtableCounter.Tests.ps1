@@ -6,7 +6,7 @@ BeforeAll {
 Describe 'Get-FlowtableCounter' {
     BeforeEach {
         $ns = New-TestNamespace
-        Import-NftRuleset $ns 'table ip antrea { comment "Rules for Antrea"; chain forward { type filter hook forward priority filter; policy accept; iif "antrea-gw0" counter packets 10 bytes 1000 comment "out"; }; }'
+        Import-HostAccelRuleset $ns 'table ip antrea { comment "Rules for Antrea"; chain forward { type filter hook forward priority filter; policy accept; iif "antrea-gw0" counter packets 10 bytes 1000 comment "out"; }; }'
     }
     AfterEach { Remove-TestNamespace $ns }
 

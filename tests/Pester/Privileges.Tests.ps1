@@ -36,15 +36,15 @@ table ip antrea {
         finally { Remove-Item $out -ErrorAction Ignore }
     }
 
+    Import-Module $ModulePath -Force
     $script:ns = New-TestNamespace
-    Import-NftRuleset $ns $Ruleset
+    Import-HostAccelRuleset $ns $Ruleset
     $script:Before = Get-Ruleset $ns
     $script:Denied = Invoke-Calls $ns -WithoutNetAdmin
     $script:After = Get-Ruleset $ns
 
     $script:control = New-TestNamespace
-    Import-NftRuleset $control $Ruleset
-    Import-Module $ModulePath -Force
+    Import-HostAccelRuleset $control $Ruleset
     # On a kernel without flowtables the calls that create one fail for that reason alone, with or without privileges.
     $script:Unsupported = if ((Test-HostAccelSupport -NetworkNamespace $control).Flowtable) { @() } else { @('FlowtableNotSupported') }
     $script:Allowed = Invoke-Calls $control

@@ -29,6 +29,28 @@ Describe 'Remove-AccelTable' {
         Get-Ruleset $ns | Should -BeNullOrEmpty
     }
 
+    It 'does not remove a table with the seed''s comment that it did not create, without -Force (issue 19)' {
+        Import-NftRuleset $ns @'
+table ip antrea {
+    comment "Rules for Antrea"
+    set blocklist { type ipv4_addr; flags interval; elements = { 192.0.2.0/24 }; }
+    chain guard { type filter hook input priority 0; policy drop; ip saddr @blocklist drop; }
+}
+'@
+        $before = (& ip netns exec $ns nft -j list ruleset) -join "`n"
+        { Remove-AccelTable -NetworkNamespace $ns -Name antrea -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TableNotOwned,HostAccel.PowerShell.Commands.RemoveAccelTableCommand'
+        Get-AccelTable -NetworkNamespace $ns -Name antrea | Remove-AccelTable -Confirm:$false -ErrorAction SilentlyContinue
+        (& ip netns exec $ns nft -j list ruleset) -join "`n" | Should -Be $before
+    }
+
+    It 'removes only the table of the exact name: names are case-sensitive (issue 19)' {
+        New-AccelTable -NetworkNamespace $ns -Name antrea -Family ip
+        New-AccelTable -NetworkNamespace $ns -Name ANTREA -Family ip
+        Get-AccelTable -NetworkNamespace $ns -Name antrea -Family ip | Remove-AccelTable -Confirm:$false
+        (Get-AccelTable -NetworkNamespace $ns).Name | Should -Be 'ANTREA'
+    }
+
     It 'reports a missing table as TableNotFound' {
         { Remove-AccelTable -NetworkNamespace $ns -Name antrea -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'TableNotFound,HostAccel.PowerShell.Commands.RemoveAccelTableCommand'

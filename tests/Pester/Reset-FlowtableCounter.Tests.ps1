@@ -6,7 +6,7 @@ BeforeAll {
 Describe 'Reset-FlowtableCounter' {
     BeforeEach {
         $ns = New-TestNamespace
-        Import-NftRuleset $ns 'table ip antrea { comment "Rules for Antrea"; chain forward { type filter hook forward priority filter; policy accept; iif "antrea-gw0" counter packets 10 bytes 1000; }; }'
+        Import-HostAccelRuleset $ns 'table ip antrea { comment "Rules for Antrea"; chain forward { type filter hook forward priority filter; policy accept; iif "antrea-gw0" counter packets 10 bytes 1000; }; }'
     }
     AfterEach { Remove-TestNamespace $ns }
 

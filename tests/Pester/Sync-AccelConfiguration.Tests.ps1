@@ -173,6 +173,20 @@ Describe 'Sync-AccelConfiguration' {
             { Sync-AccelConfiguration -NetworkNamespace "$ns-gone" -Path $Psd1 -ErrorAction Stop } | Should -Throw -ErrorId "NetworkNamespaceNotFound,$Id"
         }
 
+        It 'does not touch a table with the seed''s comment that it did not create, without -Force (issue 19)' {
+            Import-NftRuleset $ns @'
+table ip antrea {
+    comment "Rules for Antrea"
+    set blocklist { type ipv4_addr; flags interval; elements = { 192.0.2.0/24 }; }
+    chain guard { type filter hook input priority 0; policy drop; ip saddr @blocklist drop; }
+}
+'@
+            $before = (& ip netns exec $ns nft -j list ruleset) -join "`n"
+            { Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{ Family = 'ip'; Traffic = 'None' } -ErrorAction Stop } | Should -Throw -ErrorId "TableNotOwned,$Id"
+            Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{} | Out-Null
+            (& ip netns exec $ns nft -j list ruleset) -join "`n" | Should -Be $before
+        }
+
         It 'leaves a table it did not create alone unless -Force' {
             Import-NftRuleset $ns 'table ip antrea { comment "mine"; }'
             { Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId "TableNotOwned,$Id"

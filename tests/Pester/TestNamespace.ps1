@@ -28,3 +28,17 @@ function Add-TestDevice([string] $Name, [string] $Device) {
     & ip -n $Name link add $Device type veth peer name "$Device-peer"
     foreach ($dev in $Device, "$Device-peer") { & ip -n $Name link set $dev up }
 }
+
+# Loads a ruleset with nft -f as HostAccel's own: the tables it adds are made again by New-AccelTable, which writes
+# HostAccel's manager mark (nft cannot), with the comment the ruleset gives them; then the ruleset fills them. A table
+# nft wrote is someone else's whatever its comment. Needs the module imported.
+function Import-HostAccelRuleset([string] $Name, [string] $Ruleset) {
+    $before = @(Get-AccelTable -All -NetworkNamespace $Name | ForEach-Object { "$($_.Family) $($_.Name)" })
+    Import-NftRuleset $Name $Ruleset
+    $added = @(Get-AccelTable -All -NetworkNamespace $Name | Where-Object { "$($_.Family) $($_.Name)" -notin $before })
+    foreach ($t in $added) {
+        & ip netns exec $Name nft delete table $t.Family.ToString().ToLowerInvariant() $t.Name
+        New-AccelTable -Name $t.Name -Family $t.Family -Comment $t.Comment -NetworkNamespace $Name -Confirm:$false
+    }
+    Import-NftRuleset $Name $Ruleset
+}

@@ -1,33 +1,42 @@
 using System.Runtime.InteropServices;
+using System.Text;
+using Tmds.Linux;
+using TmdsLibC = Tmds.Linux.LibC;
 
 namespace HostAccel.Native.Interop;
 
-/// <summary>The few C library calls the native layer needs, under their C names.</summary>
+/// <summary>
+/// The C library calls the native layer makes, under their C names: Tmds.LibC's declarations (with its per-architecture
+/// constants and errno kept for <see cref="Marshal.GetLastPInvokeError"/>), taking the netlink socket as a SafeHandle
+/// that stays referenced for the length of each call.
+/// </summary>
 internal static unsafe partial class LibC
 {
     private const string Lib = "libc";
 
     // <bits/socket.h>, <linux/socket.h>
-    internal const int AF_NETLINK = 16;
-    internal const int SOCK_RAW = 3;
-    internal const int SOCK_CLOEXEC = 0x80000;
-    internal const int SOL_SOCKET = 1;
-    internal const int SO_SNDBUF = 7;
-    internal const int SO_RCVBUF = 8;
-    internal const int SO_SNDBUFFORCE = 32;
-    internal const int SO_RCVBUFFORCE = 33;
-    internal const int MSG_PEEK = 0x2;
-    internal const int MSG_TRUNC = 0x20;
-    internal const int MSG_DONTWAIT = 0x40;
+    internal static int AF_NETLINK => TmdsLibC.AF_NETLINK;
+    internal static int SOCK_RAW => TmdsLibC.SOCK_RAW;
+    internal static int SOCK_CLOEXEC => TmdsLibC.SOCK_CLOEXEC;
+    internal static int SOL_SOCKET => TmdsLibC.SOL_SOCKET;
+    internal static int SO_SNDBUF => TmdsLibC.SO_SNDBUF;
+    internal static int SO_RCVBUF => TmdsLibC.SO_RCVBUF;
+    internal static int SO_SNDBUFFORCE => TmdsLibC.SO_SNDBUFFORCE;
+    internal static int SO_RCVBUFFORCE => TmdsLibC.SO_RCVBUFFORCE;
+    internal static int SO_RCVTIMEO => TmdsLibC.SO_RCVTIMEO;
+    internal static int MSG_PEEK => TmdsLibC.MSG_PEEK;
+    internal static int MSG_TRUNC => TmdsLibC.MSG_TRUNC;
+    internal static int MSG_DONTWAIT => TmdsLibC.MSG_DONTWAIT;
 
     // <fcntl.h>, <sched.h>
-    internal const int O_RDONLY = 0;
-    internal const int O_CLOEXEC = 0x80000;
-    internal const int CLONE_NEWNET = 0x40000000;
+    internal static int O_RDONLY => TmdsLibC.O_RDONLY;
+    internal static int O_CLOEXEC => TmdsLibC.O_CLOEXEC;
+    internal static int CLONE_NEWNET => TmdsLibC.CLONE_NEWNET;
 
-    // <net/if.h>
+    // <net/if.h>: not in Tmds.LibC.
     internal const int IF_NAMESIZE = 16;
 
+    // <linux/netlink.h>: not in Tmds.LibC.
     [StructLayout(LayoutKind.Sequential)]
     internal struct sockaddr_nl
     {
@@ -37,39 +46,72 @@ internal static unsafe partial class LibC
         public uint nl_groups;
     }
 
-    [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int socket(int domain, int type, int protocol);
+    // <bits/types/struct_timeval.h>: not in Tmds.LibC.
+    [StructLayout(LayoutKind.Sequential)]
+#pragma warning disable CS8981 // the C name
+    internal struct timeval
+#pragma warning restore CS8981
+    {
+        public long tv_sec;
+        public long tv_usec;
+    }
 
-    [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int bind(SafeHandle fd, sockaddr_nl* addr, uint addrlen);
+    internal static int socket(int domain, int type, int protocol) => TmdsLibC.socket(domain, type, protocol);
 
-    [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int getsockname(SafeHandle fd, sockaddr_nl* addr, uint* addrlen);
+    internal static int bind(SafeHandle fd, sockaddr_nl* addr, uint addrlen)
+    {
+        using var descriptor = new Borrowed(fd);
+        return TmdsLibC.bind(descriptor.Fd, (sockaddr*)addr, addrlen);
+    }
 
-    [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int setsockopt(SafeHandle fd, int level, int optname, void* optval, uint optlen);
+    internal static int getsockname(SafeHandle fd, sockaddr_nl* addr, uint* addrlen)
+    {
+        using var descriptor = new Borrowed(fd);
+        return TmdsLibC.getsockname(descriptor.Fd, (sockaddr*)addr, (socklen_t*)addrlen);
+    }
 
-    [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int getsockopt(SafeHandle fd, int level, int optname, void* optval, uint* optlen);
+    internal static int setsockopt(SafeHandle fd, int level, int optname, void* optval, uint optlen)
+    {
+        using var descriptor = new Borrowed(fd);
+        return TmdsLibC.setsockopt(descriptor.Fd, level, optname, optval, optlen);
+    }
 
-    [LibraryImport(Lib, SetLastError = true)]
-    internal static partial nint send(SafeHandle fd, byte* buf, nuint len, int flags);
+    internal static int getsockopt(SafeHandle fd, int level, int optname, void* optval, uint* optlen)
+    {
+        using var descriptor = new Borrowed(fd);
+        return TmdsLibC.getsockopt(descriptor.Fd, level, optname, optval, (socklen_t*)optlen);
+    }
 
-    [LibraryImport(Lib, SetLastError = true)]
-    internal static partial nint recv(SafeHandle fd, byte* buf, nuint len, int flags);
+    internal static nint send(SafeHandle fd, byte* buf, nuint len, int flags)
+    {
+        using var descriptor = new Borrowed(fd);
+        return (nint)(long)TmdsLibC.send(descriptor.Fd, buf, (size_t)(ulong)len, flags);
+    }
 
-    [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int close(int fd);
+    internal static nint recv(SafeHandle fd, byte* buf, nuint len, int flags)
+    {
+        using var descriptor = new Borrowed(fd);
+        return (nint)(long)TmdsLibC.recv(descriptor.Fd, buf, (size_t)(ulong)len, flags);
+    }
 
-    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int open(string pathname, int flags);
+    internal static int close(int fd) => TmdsLibC.close(fd);
 
-    [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int setns(int fd, int nstype);
+    internal static int open(string pathname, int flags)
+    {
+        byte[] path = Encoding.UTF8.GetBytes(pathname + "\0");
+        fixed (byte* p = path)
+        {
+            return TmdsLibC.open(p, flags, default);
+        }
+    }
 
-    [LibraryImport(Lib, SetLastError = true)]
-    internal static partial int unshare(int flags);
+    internal static int setns(int fd, int nstype) => TmdsLibC.setns(fd, nstype);
 
+    internal static int unshare(int flags) => TmdsLibC.unshare(flags);
+
+    internal static uint geteuid() => TmdsLibC.geteuid();
+
+    // <net/if.h>'s name/index calls: not in Tmds.LibC.
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial uint if_nametoindex(string ifname);
 
@@ -89,6 +131,25 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)]
     internal static partial void if_freenameindex(if_nameindex_t* ptr);
 
-    [LibraryImport(Lib)]
-    internal static partial uint geteuid();
+    /// <summary>
+    /// A SafeHandle's descriptor for one call: referenced so that a Dispose on another thread cannot close (and the
+    /// kernel reuse) it mid-call, as the SafeHandle marshalling of a declared import would do; a closed handle throws
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    private readonly ref struct Borrowed
+    {
+        private readonly SafeHandle _handle;
+
+        public Borrowed(SafeHandle handle)
+        {
+            bool added = false;
+            handle.DangerousAddRef(ref added);
+            _handle = handle;
+            Fd = (int)handle.DangerousGetHandle();
+        }
+
+        public int Fd { get; }
+
+        public void Dispose() => _handle.DangerousRelease();
+    }
 }

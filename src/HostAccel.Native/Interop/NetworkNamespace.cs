@@ -42,7 +42,7 @@ public static class NetworkNamespace
                 {
                     var errno = (Errno)Marshal.GetLastPInvokeError();
                     throw new SystemCallException("unshare", errno, "a new network namespace",
-                        errno == Errno.EPERM ? "Creating a throwaway network namespace requires CAP_SYS_ADMIN" : null);
+                        errno == Errno.EPERM ? KernelReason.SysAdminRequiredForProbe : KernelReason.None);
                 }
 
                 result = action();
@@ -77,7 +77,8 @@ public static class NetworkNamespace
         int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0)
         {
-            throw SystemCallException.FromLastError("open", $"network namespace '{name}' at {path}");
+            var errno = (Errno)Marshal.GetLastPInvokeError();
+            throw new SystemCallException("open", errno, $"network namespace '{name}' at {path}", errno == Errno.ENOENT ? KernelReason.NamespaceNotFound : KernelReason.None);
         }
 
         T result = default!;
@@ -92,7 +93,7 @@ public static class NetworkNamespace
                     {
                         var errno = (Errno)Marshal.GetLastPInvokeError();
                         throw new SystemCallException("setns", errno, $"network namespace '{name}'",
-                            errno == Errno.EPERM ? $"Entering network namespace '{name}' requires CAP_SYS_ADMIN" : null);
+                            errno == Errno.EPERM ? KernelReason.SysAdminRequired : KernelReason.None);
                     }
 
                     result = action();

@@ -8,17 +8,22 @@ namespace HostAccel.Native.Netlink;
 /// </summary>
 public sealed class NetlinkException : ErrnoException
 {
-    public NetlinkException(Errno errno, string operation, string? extAckMessage = null, int? offset = null, uint sequence = 0, string? hint = null)
-        : base(errno, Format(errno, operation, extAckMessage, hint), hint)
+    public NetlinkException(Errno errno, string operation, string? extAckMessage = null, int? offset = null, uint sequence = 0, KernelReason reason = KernelReason.None,
+        IReadOnlyList<string>? missingModules = null)
+        : base(errno, Format(errno, operation, extAckMessage, KernelReasonText.Hint(reason), missingModules), reason)
     {
         Operation = operation;
         ExtAckMessage = extAckMessage;
         Offset = offset;
         Sequence = sequence;
+        MissingModules = missingModules ?? [];
     }
 
-    /// <summary>nfnetlink refuses every request, reads included, without CAP_NET_ADMIN in the socket's namespace.</summary>
-    public const string PrivilegeHint = "HostAccel requires root or CAP_NET_ADMIN: the kernel refuses every nf_tables and conntrack request without it";
+    /// <summary>
+    /// With <see cref="KernelReason.TrafficControlModuleMissing"/>: the modules the kernel was found to lack
+    /// (cls_flower, act_pedit …); empty when the probe could not tell.
+    /// </summary>
+    public IReadOnlyList<string> MissingModules { get; }
 
     public string Operation { get; }
 
@@ -29,12 +34,26 @@ public sealed class NetlinkException : ErrnoException
 
     public uint Sequence { get; }
 
-    private static string Format(Errno errno, string operation, string? extAck, string? hint)
+    /// <summary>
+    /// The caller's object the failed message was queued for (<see cref="Nftables.NftTransaction"/>'s subjects): for an
+    /// element list, the subject of the element the kernel pointed at. Null outside transactions.
+    /// </summary>
+    public object? Subject { get; init; }
+
+    /// <summary>The nf_tables message (NFT_MSG_*) of a transaction that failed, or 0.</summary>
+    public ushort MessageType { get; init; }
+
+    private static string Format(Errno errno, string operation, string? extAck, string? hint, IReadOnlyList<string>? missingModules)
     {
         string text = $"{operation}: {ErrnoText.Message(errno)} ({ErrnoText.Name(errno)})";
         if (!string.IsNullOrEmpty(extAck))
         {
             text += $": {extAck}";
+        }
+
+        if (missingModules is { Count: > 0 })
+        {
+            text += $"; this kernel has no {string.Join(", ", missingModules)} (modprobe {string.Join(" ", missingModules)})";
         }
 
         if (!string.IsNullOrEmpty(hint))

@@ -94,7 +94,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
 
         try
         {
-            var address = new LibC.sockaddr_nl { nl_family = LibC.AF_NETLINK };
+            var address = new LibC.sockaddr_nl { nl_family = (ushort)LibC.AF_NETLINK };
             if (LibC.bind(handle, &address, (uint)sizeof(LibC.sockaddr_nl)) != 0)
             {
                 throw SystemCallException.FromLastError("bind", "netlink socket");
@@ -115,8 +115,8 @@ public sealed unsafe class NetlinkSocket : IDisposable
                 SetOption(handle, LibC.SOL_SOCKET, LibC.SO_RCVBUF, KernelReceiveBuffer, required: false);
             }
 
-            var timeout = new Timeval { tv_sec = (long)ReplyTimeout.TotalSeconds };
-            if (LibC.setsockopt(handle, LibC.SOL_SOCKET, SO_RCVTIMEO, &timeout, (uint)sizeof(Timeval)) != 0)
+            var timeout = new LibC.timeval { tv_sec = (long)ReplyTimeout.TotalSeconds };
+            if (LibC.setsockopt(handle, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, &timeout, (uint)sizeof(LibC.timeval)) != 0)
             {
                 throw SystemCallException.FromLastError("setsockopt", "SO_RCVTIMEO");
             }
@@ -128,15 +128,6 @@ public sealed unsafe class NetlinkSocket : IDisposable
             handle.Dispose();
             throw;
         }
-    }
-
-    private const int SO_RCVTIMEO = 20;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Timeval
-    {
-        public long tv_sec;
-        public long tv_usec;
     }
 
     /// <summary>The next sequence number; every message sent gets its own.</summary>
@@ -330,7 +321,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
                         }
 
                         throw new NetlinkException(error.Errno, operation, error.ExtAckMessage, error.Offset, sequence,
-                            error.Errno == Errno.EPERM ? NetlinkException.PrivilegeHint : null);
+                            error.Errno == Errno.EPERM ? KernelReason.NetAdminRequired : KernelReason.None);
                     case NLMSG_OVERRUN:
                         throw new NetlinkDecodeException("NLMSG_OVERRUN: the kernel lost part of the reply");
                     case NLMSG_NOOP:

@@ -74,6 +74,20 @@ public readonly record struct IpPrefix : IComparable<IpPrefix>
         return new IpPrefix(isV6, value, length);
     }
 
+    /// <summary>A prefix, or false when the length is out of range or host bits are set (a rule read from the kernel may hold either).</summary>
+    public static bool TryCreate(bool isV6, UInt128 value, int length, out IpPrefix prefix)
+    {
+        int bits = isV6 ? 128 : 32;
+        prefix = default;
+        if (length < 0 || length > bits || (!isV6 && value > uint.MaxValue) || (value & HostMask(bits, length)) != 0)
+        {
+            return false;
+        }
+
+        prefix = new IpPrefix(isV6, value, length);
+        return true;
+    }
+
     public static IpPrefix Parse(string text) =>
         TryParse(text, out IpPrefix prefix, out string? error) ? prefix : throw new FormatException(error);
 

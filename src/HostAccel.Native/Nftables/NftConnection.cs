@@ -181,9 +181,10 @@ public sealed class NftConnection : IDisposable
     /// </summary>
     public bool? ResetsCountersAtomically { get; internal set; }
 
-    private List<NftRule> ResetRuleCountersByReplacing(NftFamily family, string table, string chain)
-    {
-        for (int attempt = 1; ; attempt++)
+    // Another writer that commits after the rules were read makes the pinned commit fail: read them again rather than
+    // undo its change.
+    private List<NftRule> ResetRuleCountersByReplacing(NftFamily family, string table, string chain) =>
+        Attempts.Run(MaxReplaceResetAttempts, _ =>
         {
             uint generation = GetGeneration();
             List<NftRule> rules = ListRules(family, table, chain).ToList();
@@ -196,17 +197,9 @@ public sealed class NftConnection : IDisposable
                 });
             }
 
-            try
-            {
-                Commit(transaction, generation);
-                return rules;
-            }
-            catch (NetlinkException ex) when (ex.Errno == Errno.ERESTART && attempt < MaxReplaceResetAttempts)
-            {
-                // Another writer committed after the rules were read: read them again rather than undo its change.
-            }
-        }
-    }
+            Commit(transaction, generation);
+            return rules;
+        }, Attempts.IsStaleCommit);
 
     private static NftRule WithCounterAdded(NftRule rule, ulong packets, ulong bytes) => rule with
     {
@@ -280,7 +273,7 @@ public sealed class NftConnection : IDisposable
             if (reply.OriginalSequence == first && !reply.IsAck)
             {
                 throw new NetlinkException(reply.Errno, "starting the probe transaction", reply.ExtAckMessage, reply.Offset, reply.OriginalSequence,
-                    reply.Errno == Errno.EPERM ? TransactionOutcome.PrivilegeHint : null);
+                    reply.Errno == Errno.EPERM ? KernelReason.NetAdminRequired : KernelReason.None);
             }
 
             if (reply.OriginalSequence > first && reply.OriginalSequence < last)

@@ -7,8 +7,10 @@ namespace HostAccel.Native.Nftables;
 
 /// <summary>
 /// Changes queued for one nf_tables batch: committed together or not at all. Each queued message keeps a
-/// description in the words of its object, which is what a kernel error is reported against, and an nft
-/// statement, which is what a dry run shows.
+/// description in the words of its object and the caller's subject (the object it was queued for), so that a kernel
+/// error comes back on both: <see cref="NetlinkException.Subject"/>. For an element list the subject is found per
+/// element, from where in the message the kernel pointed. What a change looks like as nft text is
+/// <see cref="NftStatements"/>' business, not the transaction's.
 /// </summary>
 public sealed class NftTransaction
 {
@@ -21,132 +23,156 @@ public sealed class NftTransaction
     private readonly Dictionary<(NftFamily, string, string), int> _rulesPerChain = [];
     private uint _nextSetId = 1;
 
-    /// <remarks>
-    /// The statement is rendered only when asked: for a set of 100 000 prefixes it is megabytes of text, and a rule's
-    /// devices are named with whatever <see cref="InterfaceNames"/> holds by then.
-    /// </remarks>
-    internal sealed record Entry(ushort Message, ushort Flags, NftFamily Family, Action<NetlinkWriter> Encode, string Description, Func<string> Statement);
+    /// <summary>
+    /// One message of the batch. <see cref="Elements"/> is set for an element list: which element stands where once
+    /// encoded, and whose it is.
+    /// </summary>
+    internal sealed record Entry(ushort Message, ushort Flags, NftFamily Family, Action<NetlinkWriter> Encode, string Description, object? Subject)
+    {
+        public ElementChunk? Elements { get; init; }
+
+        /// <summary>Where the message began in the last encoded batch.</summary>
+        public int Start { get; set; }
+    }
+
+    /// <summary>
+    /// The elements of one element-list message: for each, the index of the prefix it encodes (-1 for nft's marker
+    /// below the first interval) and, filled as the message is encoded, where its attribute begins in the batch.
+    /// </summary>
+    internal sealed class ElementChunk(List<SetElement> elements, int[] owners, IReadOnlyList<object?>? subjects)
+    {
+        public List<SetElement> Elements { get; } = elements;
+
+        public int[] Starts { get; } = new int[elements.Count];
+
+        /// <summary>The subject of the element at <paramref name="offset"/> from the message's start, or null.</summary>
+        public object? SubjectAt(int messageStart, int offset)
+        {
+            int position = messageStart + offset;
+            int index = -1;
+            for (int i = 0; i < Starts.Length && Starts[i] <= position; i++)
+            {
+                index = i;
+            }
+
+            return index < 0 || subjects is null || owners[index] < 0 ? null : subjects[owners[index]];
+        }
+    }
 
     public int Count => _entries.Count;
 
     public bool IsEmpty => _entries.Count == 0;
 
-    /// <summary>Names devices in <see cref="Statements"/> (rules hold device indexes); indexes are shown without it.</summary>
-    public Func<uint, string?>? InterfaceNames { get; set; }
-
-    /// <summary>The queued changes as nft statements, in order: what a dry run shows.</summary>
-    public IReadOnlyList<string> Statements =>
-        _entries.Select(e => e.Statement()).ToList();
-
     internal IReadOnlyList<Entry> Entries => _entries;
 
     /// <summary>Adds a table; with <paramref name="exclusive"/> an existing one is an error (EEXIST), else a no-op.</summary>
-    public void AddTable(NftTable table, bool exclusive = false)
+    public void AddTable(NftTable table, bool exclusive = false, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         Queue(NFT_MSG_NEWTABLE, exclusive ? (ushort)(NLM_F_CREATE | NLM_F_EXCL) : (ushort)0, table.Family, table.Encode,
-            $"adding table {table.Family.ToNftName()} {table.Name}", $"add {table}");
+            $"adding table {table.Family.ToNftName()} {table.Name}", subject);
     }
 
-    public void DeleteTable(NftTable table)
+    public void DeleteTable(NftTable table, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         Queue(NFT_MSG_DELTABLE, 0, table.Family, w => NameOrHandle(w, NFTA_TABLE_NAME, table.Name, NFTA_TABLE_HANDLE, table.Handle),
-            $"deleting table {table.Family.ToNftName()} {table.Name}", $"delete table {table.Family.ToNftName()} {table.Name}");
+            $"deleting table {table.Family.ToNftName()} {table.Name}", subject);
     }
 
-    public void AddChain(NftChain chain)
+    public void AddChain(NftChain chain, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(chain);
         Queue(NFT_MSG_NEWCHAIN, NLM_F_CREATE, chain.Family, chain.Encode,
-            $"adding chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}", $"add {chain}");
+            $"adding chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}", subject);
     }
 
-    public void DeleteChain(NftChain chain)
+    public void DeleteChain(NftChain chain, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(chain);
         Queue(NFT_MSG_DELCHAIN, 0, chain.Family, w =>
         {
             w.WriteString(NFTA_CHAIN_TABLE, chain.Table);
             NameOrHandle(w, NFTA_CHAIN_NAME, chain.Name, NFTA_CHAIN_HANDLE, chain.Handle);
-        }, $"deleting chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}", $"delete chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}");
+        }, $"deleting chain {chain.Family.ToNftName()} {chain.Table} {chain.Name}", subject);
     }
 
-    public void AddSet(NftSet set)
+    public void AddSet(NftSet set, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         uint id = _nextSetId++;
         _newSets[(set.Family, set.Table, set.Name)] = id;
         _newSetsStillEmpty.Add((set.Family, set.Table, set.Name));
         Queue(NFT_MSG_NEWSET, NLM_F_CREATE, set.Family, w => set.Encode(w, id),
-            $"adding set {set.Family.ToNftName()} {set.Table} {set.Name}", $"add {set}");
+            $"adding set {set.Family.ToNftName()} {set.Table} {set.Name}", subject);
     }
 
-    public void DeleteSet(NftSet set)
+    public void DeleteSet(NftSet set, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         Queue(NFT_MSG_DELSET, 0, set.Family, w =>
         {
             w.WriteString(NFTA_SET_TABLE, set.Table);
             NameOrHandle(w, NFTA_SET_NAME, set.Name, NFTA_SET_HANDLE, set.Handle);
-        }, $"deleting set {set.Family.ToNftName()} {set.Table} {set.Name}", $"delete set {set.Family.ToNftName()} {set.Table} {set.Name}");
+        }, $"deleting set {set.Family.ToNftName()} {set.Table} {set.Name}", subject);
     }
 
-    /// <summary>Adds prefixes to an address set: intervals in an interval set, single addresses otherwise.</summary>
-    public void AddElements(NftSet set, IEnumerable<IpPrefix> prefixes) =>
-        QueueElements(NFT_MSG_NEWSETELEM, NLM_F_CREATE, set, prefixes, "adding", "add");
+    /// <summary>
+    /// Adds prefixes to an address set: intervals in an interval set, single addresses otherwise.
+    /// <paramref name="subjects"/>, when given, holds the caller's object of each prefix: a kernel error on one element
+    /// comes back on its prefix's subject.
+    /// </summary>
+    public void AddElements(NftSet set, IEnumerable<IpPrefix> prefixes, object? subject = null, IReadOnlyList<object?>? subjects = null) =>
+        QueueElements(NFT_MSG_NEWSETELEM, NLM_F_CREATE, set, prefixes, "adding", subject, subjects);
 
     /// <summary>Deletes prefixes from an address set; each must be there exactly as it was added.</summary>
-    public void DeleteElements(NftSet set, IEnumerable<IpPrefix> prefixes) =>
-        QueueElements(NFT_MSG_DELSETELEM, 0, set, prefixes, "deleting", "delete");
+    public void DeleteElements(NftSet set, IEnumerable<IpPrefix> prefixes, object? subject = null, IReadOnlyList<object?>? subjects = null) =>
+        QueueElements(NFT_MSG_DELSETELEM, 0, set, prefixes, "deleting", subject, subjects);
 
     /// <summary>Removes every element of a set.</summary>
-    public void FlushSet(NftSet set)
+    public void FlushSet(NftSet set, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         Queue(NFT_MSG_DELSETELEM, 0, set.Family, w =>
         {
             w.WriteString(NFTA_SET_ELEM_LIST_SET, set.Name);
             w.WriteString(NFTA_SET_ELEM_LIST_TABLE, set.Table);
-        },
-            $"flushing set {set.Family.ToNftName()} {set.Table} {set.Name}", $"flush set {set.Family.ToNftName()} {set.Table} {set.Name}");
+        }, $"flushing set {set.Family.ToNftName()} {set.Table} {set.Name}", subject);
     }
 
     /// <summary>Adds a flowtable, or adds the devices listed to an existing one (kernel 5.8 and later).</summary>
-    public void AddFlowtable(NftFlowtable flowtable)
+    public void AddFlowtable(NftFlowtable flowtable, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(flowtable);
         Queue(NFT_MSG_NEWFLOWTABLE, NLM_F_CREATE, flowtable.Family, w => flowtable.Encode(w),
-            $"adding flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}", $"add {flowtable}");
+            $"adding flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}", subject);
     }
 
-    public void DeleteFlowtable(NftFlowtable flowtable)
+    public void DeleteFlowtable(NftFlowtable flowtable, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(flowtable);
         Queue(NFT_MSG_DELFLOWTABLE, 0, flowtable.Family, w =>
         {
             w.WriteString(NFTA_FLOWTABLE_TABLE, flowtable.Table);
             NameOrHandle(w, NFTA_FLOWTABLE_NAME, flowtable.Name, NFTA_FLOWTABLE_HANDLE, flowtable.Handle);
-        }, $"deleting flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}",
-            $"delete flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}");
+        }, $"deleting flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}", subject);
     }
 
     /// <summary>
     /// Removes devices from a flowtable that stays, with the rules that use it (kernel 5.8 and later); adding
     /// devices is <see cref="AddFlowtable"/> with just the new ones.
     /// </summary>
-    public void DeleteFlowtableDevices(NftFlowtable flowtable, IReadOnlyCollection<string> devices)
+    public void DeleteFlowtableDevices(NftFlowtable flowtable, IReadOnlyCollection<string> devices, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(flowtable);
         ArgumentNullException.ThrowIfNull(devices);
         NftFlowtable hook = flowtable with { Devices = devices.ToArray() };
         Queue(NFT_MSG_DELFLOWTABLE, 0, flowtable.Family, w => hook.EncodeDeviceRemoval(w),
-            $"deleting devices {string.Join(", ", devices)} from flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}",
-            $"delete flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name} {{ devices = {{ {string.Join(", ", devices)} }}; }}");
+            $"deleting devices {string.Join(", ", devices)} from flowtable {flowtable.Family.ToNftName()} {flowtable.Table} {flowtable.Name}", subject);
     }
 
     /// <summary>Appends a rule to its chain. A lookup of a set added earlier in this transaction is bound by its id.</summary>
-    public void AddRule(NftRule rule)
+    public void AddRule(NftRule rule, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         NftRule bound = BindNewSets(rule);
@@ -154,14 +180,14 @@ public sealed class NftTransaction
         int ordinal = _rulesPerChain.GetValueOrDefault(chainKey) + 1;
         _rulesPerChain[chainKey] = ordinal;
         _entries.Add(new Entry(NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, rule.Family, bound.Encode,
-            $"adding rule {ordinal} to chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", () => $"add {RuleText.Render(rule, InterfaceNames)}"));
+            $"adding rule {ordinal} to chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", subject));
     }
 
     /// <summary>
     /// Inserts a rule right before the rule with handle <paramref name="beforeHandle"/> (nft's <c>insert rule …
     /// position N</c>): how a rule goes back to its place among rules that stay.
     /// </summary>
-    public void InsertRule(NftRule rule, ulong beforeHandle)
+    public void InsertRule(NftRule rule, ulong beforeHandle, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         if (beforeHandle == 0)
@@ -171,15 +197,14 @@ public sealed class NftTransaction
 
         NftRule bound = BindNewSets(rule);
         _entries.Add(new Entry(NFT_MSG_NEWRULE, NLM_F_CREATE, rule.Family, w => bound.Encode(w, beforeHandle),
-            $"inserting a rule before handle {beforeHandle} in chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}",
-            () => $"insert rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} position {beforeHandle} {RuleText.Body(rule, InterfaceNames)}"));
+            $"inserting a rule before handle {beforeHandle} in chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", subject));
     }
 
     /// <summary>
     /// Replaces the rule with <paramref name="rule"/>'s handle by <paramref name="rule"/> (nft's <c>replace rule …
     /// handle N</c>): the kernel keeps the handle and the rule's place in its chain.
     /// </summary>
-    public void ReplaceRule(NftRule rule)
+    public void ReplaceRule(NftRule rule, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         if (rule.Handle == 0)
@@ -189,12 +214,11 @@ public sealed class NftTransaction
 
         NftRule bound = BindNewSets(rule);
         _entries.Add(new Entry(NFT_MSG_NEWRULE, NLM_F_REPLACE, rule.Family, bound.Encode,
-            $"replacing rule handle {rule.Handle} in chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}",
-            () => $"replace rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} handle {rule.Handle} {RuleText.Body(rule, InterfaceNames)}"));
+            $"replacing rule handle {rule.Handle} in chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", subject));
     }
 
     /// <summary>Deletes a rule by its handle.</summary>
-    public void DeleteRule(NftRule rule)
+    public void DeleteRule(NftRule rule, object? subject = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         if (rule.Handle == 0)
@@ -207,8 +231,7 @@ public sealed class NftTransaction
             w.WriteString(NFTA_RULE_TABLE, rule.Table);
             w.WriteString(NFTA_RULE_CHAIN, rule.Chain);
             w.WriteU64Be(NFTA_RULE_HANDLE, rule.Handle);
-        }, $"deleting rule handle {rule.Handle} from chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}",
-            $"delete rule {rule.Family.ToNftName()} {rule.Table} {rule.Chain} handle {rule.Handle}");
+        }, $"deleting rule handle {rule.Handle} from chain {rule.Family.ToNftName()} {rule.Table} {rule.Chain}", subject);
     }
 
     /// <summary>
@@ -232,6 +255,7 @@ public sealed class NftTransaction
             Entry entry = _entries[i];
             ushort flags = (ushort)(NLM_F_REQUEST | entry.Flags | (ackEach || i == _entries.Count - 1 ? NLM_F_ACK : 0));
             start = writer.BeginMessage(MessageType(entry.Message), flags, nextSequence());
+            entry.Start = start;
             writer.WriteNfGenMsg((byte)entry.Family);
             entry.Encode(writer);
             writer.EndMessage(start);
@@ -260,14 +284,19 @@ public sealed class NftTransaction
         }
     }
 
-    private void Queue(ushort message, ushort flags, NftFamily family, Action<NetlinkWriter> encode, string description, string statement) =>
-        _entries.Add(new Entry(message, flags, family, encode, description, () => statement));
+    private void Queue(ushort message, ushort flags, NftFamily family, Action<NetlinkWriter> encode, string description, object? subject) =>
+        _entries.Add(new Entry(message, flags, family, encode, description, subject));
 
-    private void QueueElements(ushort message, ushort flags, NftSet set, IEnumerable<IpPrefix> prefixes, string verb, string nftVerb)
+    private void QueueElements(ushort message, ushort flags, NftSet set, IEnumerable<IpPrefix> prefixes, string verb, object? subject, IReadOnlyList<object?>? subjects)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(prefixes);
         List<IpPrefix> list = prefixes.ToList();
+        if (subjects is not null && subjects.Count != list.Count)
+        {
+            throw new ArgumentException($"{subjects.Count} subjects for {list.Count} prefixes", nameof(subjects));
+        }
+
         foreach (IpPrefix prefix in list)
         {
             if (prefix.IsIPv6 != set.HoldsIPv6 || prefix.AddressBytes != set.KeyLength)
@@ -287,19 +316,42 @@ public sealed class NftTransaction
         List<SetElement> elements = set.IsInterval
             ? IntervalCodec.Encode(list, leadingMarker: intoEmptySet)
             : list.Select(p => new SetElement(p.Value, false)).ToList();
+        int[] owners = Owners(list, elements, set.IsInterval);
         int perElement = 4 + 4 + 4 + set.KeyLength + 8 + 12;
         int perMessage = Math.Max(1, MaxElementBytesPerMessage / perElement);
-        var statement = new Lazy<string>(() => $"{nftVerb} element {set.Family.ToNftName()} {set.Table} {set.Name} {{ {string.Join(", ", list)} }}");
         string target = $"set {set.Family.ToNftName()} {set.Table} {set.Name}";
         string what = list.Count == 1 ? list[0].ToString() : $"{list.Count} prefixes";
         for (int offset = 0; offset < elements.Count; offset += perMessage)
         {
-            List<SetElement> chunk = elements.GetRange(offset, Math.Min(perMessage, elements.Count - offset));
-            string continued = $"# (continued: elements {offset}..{offset + chunk.Count - 1} of the same statement)";
+            int count = Math.Min(perMessage, elements.Count - offset);
+            var chunk = new ElementChunk(elements.GetRange(offset, count), owners[offset..(offset + count)], subjects);
             _entries.Add(new Entry(message, flags, set.Family, w => WriteElements(w, set, chunk),
-                $"{verb} {what} {(verb == "adding" ? "to" : "from")} {target}",
-                offset == 0 ? () => statement.Value : () => continued));
+                $"{verb} {what} {(verb == "adding" ? "to" : "from")} {target}", subject) { Elements = chunk });
         }
+    }
+
+    /// <summary>For each element, the index of the prefix it encodes: its start, or (flagged) the address after its end.</summary>
+    private static int[] Owners(List<IpPrefix> prefixes, List<SetElement> elements, bool interval)
+    {
+        var starts = new Dictionary<UInt128, int>(prefixes.Count);
+        var ends = new Dictionary<UInt128, int>(prefixes.Count);
+        for (int i = 0; i < prefixes.Count; i++)
+        {
+            starts.TryAdd(prefixes[i].Value, i);
+            if (interval && prefixes[i].EndExclusive is UInt128 end)
+            {
+                ends.TryAdd(end, i);
+            }
+        }
+
+        var owners = new int[elements.Count];
+        for (int i = 0; i < elements.Count; i++)
+        {
+            SetElement e = elements[i];
+            owners[i] = (e.IsIntervalEnd ? ends : starts).TryGetValue(e.Key, out int owner) ? owner : -1;
+        }
+
+        return owners;
     }
 
     private void WriteElementListHeader(NetlinkWriter writer, NftSet set)
@@ -317,8 +369,9 @@ public sealed class NftTransaction
     /// ignores the type) and marks an interval that runs to the end of the address space in the element's userdata.
     /// Both are copied so that the bytes equal nft's.
     /// </summary>
-    private void WriteElements(NetlinkWriter writer, NftSet set, List<SetElement> elements)
+    private void WriteElements(NetlinkWriter writer, NftSet set, ElementChunk chunk)
     {
+        List<SetElement> elements = chunk.Elements;
         WriteElementListHeader(writer, set);
         Span<byte> key = stackalloc byte[16];
         Span<byte> openInterval = stackalloc byte[6];
@@ -328,6 +381,7 @@ public sealed class NftTransaction
             ushort index = 0;
             foreach (SetElement element in elements)
             {
+                chunk.Starts[index] = writer.Length;
                 using (writer.Nested(++index))
                 {
                     if (element.IsIntervalEnd)

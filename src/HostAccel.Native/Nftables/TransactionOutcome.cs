@@ -7,13 +7,6 @@ namespace HostAccel.Native.Nftables;
 /// <summary>Turns the kernel's answers to a batch into success or the error of the message that failed first.</summary>
 internal static class TransactionOutcome
 {
-    internal const string FlowtableHint =
-        "This kernel has no flowtable support: it needs CONFIG_NF_FLOW_TABLE, CONFIG_NF_FLOW_TABLE_INET and " +
-        "CONFIG_NFT_FLOW_OFFLOAD, built in or as the modules nf_flow_table, nf_flow_table_inet and nft_flow_offload " +
-        "(before Linux 5.17 also nf_flow_table_ipv4 and nf_flow_table_ipv6)";
-
-    internal const string PrivilegeHint = NetlinkException.PrivilegeHint;
-
     internal static void ThrowIfFailed(NftTransaction transaction, IReadOnlyList<NetlinkError> replies, uint first, uint last, uint? generation)
     {
         bool acknowledged = false;
@@ -37,7 +30,12 @@ internal static class TransactionOutcome
             }
 
             NftTransaction.Entry entry = transaction.Entries[(int)index];
-            throw new NetlinkException(reply.Errno, entry.Description, reply.ExtAckMessage, reply.Offset, reply.OriginalSequence, Hint(entry, reply));
+            object? subject = reply.Offset is int offset && entry.Elements?.SubjectAt(entry.Start, offset) is object element ? element : entry.Subject;
+            throw new NetlinkException(reply.Errno, entry.Description, reply.ExtAckMessage, reply.Offset, reply.OriginalSequence, Reason(entry, reply))
+            {
+                Subject = subject,
+                MessageType = entry.Message,
+            };
         }
 
         if (!acknowledged)
@@ -48,29 +46,22 @@ internal static class TransactionOutcome
 
     private static NetlinkException BatchError(NetlinkError reply, uint? generation) => reply.Errno switch
     {
-        Errno.ERESTART => new NetlinkException(reply.Errno, "committing the transaction", reply.ExtAckMessage, reply.Offset, reply.OriginalSequence,
-            $"The ruleset changed after generation {generation} was read; nothing was applied"),
-        Errno.EPERM => new NetlinkException(reply.Errno, "committing the transaction", reply.ExtAckMessage, reply.Offset, reply.OriginalSequence, PrivilegeHint),
+        Errno.ERESTART => new NetlinkException(reply.Errno, $"committing the transaction planned at generation {generation}", reply.ExtAckMessage, reply.Offset, reply.OriginalSequence,
+            KernelReason.RulesetChanged),
+        Errno.EPERM => new NetlinkException(reply.Errno, "committing the transaction", reply.ExtAckMessage, reply.Offset, reply.OriginalSequence, KernelReason.NetAdminRequired),
         _ => new NetlinkException(reply.Errno, "committing the transaction", reply.ExtAckMessage, reply.Offset, reply.OriginalSequence),
     };
-
-    internal const string HardwareOffloadHint =
-        "Hardware offload (flags offload) needs devices whose drivers support it (ndo_setup_tc with TC_SETUP_FT); " +
-        "leave it off for software offload";
-
-    internal const string SharedDeviceHint =
-        "A device can be in only one flowtable of a table: one of the devices listed already is";
 
     /// <summary>
     /// What the errno alone does not say. A flowtable refused with ENOENT but no bad attribute pointed at is a
     /// missing flowtable type, not a missing table: for the table the kernel points at NFTA_FLOWTABLE_TABLE.
     /// </summary>
-    private static string? Hint(NftTransaction.Entry entry, NetlinkError reply) => (entry.Message, reply.Errno) switch
+    private static KernelReason Reason(NftTransaction.Entry entry, NetlinkError reply) => (entry.Message, reply.Errno) switch
     {
-        (_, Errno.EPERM) => PrivilegeHint,
-        (NFT_MSG_NEWFLOWTABLE, Errno.ENOENT) when reply.Offset is null => FlowtableHint,
-        (NFT_MSG_NEWFLOWTABLE, Errno.EOPNOTSUPP) => HardwareOffloadHint,
-        (NFT_MSG_NEWFLOWTABLE, Errno.EEXIST) => SharedDeviceHint,
-        _ => null,
+        (_, Errno.EPERM) => KernelReason.NetAdminRequired,
+        (NFT_MSG_NEWFLOWTABLE, Errno.ENOENT) when reply.Offset is null => KernelReason.FlowtableUnsupported,
+        (NFT_MSG_NEWFLOWTABLE, Errno.EOPNOTSUPP) => KernelReason.HardwareOffloadUnsupported,
+        (NFT_MSG_NEWFLOWTABLE, Errno.EEXIST) => KernelReason.DeviceInAnotherFlowtable,
+        _ => KernelReason.None,
     };
 }

@@ -136,7 +136,7 @@ public sealed record TcChange
 public sealed class TcApplyException : ErrnoException
 {
     internal TcApplyException(TcChange change, int index, Netlink.NetlinkException inner, IReadOnlyList<TcChange> applied, IReadOnlyList<TcChange> notUndone)
-        : base(inner.Errno, Format(inner, applied, notUndone), inner.Hint, inner)
+        : base(inner.Errno, Format(inner, applied, notUndone), inner.Reason, inner)
     {
         Change = change;
         Index = index;

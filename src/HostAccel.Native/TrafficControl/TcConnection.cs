@@ -18,9 +18,6 @@ namespace HostAccel.Native.TrafficControl;
 /// </summary>
 public sealed class TcConnection : IDisposable
 {
-    /// <summary>rtnetlink refuses changes, not reads, without CAP_NET_ADMIN in the socket's namespace.</summary>
-    public const string PrivilegeHint = "HostAccel requires root or CAP_NET_ADMIN: the kernel refuses traffic control changes without it";
-
     private readonly NetlinkSocket _socket;
     private readonly Func<IReadOnlyCollection<string>, IReadOnlyList<string>?> _missingModules;
 
@@ -102,7 +99,11 @@ public sealed class TcConnection : IDisposable
         NetlinkError reply = _socket.Request((w, seq) => TcRequests.Change(w, seq, change));
         if (!reply.IsAck)
         {
-            throw new NetlinkException(reply.Errno, change.Description, reply.ExtAckMessage, reply.Offset, reply.OriginalSequence, Hint(change, reply.Errno));
+            (KernelReason reason, IReadOnlyList<string>? missing) = Reason(change, reply.Errno);
+            throw new NetlinkException(reply.Errno, change.Description, reply.ExtAckMessage, reply.Offset, reply.OriginalSequence, reason, missing)
+            {
+                Subject = change.Origin,
+            };
         }
     }
 
@@ -178,52 +179,38 @@ public sealed class TcConnection : IDisposable
     internal NetlinkError Try(TcChange change) => _socket.Request((w, seq) => TcRequests.Change(w, seq, change));
 
     /// <summary>
-    /// What the errno alone does not say. A missing qdisc, classifier or action kind is ENOENT (or EOPNOTSUPP) with
-    /// no attribute pointed at; which module is missing is asked of the kernel itself (the support probe, in a
-    /// throwaway namespace), not read from the message text.
+    /// What the errno alone does not say. rtnetlink refuses changes (not reads) without CAP_NET_ADMIN. A missing
+    /// qdisc, classifier or action kind is ENOENT (or EOPNOTSUPP) with no attribute pointed at; which module is missing
+    /// is asked of the kernel itself (the support probe, in a throwaway namespace), not read from the message text.
     /// </summary>
-    private string? Hint(TcChange change, Errno errno)
+    private (KernelReason Reason, IReadOnlyList<string>? Missing) Reason(TcChange change, Errno errno)
     {
-        if (errno == Errno.EPERM)
+        switch (errno, change.Kind)
         {
-            return PrivilegeHint;
-        }
+            case (Errno.EPERM, _):
+                return (KernelReason.NetAdminRequired, null);
+            case (Errno.EEXIST, TcChangeKind.AddQdisc):
+                return (KernelReason.QdiscExists, null);
+            case (Errno.EEXIST, TcChangeKind.AddFilter):
+                return (KernelReason.FilterExists, null);
+            case (Errno.ENOENT or Errno.EOPNOTSUPP, TcChangeKind.AddQdisc or TcChangeKind.ReplaceQdisc or TcChangeKind.AddFilter or TcChangeKind.ReplaceFilter):
+                var kinds = new List<string>();
+                if (change.Qdisc is TcQdisc q)
+                {
+                    kinds.Add(q.Kind);
+                }
 
-        if (errno == Errno.EEXIST)
-        {
-            return change.Kind switch
-            {
-                TcChangeKind.AddQdisc => "The device already has a clsact qdisc, perhaps holding another program's filters: add filters to it rather than a second one",
-                TcChangeKind.AddFilter => "A filter with this priority, protocol and handle is already on the device",
-                _ => null,
-            };
-        }
+                if (change.Filter is FlowerFilter f)
+                {
+                    kinds.Add(f.Kind);
+                    kinds.AddRange(f.Actions.Select(a => a.Kind));
+                }
 
-        if (errno is not (Errno.ENOENT or Errno.EOPNOTSUPP) ||
-            change.Kind is not (TcChangeKind.AddQdisc or TcChangeKind.ReplaceQdisc or TcChangeKind.AddFilter or TcChangeKind.ReplaceFilter))
-        {
-            return null;
+                IReadOnlyList<string>? missing = _missingModules(kinds.Distinct().ToList());
+                return missing is { Count: 0 } ? (KernelReason.None, null) : (KernelReason.TrafficControlModuleMissing, missing);
+            default:
+                return (KernelReason.None, null);
         }
-
-        var kinds = new List<string>();
-        if (change.Qdisc is TcQdisc q)
-        {
-            kinds.Add(q.Kind);
-        }
-
-        if (change.Filter is FlowerFilter f)
-        {
-            kinds.Add(f.Kind);
-            kinds.AddRange(f.Actions.Select(a => a.Kind));
-        }
-
-        IReadOnlyList<string>? missing = _missingModules(kinds.Distinct().ToList());
-        return missing switch
-        {
-            null => $"The kernel may lack a module this needs ({string.Join(", ", kinds.Distinct().Select(KernelSupport.TrafficControlModuleOf))}); HostAccel could not probe which (that needs CAP_SYS_ADMIN)",
-            { Count: 0 } => null,
-            _ => KernelSupport.MissingModulesHint(missing),
-        };
     }
 
     // ---- links, neighbours, routes ----

@@ -6,22 +6,27 @@ namespace HostAccel.PowerShell.Commands;
 
 [Cmdlet(VerbsCommon.Add, "PeerPodCidr", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(PeerPodCidr))]
-public sealed class AddPeerPodCidrCommand : HostAccelCmdlet
+public sealed class AddPeerPodCidrCommand : ChangeCmdlet
 {
+    private readonly ChangeQueue<AddPeerPodCidrPlan, Request, PeerPodCidr> _queue;
+
+    public AddPeerPodCidrCommand() =>
+        _queue = new(this, s => new AddPeerPodCidrPlan(s), (plan, r) => [plan.Prepare(r.Cidr, r.Family, r.TableName, r.SetName, r.SetComment, r.Force)]);
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string[] Cidr { get; set; } = [];
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public AccelFamily? Family { get; set; }
+    public AccelFamily[]? Family { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string SetName { get; set; } = Defaults.SetName;
+    public string SetName { get; set; } = Design.SetName;
 
     [Parameter]
     public string? SetComment { get; set; }
@@ -34,28 +39,13 @@ public sealed class AddPeerPodCidrCommand : HostAccelCmdlet
 
     protected override void ProcessRecord()
     {
-        AddPeerPodCidrPlan? plan = Plan(s => new AddPeerPodCidrPlan(s));
         foreach (string cidr in Cidr ?? [])
         {
-            if (plan is null)
-            {
-                return;
-            }
-
-            PlannedChange<PeerPodCidr> change;
-            try
-            {
-                change = plan.Prepare(cidr, Family, TableName, SetName, SetComment, Force);
-            }
-            catch (Exception ex)
-            {
-                Reject(plan, ex, cidr);
-                continue;
-            }
-
-            Offer(plan, change);
+            _queue.Add(new Request(cidr, Family, TableName, SetName, SetComment, Force), cidr);
         }
     }
 
-    protected override void EndProcessing() => CommitPlans<PeerPodCidr>(PassThru);
+    protected override void EndProcessing() => _queue.Commit(PassThru);
+
+    private sealed record Request(string Cidr, AccelFamily[]? Family, string TableName, string SetName, string? SetComment, bool Force);
 }

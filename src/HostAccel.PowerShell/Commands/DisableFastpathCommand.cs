@@ -6,50 +6,34 @@ namespace HostAccel.PowerShell.Commands;
 
 [Cmdlet(VerbsLifecycle.Disable, "Fastpath", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class DisableFastpathCommand : HostAccelCmdlet
+public sealed class DisableFastpathCommand : ChangeCmdlet
 {
+    private readonly ChangeQueue<DisableFastpathPlan, Request, Fastpath> _queue;
+
+    public DisableFastpathCommand() =>
+        _queue = new(this, s => new DisableFastpathPlan(s), (plan, r) => plan.Prepare(r.Family, r.TableName, r.FlowtableName, r.ChainName, r.Force));
+
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     public AccelFamily[]? Family { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string FlowtableName { get; set; } = Defaults.FlowtableName;
+    public string FlowtableName { get; set; } = Design.FlowtableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string ChainName { get; set; } = Defaults.ChainName;
+    public string ChainName { get; set; } = Design.ChainName;
 
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        DisableFastpathPlan? plan = Plan(s => new DisableFastpathPlan(s));
-        if (plan is null)
-        {
-            return;
-        }
+    protected override void ProcessRecord() => _queue.Add(new Request(Family, TableName, FlowtableName, ChainName, Force), TableName);
 
-        IReadOnlyList<PlannedChange<Fastpath>> changes;
-        try
-        {
-            changes = plan.Prepare(Family, TableName, FlowtableName, ChainName, Force);
-        }
-        catch (Exception ex)
-        {
-            Reject(plan, ex, TableName);
-            return;
-        }
+    protected override void EndProcessing() => _queue.Commit(passThru: false);
 
-        foreach (PlannedChange<Fastpath> change in changes)
-        {
-            Offer(plan, change);
-        }
-    }
-
-    protected override void EndProcessing() => CommitPlans<Fastpath>(passThru: false);
+    private sealed record Request(AccelFamily[]? Family, string TableName, string FlowtableName, string ChainName, bool Force);
 }

@@ -6,9 +6,13 @@ namespace HostAccel.PowerShell.Commands;
 
 [Cmdlet(VerbsLifecycle.Enable, "Fastpath", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Fastpath))]
-public sealed class EnableFastpathCommand : HostAccelCmdlet
+public sealed class EnableFastpathCommand : ChangeCmdlet
 {
     private readonly HashSet<string> _namespaces = new(StringComparer.Ordinal);
+    private readonly ChangeQueue<EnableFastpathPlan, EnableFastpathRequest, Fastpath> _queue;
+
+    public EnableFastpathCommand() =>
+        _queue = new(this, s => new EnableFastpathPlan(s), (plan, request) => plan.Prepare(request));
 
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -20,7 +24,7 @@ public sealed class EnableFastpathCommand : HostAccelCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string GatewayInterface { get; set; } = Defaults.GatewayInterface;
+    public string GatewayInterface { get; set; } = Design.GatewayInterface;
 
     [Parameter]
     public AccelFamily[]? Family { get; set; }
@@ -37,27 +41,27 @@ public sealed class EnableFastpathCommand : HostAccelCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string SetName { get; set; } = Defaults.SetName;
+    public string SetName { get; set; } = Design.SetName;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string FlowtableName { get; set; } = Defaults.FlowtableName;
+    public string FlowtableName { get; set; } = Design.FlowtableName;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string ChainName { get; set; } = Defaults.ChainName;
+    public string ChainName { get; set; } = Design.ChainName;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string TableComment { get; set; } = Defaults.TableComment;
+    public string TableComment { get; set; } = Design.TableComment;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string ChainComment { get; set; } = Defaults.ChainComment;
+    public string ChainComment { get; set; } = Design.ChainComment;
 
     [Parameter]
     public string? SetComment { get; set; }
@@ -76,60 +80,47 @@ public sealed class EnableFastpathCommand : HostAccelCmdlet
 
     protected override void ProcessRecord()
     {
-        EnableFastpathPlan? plan = Plan(s => new EnableFastpathPlan(s));
-        if (plan is null)
+        if (!_namespaces.Add(NetworkNamespace ?? ""))
         {
+            _queue.Refuse(new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
+                "each network namespace can be enabled once per call", NetworkNamespace), NetworkNamespace);
             return;
         }
 
-        IReadOnlyList<PlannedChange<Fastpath>> changes;
-        try
+        var request = new EnableFastpathRequest
         {
-            if (!_namespaces.Add(NetworkNamespace ?? ""))
-            {
-                throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
-                    "each network namespace can be enabled once per call", NetworkNamespace);
-            }
-
-            changes = plan.Prepare(new EnableFastpathRequest
-            {
-                GatewayInterface = GatewayInterface,
-                TransportInterface = TransportInterface,
-                LocalPodCidr = LocalPodCidr,
-                Family = Family,
-                TableName = TableName,
-                SetName = SetName,
-                FlowtableName = FlowtableName,
-                ChainName = ChainName,
-                TableComment = TableComment,
-                ChainComment = ChainComment,
-                SetComment = SetComment,
-                OutboundRuleComment = OutboundRuleComment,
-                InboundRuleComment = InboundRuleComment,
-                Priority = Priority,
-                HardwareOffload = HardwareOffload,
-                Counter = Counter,
-                Force = Force,
-            });
-        }
-        catch (Exception ex)
-        {
-            Reject(plan, ex, LocalPodCidr);
-            return;
-        }
-
-        if (Counter && Support.CounterWarning(plan.Session) is string warning)
-        {
-            WriteWarning(warning);
-        }
-
-        foreach (PlannedChange<Fastpath> change in changes)
-        {
-            Offer(plan, change);
-        }
+            GatewayInterface = GatewayInterface,
+            TransportInterface = TransportInterface,
+            LocalPodCidr = LocalPodCidr,
+            Family = Family,
+            TableName = TableName,
+            SetName = SetName,
+            FlowtableName = FlowtableName,
+            ChainName = ChainName,
+            TableComment = TableComment,
+            ChainComment = ChainComment,
+            SetComment = SetComment,
+            OutboundRuleComment = OutboundRuleComment,
+            InboundRuleComment = InboundRuleComment,
+            Priority = Priority,
+            HardwareOffload = HardwareOffload,
+            Counter = Counter,
+            Force = Force,
+        };
+        _queue.Add(request, LocalPodCidr);
     }
 
-    protected override void EndProcessing() =>
-        CommitPlans<Fastpath>(PassThru, (session, planned) =>
+    protected override void EndProcessing()
+    {
+        IReadOnlyList<AccelSession> enabled = _queue.Commit(PassThru, (session, planned) =>
             Fastpaths.Get(session, planned.Select(f => f.Family).ToList(), TableName, FlowtableName, ChainName));
+        // After the commit, so that a call that could not enable anything says only why.
+        foreach (AccelSession session in Counter ? enabled : [])
+        {
+            if (Support.CounterWarning(session) is string warning)
+            {
+                WriteWarning(warning);
+            }
+        }
+    }
 }

@@ -11,12 +11,12 @@ public sealed class GetAccelConfigurationCommand : HostAccelCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     /// <summary>Also reads a table of that name that HostAccel did not create.</summary>
     [Parameter]
     public SwitchParameter IncludeForeign { get; set; }
 
     protected override void ProcessRecord() =>
-        WriteQuery<AccelConfiguration>(session => [ConfigurationExport.Read(session, TableName, IncludeForeign)], TableName);
+        WriteQuery<AccelConfiguration>(session => [ConfigurationExport.Read(session, TableName, IncludeForeign, IsBound(nameof(TableName)))], TableName);
 }

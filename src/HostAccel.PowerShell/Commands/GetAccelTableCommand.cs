@@ -8,9 +8,11 @@ namespace HostAccel.PowerShell.Commands;
 [OutputType(typeof(AccelTable))]
 public sealed class GetAccelTableCommand : HostAccelCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The table's name, exact (case-sensitive) or with PowerShell wildcards.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
     [SupportsWildcards]
-    public string? Name { get; set; }
+    public string? TableName { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public AccelFamily[]? Family { get; set; }
@@ -18,5 +20,5 @@ public sealed class GetAccelTableCommand : HostAccelCmdlet
     [Parameter]
     public SwitchParameter All { get; set; }
 
-    protected override void ProcessRecord() => WriteQuery(session => Tables.Get(session, Family, Name, All), Name);
+    protected override void ProcessRecord() => WriteQuery(session => Tables.Get(session, Family, TableName, All), TableName);
 }

@@ -13,15 +13,16 @@ public sealed class GetFastpathCommand : HostAccelCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string FlowtableName { get; set; } = Defaults.FlowtableName;
+    public string FlowtableName { get; set; } = Design.FlowtableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string ChainName { get; set; } = Defaults.ChainName;
+    public string ChainName { get; set; } = Design.ChainName;
 
-    protected override void ProcessRecord() => WriteQuery(session => Fastpaths.Get(session, Family, TableName, FlowtableName, ChainName), TableName);
+    protected override void ProcessRecord() =>
+        WriteQuery(session => Fastpaths.Get(session, Family, TableName, FlowtableName, ChainName, IsBound(nameof(TableName))), TableName);
 }

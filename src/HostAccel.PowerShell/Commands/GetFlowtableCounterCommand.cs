@@ -13,11 +13,12 @@ public sealed class GetFlowtableCounterCommand : HostAccelCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string ChainName { get; set; } = Defaults.ChainName;
+    public string ChainName { get; set; } = Design.ChainName;
 
-    protected override void ProcessRecord() => WriteQuery(session => Counters.Get(session, Family, TableName, ChainName), TableName);
+    protected override void ProcessRecord() =>
+        WriteQuery(session => Counters.Get(session, Family, TableName, ChainName, IsBound(nameof(TableName))), TableName);
 }

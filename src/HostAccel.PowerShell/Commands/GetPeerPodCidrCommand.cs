@@ -13,11 +13,12 @@ public sealed class GetPeerPodCidrCommand : HostAccelCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string SetName { get; set; } = Defaults.SetName;
+    public string SetName { get; set; } = Design.SetName;
 
-    protected override void ProcessRecord() => WriteQuery(session => PeerPodCidrs.Get(session, Family, TableName, SetName), TableName);
+    protected override void ProcessRecord() =>
+        WriteQuery(session => PeerPodCidrs.Get(session, Family, TableName, SetName, IsBound(nameof(TableName)), IsBound(nameof(SetName))), TableName);
 }

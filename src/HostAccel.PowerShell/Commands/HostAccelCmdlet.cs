@@ -5,16 +5,14 @@ namespace HostAccel.PowerShell.Commands;
 
 /// <summary>
 /// What every HostAccel cmdlet shares: -NetworkNamespace, one engine session per namespace for the whole
-/// invocation, Ctrl+C (StopProcessing) as a CancellationToken, and the translation of engine failures into
-/// ErrorRecords. Change cmdlets queue their items into a plan per namespace and commit in EndProcessing.
+/// invocation, Ctrl+C (StopProcessing) as a CancellationToken, and the one place where engine failures become
+/// ErrorRecords (<see cref="Try"/>). PowerShell's own exceptions — a stopped pipeline (Select-Object -First), an
+/// -ErrorAction Stop — are never caught here: they end the pipeline as PowerShell means them to.
 /// </summary>
 public abstract class HostAccelCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, AccelSession> _sessions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, object> _plans = new(StringComparer.Ordinal);
-    private readonly List<object> _whatIfResults = [];
-    private int _rejections;
 
     /// <summary>A named network namespace (ip netns); the caller's own when omitted.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -46,175 +44,81 @@ public abstract class HostAccelCmdlet : PSCmdlet, IDisposable
             return session;
         }
 
-        try
+        if (!Try(() => session = AccelSession.Open(NetworkNamespace), NetworkNamespace))
         {
-            session = AccelSession.Open(NetworkNamespace);
-        }
-        catch (Exception ex)
-        {
-            WriteFailure(ex, NetworkNamespace);
             return null;
         }
 
-        _sessions[key] = session;
+        _sessions[key] = session!;
         return session;
     }
 
-    /// <summary>The plan of the namespace bound to this record, created on first use; null after writing the error.</summary>
-    internal TPlan? Plan<TPlan>(Func<AccelSession, TPlan> create)
-        where TPlan : class
+    /// <summary>
+    /// Runs a step and reports its failure as an ErrorRecord against <paramref name="target"/>, or the object the
+    /// failure names (the CIDR the kernel refused): the one catch boundary of the module. Returns whether it ran.
+    /// </summary>
+    internal bool Try(Action step, object? target)
     {
-        string key = NetworkNamespace ?? "";
-        if (_plans.TryGetValue(key, out object? plan))
-        {
-            return (TPlan)plan;
-        }
-
-        AccelSession? session = Session();
-        if (session is null)
-        {
-            _rejections++;
-            return null;
-        }
-
+        ArgumentNullException.ThrowIfNull(step);
         try
         {
-            TPlan created = create(session);
-            _plans[key] = created;
-            return created;
+            step();
+            return true;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (IsFailure(ex))
         {
-            _rejections++;
-            WriteFailure(ex, NetworkNamespace);
-            return null;
+            WriteFailure(ex, target);
+            return false;
         }
     }
 
-    /// <summary>Runs a read in this invocation's session and writes what it returns, or the failure against <paramref name="target"/>.</summary>
+    /// <summary>Anything but PowerShell's own flow control (PipelineStoppedException, ActionPreferenceStopException, …).</summary>
+    internal static bool IsFailure(Exception exception) => exception is not (RuntimeException or FlowControlException);
+
+    /// <summary>Whether the caller gave the parameter (on the command line or from the pipeline): a name given must exist.</summary>
+    internal bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
+    /// <summary>
+    /// Runs a read in this invocation's session and writes each object as soon as it is read. Only the read is
+    /// guarded: a pipeline stopped downstream (Select-Object -First 1) ends this cmdlet as it should.
+    /// </summary>
     internal void WriteQuery<T>(Func<AccelSession, IEnumerable<T>> query, object? target)
     {
-        AccelSession? session = Session();
-        if (session is null)
+        if (Session() is not AccelSession session)
         {
             return;
         }
 
-        try
+        IEnumerator<T>? items = null;
+        if (!Try(() => items = query(session).GetEnumerator(), target))
         {
-            WriteObject(query(session), enumerateCollection: true);
+            return;
         }
-        catch (Exception ex)
+
+        using (items)
         {
-            WriteFailure(ex, target);
+            bool more = false;
+            while (Try(() => more = items!.MoveNext(), target) && more)
+            {
+                WriteObject(items!.Current);
+            }
         }
     }
 
-    /// <summary>Writes an engine failure as an ErrorRecord (id, category, offending value).</summary>
+    /// <summary>Writes an engine failure as an ErrorRecord (id, category, offending value, recommended action).</summary>
     internal void WriteFailure(Exception exception, object? target = null) =>
         WriteError(ToErrorRecord(Failures.From(exception, target)));
 
-    /// <summary>An input failed its checks: its error now, and no commit at the end (all or nothing).</summary>
-    internal void Reject<T>(ChangePlan<T>? plan, Exception exception, object? target)
+    internal static ErrorRecord ToErrorRecord(HostAccelException failure)
     {
-        _rejections++;
-        plan?.Reject();
-        WriteFailure(exception, target);
+        var record = new ErrorRecord(failure, failure.ErrorId, Category(failure.Kind), failure.TargetObject);
+        if (failure.RecommendedAction is string advice)
+        {
+            record.ErrorDetails = new ErrorDetails(failure.Message) { RecommendedAction = advice };
+        }
+
+        return record;
     }
-
-    /// <summary>
-    /// Asks ShouldProcess once for the change, showing its nft statements (-WhatIf prints them), and queues it. A
-    /// change with nothing to do is queued without asking, so -PassThru still returns its object.
-    /// </summary>
-    internal void Offer<T>(ChangePlan<T> plan, PlannedChange<T> change)
-        where T : class
-    {
-        if (change.IsEmpty)
-        {
-            WriteVerbose(change.Description);
-            plan.Accept(change);
-        }
-        else if (ShouldProcess(change.Description, $"{change.Action} on {change.Target}?{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", change.Statements)}", change.Action))
-        {
-            plan.Accept(change);
-        }
-        else if (IsWhatIf)
-        {
-            _whatIfResults.Add(change.Result);
-        }
-    }
-
-    /// <summary>
-    /// Commits every namespace's plan, each as one transaction, unless an input was rejected; then writes the
-    /// objects (-PassThru), re-read through <paramref name="refresh"/> when given, so they carry kernel handles.
-    /// </summary>
-    internal void CommitPlans<T>(bool passThru, Func<AccelSession, IReadOnlyList<T>, IEnumerable<T>>? refresh = null)
-        where T : class
-    {
-        if (_rejections > 0)
-        {
-            // Said only when good inputs are held back with the bad: when every input failed, its own error is all.
-            int withheld = _plans.Values.Cast<ChangePlan<T>>().Sum(p => p.Accepted.Count);
-            if (withheld > 0)
-            {
-                WriteError(ToErrorRecord(new HostAccelException(ErrorIds.NothingApplied, FailureKind.InvalidOperation,
-                    $"nothing was applied: {_rejections} input{(_rejections == 1 ? " was" : "s were")} rejected, so the {withheld} accepted change{(withheld == 1 ? " was" : "s were")} not committed either: the changes of one call are all or nothing", null)));
-            }
-
-            return;
-        }
-
-        foreach (ChangePlan<T> plan in _plans.Values.Cast<ChangePlan<T>>())
-        {
-            try
-            {
-                plan.Commit(Cancellation, plan.Session.NetworkNamespace);
-            }
-            catch (Exception ex)
-            {
-                WriteFailure(ex, plan.Session.NetworkNamespace);
-                continue;
-            }
-
-            if (passThru)
-            {
-                IEnumerable<T> results = plan.Accepted;
-                if (refresh is not null && plan.Accepted.Count > 0)
-                {
-                    try
-                    {
-                        results = refresh(plan.Session, plan.Accepted);
-                    }
-                    catch (Exception ex)
-                    {
-                        WriteFailure(ex, plan.Session.NetworkNamespace);
-                        continue;
-                    }
-                }
-
-                foreach (T result in results)
-                {
-                    WriteObject(result);
-                }
-            }
-        }
-
-        if (passThru)
-        {
-            foreach (object result in _whatIfResults)
-            {
-                WriteObject(result);
-            }
-        }
-    }
-
-    private bool IsWhatIf =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
-            ? whatIf is SwitchParameter { IsPresent: true } || whatIf is true
-            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference", false));
-
-    internal static ErrorRecord ToErrorRecord(HostAccelException failure) =>
-        new(failure, failure.ErrorId, Category(failure.Kind), failure.TargetObject);
 
     internal static ErrorCategory Category(FailureKind kind) => kind switch
     {
@@ -226,6 +130,7 @@ public abstract class HostAccelCmdlet : PSCmdlet, IDisposable
         FailureKind.InvalidOperation => ErrorCategory.InvalidOperation,
         FailureKind.ResourceBusy => ErrorCategory.ResourceBusy,
         FailureKind.OperationStopped => ErrorCategory.OperationStopped,
+        FailureKind.ReadError => ErrorCategory.ReadError,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -16,7 +16,7 @@ namespace HostAccel.PowerShell.Commands;
 public sealed class NewAccelConfigurationCommand : PSCmdlet
 {
     /// <summary>The reader's defaults, as the parameters' initial values; only the parameters given are passed on.</summary>
-    private static readonly AccelConfiguration Seed = new();
+    private static readonly AccelConfiguration Initial = new();
 
     [Parameter(Position = 0)]
     public string? TransportInterface { get; set; }
@@ -31,13 +31,15 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
     public string[] PeerPodCidr { get; set; } = [];
 
     [Parameter]
-    public AccelTraffic Traffic { get; set; } = Seed.Traffic;
+    public AccelTraffic Traffic { get; set; } = Initial.Traffic;
 
     [Parameter]
-    public string GatewayInterface { get; set; } = Seed.GatewayInterface;
+    public string GatewayInterface { get; set; } = Initial.GatewayInterface;
 
+    /// <summary>More flowtable devices (the setting Devices): parameter names are singular.</summary>
     [Parameter]
-    public string[] Devices { get; set; } = [];
+    [Alias(nameof(AccelConfiguration.Devices))]
+    public string[] Device { get; set; } = [];
 
     [Parameter]
     public string[] ExternalIP { get; set; } = [];
@@ -46,13 +48,13 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
     public string[] PeerNodeIP { get; set; } = [];
 
     [Parameter]
-    public string[] ServiceSnatAddress { get; set; } = [.. Seed.ServiceSnatAddress];
+    public string[] ServiceSnatAddress { get; set; } = [.. Initial.ServiceSnatAddress];
 
     [Parameter]
-    public string[] NodePortDnatAddress { get; set; } = [.. Seed.NodePortDnatAddress];
+    public string[] NodePortDnatAddress { get; set; } = [.. Initial.NodePortDnatAddress];
 
     [Parameter]
-    public int Priority { get; set; } = Seed.Priority;
+    public int Priority { get; set; } = Initial.Priority;
 
     [Parameter]
     public SwitchParameter Counter { get; set; }
@@ -61,22 +63,22 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
     public SwitchParameter HardwareOffload { get; set; }
 
     [Parameter]
-    public string TableName { get; set; } = Seed.TableName;
+    public string TableName { get; set; } = Initial.TableName;
 
     [Parameter]
-    public string SetName { get; set; } = Seed.SetName;
+    public string SetName { get; set; } = Initial.SetName;
 
     [Parameter]
-    public string ExternalIPSetName { get; set; } = Seed.ExternalIPSetName;
+    public string ExternalIPSetName { get; set; } = Initial.ExternalIPSetName;
 
     [Parameter]
-    public string PeerNodeSetName { get; set; } = Seed.PeerNodeSetName;
+    public string PeerNodeSetName { get; set; } = Initial.PeerNodeSetName;
 
     [Parameter]
-    public string FlowtableName { get; set; } = Seed.FlowtableName;
+    public string FlowtableName { get; set; } = Initial.FlowtableName;
 
     [Parameter]
-    public string ChainName { get; set; } = Seed.ChainName;
+    public string ChainName { get; set; } = Initial.ChainName;
 
     protected override void ProcessRecord()
     {
@@ -85,7 +87,8 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
         {
             if (!CommonParameters.Contains(bound.Key) && !OptionalCommonParameters.Contains(bound.Key))
             {
-                settings[bound.Key] = bound.Value is SwitchParameter flag ? flag.IsPresent : bound.Value;
+                string key = bound.Key == nameof(Device) ? nameof(AccelConfiguration.Devices) : bound.Key;
+                settings[key] = bound.Value is SwitchParameter flag ? flag.IsPresent : bound.Value;
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using HostAccel.Native.Nftables;
 using HostAccel.PowerShell.Engine;
 using HostAccel.PowerShell.Model;
 
@@ -6,11 +7,18 @@ namespace HostAccel.PowerShell.Commands;
 
 [Cmdlet(VerbsCommon.New, "AccelTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(AccelTable))]
-public sealed class NewAccelTableCommand : HostAccelCmdlet
+public sealed class NewAccelTableCommand : ChangeCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    private readonly ChangeQueue<NewTablePlan, Request, AccelTable> _queue;
+
+    public NewAccelTableCommand() =>
+        _queue = new(this, Tables.PlanNew, (plan, r) => [plan.Prepare(r.Family, r.TableName, r.Comment)]);
+
+    /// <summary>The table's name: nf_tables names are case-sensitive, and New- takes no wildcards.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
     [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public AccelFamily[] Family { get; set; } = [AccelFamily.Ip, AccelFamily.Ip6];
@@ -23,30 +31,14 @@ public sealed class NewAccelTableCommand : HostAccelCmdlet
 
     protected override void ProcessRecord()
     {
-        NewTablePlan? plan = Plan(Tables.PlanNew);
-        if (plan is null)
-        {
-            return;
-        }
-
         foreach (AccelFamily family in Family ?? [])
         {
-            PlannedChange<AccelTable> change;
-            try
-            {
-                change = plan.Prepare(family, Name, string.IsNullOrEmpty(Comment) ? Defaults.TableComment : Comment);
-            }
-            catch (Exception ex)
-            {
-                Reject(plan, ex, $"table {family.ToString().ToLowerInvariant()} {Name}");
-                continue;
-            }
-
-            Offer(plan, change);
+            _queue.Add(new Request(family, TableName, string.IsNullOrEmpty(Comment) ? Design.TableComment : Comment), $"table {family.ToNft().ToNftName()} {TableName}");
         }
     }
 
     protected override void EndProcessing() =>
-        CommitPlans<AccelTable>(PassThru, (session, planned) => planned.SelectMany(t =>
-            Tables.Get(session, [t.Family], t.Name, includeForeign: true)));
+        _queue.Commit(PassThru, (session, planned) => planned.SelectMany(t => Tables.Get(session, [t.Family], t.Name, includeForeign: true)));
+
+    private sealed record Request(AccelFamily Family, string TableName, string Comment);
 }

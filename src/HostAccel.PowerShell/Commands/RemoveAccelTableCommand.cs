@@ -6,11 +6,18 @@ namespace HostAccel.PowerShell.Commands;
 
 [Cmdlet(VerbsCommon.Remove, "AccelTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemoveAccelTableCommand : HostAccelCmdlet
+public sealed class RemoveAccelTableCommand : ChangeCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    private readonly ChangeQueue<RemoveTablePlan, Request, AccelTable> _queue;
+
+    public RemoveAccelTableCommand() =>
+        _queue = new(this, Tables.PlanRemove, (plan, r) => plan.Prepare(r.Family, r.TableName, r.Force));
+
+    /// <summary>The table's exact name (case-sensitive, no wildcards: a removal acts on the table named).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
     [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = "";
+    public string TableName { get; set; } = "";
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public AccelFamily[]? Family { get; set; }
@@ -18,30 +25,9 @@ public sealed class RemoveAccelTableCommand : HostAccelCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        RemoveTablePlan? plan = Plan(Tables.PlanRemove);
-        if (plan is null)
-        {
-            return;
-        }
+    protected override void ProcessRecord() => _queue.Add(new Request(Family, TableName, Force), TableName);
 
-        IReadOnlyList<PlannedChange<AccelTable>> changes;
-        try
-        {
-            changes = plan.Prepare(Family, Name, Force);
-        }
-        catch (Exception ex)
-        {
-            Reject(plan, ex, Name);
-            return;
-        }
+    protected override void EndProcessing() => _queue.Commit(passThru: false);
 
-        foreach (PlannedChange<AccelTable> change in changes)
-        {
-            Offer(plan, change);
-        }
-    }
-
-    protected override void EndProcessing() => CommitPlans<AccelTable>(passThru: false);
+    private sealed record Request(AccelFamily[]? Family, string TableName, bool Force);
 }

@@ -6,50 +6,40 @@ namespace HostAccel.PowerShell.Commands;
 
 [Cmdlet(VerbsCommon.Remove, "PeerPodCidr", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemovePeerPodCidrCommand : HostAccelCmdlet
+public sealed class RemovePeerPodCidrCommand : ChangeCmdlet
 {
+    private readonly ChangeQueue<RemovePeerPodCidrPlan, Request, PeerPodCidr> _queue;
+
+    public RemovePeerPodCidrCommand() =>
+        _queue = new(this, s => new RemovePeerPodCidrPlan(s), (plan, r) => [plan.Prepare(r.Cidr, r.Family, r.TableName, r.SetName, r.Force)]);
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string[] Cidr { get; set; } = [];
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public AccelFamily? Family { get; set; }
+    public AccelFamily[]? Family { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string SetName { get; set; } = Defaults.SetName;
+    public string SetName { get; set; } = Design.SetName;
 
     [Parameter]
     public SwitchParameter Force { get; set; }
 
     protected override void ProcessRecord()
     {
-        RemovePeerPodCidrPlan? plan = Plan(s => new RemovePeerPodCidrPlan(s));
         foreach (string cidr in Cidr ?? [])
         {
-            if (plan is null)
-            {
-                return;
-            }
-
-            PlannedChange<PeerPodCidr> change;
-            try
-            {
-                change = plan.Prepare(cidr, Family, TableName, SetName, Force);
-            }
-            catch (Exception ex)
-            {
-                Reject(plan, ex, cidr);
-                continue;
-            }
-
-            Offer(plan, change);
+            _queue.Add(new Request(cidr, Family, TableName, SetName, Force), cidr);
         }
     }
 
-    protected override void EndProcessing() => CommitPlans<PeerPodCidr>(passThru: false);
+    protected override void EndProcessing() => _queue.Commit(passThru: false);
+
+    private sealed record Request(string Cidr, AccelFamily[]? Family, string TableName, string SetName, bool Force);
 }

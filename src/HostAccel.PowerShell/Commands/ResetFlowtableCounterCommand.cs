@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using HostAccel.Native.Nftables;
 using HostAccel.PowerShell.Engine;
 using HostAccel.PowerShell.Model;
 
@@ -7,20 +6,23 @@ namespace HostAccel.PowerShell.Commands;
 
 [Cmdlet(VerbsCommon.Reset, "FlowtableCounter", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FlowtableCounter))]
-public sealed class ResetFlowtableCounterCommand : HostAccelCmdlet
+public sealed class ResetFlowtableCounterCommand : ChangeCmdlet
 {
-    private readonly List<(AccelSession Session, NftFamily Family, string Table, string Chain)> _queued = [];
+    private readonly ChangeQueue<ResetCountersPlan, Request, FlowtableCounter> _queue;
+
+    public ResetFlowtableCounterCommand() =>
+        _queue = new(this, s => new ResetCountersPlan(s), (plan, r) => plan.Prepare(r.Family, r.TableName, r.ChainName, r.Force));
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     public AccelFamily[]? Family { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string TableName { get; set; } = Defaults.TableName;
+    public string TableName { get; set; } = Design.TableName;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string ChainName { get; set; } = Defaults.ChainName;
+    public string ChainName { get; set; } = Design.ChainName;
 
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -28,70 +30,9 @@ public sealed class ResetFlowtableCounterCommand : HostAccelCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        AccelSession? session = Session();
-        if (session is null)
-        {
-            return;
-        }
+    protected override void ProcessRecord() => _queue.Add(new Request(Family, TableName, ChainName, Force), TableName);
 
-        bool explicitFamilies = Family is { Length: > 0 };
-        int found = 0;
-        foreach (NftFamily family in explicitFamilies ? Family!.Select(f => f.ToNft()).Distinct() : [NftFamily.Ip, NftFamily.Ip6])
-        {
-            if (_queued.Any(q => q.Session == session && q.Family == family && q.Table == TableName && q.Chain == ChainName))
-            {
-                found++;
-                continue;
-            }
+    protected override void EndProcessing() => _queue.Commit(PassThru);
 
-            string statement;
-            try
-            {
-                statement = Counters.PlanReset(session, family, TableName, ChainName, Force);
-            }
-            catch (HostAccelException ex) when (!explicitFamilies && ex.Kind == FailureKind.ObjectNotFound)
-            {
-                continue;
-            }
-            catch (Exception ex)
-            {
-                WriteFailure(ex, $"chain {family.ToNftName()} {TableName} {ChainName}");
-                continue;
-            }
-
-            found++;
-            string target = $"chain {family.ToNftName()} {TableName} {ChainName}";
-            if (ShouldProcess($"Reset the rule counters on {target}:{Environment.NewLine}  {statement}", $"Reset the rule counters of {target}?", "Reset rule counters"))
-            {
-                _queued.Add((session, family, TableName, ChainName));
-            }
-        }
-
-        if (found == 0 && !explicitFamilies)
-        {
-            WriteFailure(new HostAccelException(ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound,
-                $"neither table ip {TableName} nor ip6 {TableName} has a chain {ChainName}", TableName));
-        }
-    }
-
-    protected override void EndProcessing()
-    {
-        foreach ((AccelSession session, NftFamily family, string table, string chain) in _queued)
-        {
-            try
-            {
-                IReadOnlyList<FlowtableCounter> before = Counters.Reset(session, family, table, chain, Force, Cancellation);
-                if (PassThru)
-                {
-                    WriteObject(before, enumerateCollection: true);
-                }
-            }
-            catch (Exception ex)
-            {
-                WriteFailure(ex, $"chain {family.ToNftName()} {table} {chain}");
-            }
-        }
-    }
+    private sealed record Request(AccelFamily[]? Family, string TableName, string ChainName, bool Force);
 }

@@ -45,7 +45,7 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
                 MaxAttempts = MaxAttempts,
                 ShouldApply = plan =>
                 {
-                    string statements = string.Join(Environment.NewLine + "  ", plan.Transaction.Statements.Where(s => !s.StartsWith('#')).Select(Shorten));
+                    string statements = string.Join(Environment.NewLine + "  ", plan.Statements.Select(Shorten));
                     return ShouldProcess($"{Action} on {target}:{Environment.NewLine}  {statements}", $"{Action} on {target}?{Environment.NewLine}  {statements}", Action);
                 },
                 Log = WriteVerbose,

@@ -45,28 +45,58 @@ internal sealed class AccelSession : IDisposable
     /// IPv4 and IPv6, where it is skipped. The visitor is told whether its family was asked for, so that it can treat
     /// a missing object the same way. Kernel errors are reported against <paramref name="target"/>.
     /// </summary>
-    public void ForEachTable(IReadOnlyCollection<AccelFamily>? families, string table, Func<NftFamily, string> target, Action<NftFamily, NftTable, bool> visit)
+    public void ForEachTable(IReadOnlyCollection<AccelFamily>? families, string table, Func<NftFamily, string> target, Action<NftFamily, NftTable, bool> visit, bool named = false)
     {
-        bool asked = families is { Count: > 0 };
-        foreach (NftFamily family in asked ? families!.Select(f => f.ToNft()).Distinct() : [NftFamily.Ip, NftFamily.Ip6])
+        foreach ((NftFamily family, NftTable found, bool asked) in Tables(families, table, named, target))
         {
             try
             {
-                NftTable? found = Table(family, table);
-                if (found is not null)
-                {
-                    visit(family, found, asked);
-                }
-                else if (asked)
-                {
-                    throw Failures.TableNotFound(family, table);
-                }
+                visit(family, found, asked);
             }
             catch (Exception ex) when (ex is not HostAccelException)
             {
                 throw Failures.From(ex, target(family));
             }
         }
+    }
+
+    /// <summary>
+    /// The tables in scope: of the families asked for, where a missing one is an error, or of IPv4 and IPv6, where a
+    /// missing one is skipped — unless the table was <paramref name="named"/> by the caller and neither family has
+    /// it: an explicit name that does not exist is an error, as Get-Item's would be.
+    /// </summary>
+    public IReadOnlyList<(NftFamily Family, NftTable Table, bool Asked)> Tables(IReadOnlyCollection<AccelFamily>? families, string table, bool named, Func<NftFamily, string> target)
+    {
+        bool asked = families is { Count: > 0 };
+        var found = new List<(NftFamily, NftTable, bool)>();
+        foreach (NftFamily family in asked ? families!.Select(f => f.ToNft()).Distinct() : [NftFamily.Ip, NftFamily.Ip6])
+        {
+            NftTable? t;
+            try
+            {
+                t = Table(family, table);
+            }
+            catch (Exception ex) when (ex is not HostAccelException)
+            {
+                throw Failures.From(ex, target(family));
+            }
+
+            if (t is not null)
+            {
+                found.Add((family, t, asked));
+            }
+            else if (asked)
+            {
+                throw Failures.TableNotFound(family, table);
+            }
+        }
+
+        if (found.Count == 0 && named)
+        {
+            throw new HostAccelException(ErrorIds.TableNotFound, FailureKind.ObjectNotFound, $"there is no table ip {table} or ip6 {table}", table);
+        }
+
+        return found;
     }
 
     /// <summary>A table that must exist.</summary>

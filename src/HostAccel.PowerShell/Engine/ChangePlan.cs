@@ -1,58 +1,54 @@
-using HostAccel.Native.Nftables;
+using HostAccel.PowerShell.Engine.Planning;
 
 namespace HostAccel.PowerShell.Engine;
 
 /// <summary>
-/// One change a cmdlet asks ShouldProcess about: what it is done to, in words, the nft statements it will apply,
-/// the object it yields, and how it adds itself to the plan's transaction.
+/// One input's part of a plan, offered to ShouldProcess: the object it concerns, in words, the changes it brings
+/// (data, rendered by <see cref="PlanText"/>), and the object it yields.
 /// </summary>
 internal sealed class PlannedChange<T>
 {
-    internal PlannedChange(string target, string action, T result, Action<NftTransaction> apply, Action? onAccept = null, Func<uint, string?>? deviceName = null)
+    private readonly Func<uint, string?>? _interfaceName;
+
+    internal PlannedChange(string target, string action, T result, IReadOnlyList<Change> changes, Func<uint, string?>? interfaceName = null)
     {
         Target = target;
         Action = action;
         Result = result;
-        Apply = apply;
-        OnAccept = onAccept;
-        // Rules hold device indexes; -WhatIf should read as the nft command a person would type.
-        var scratch = new NftTransaction { InterfaceNames = deviceName };
-        apply(scratch);
-        Statements = scratch.Statements;
+        Changes = changes;
+        _interfaceName = interfaceName;
     }
 
     public string Target { get; }
 
     public string Action { get; }
 
+    public IReadOnlyList<Change> Changes { get; }
+
     /// <summary>The nft statements of the change, in order; empty when there is nothing to do.</summary>
-    public IReadOnlyList<string> Statements { get; }
+    public IReadOnlyList<string> Statements => Changes.Select(c => PlanText.Statement(c, _interfaceName)).ToList();
 
     /// <summary>The object as planned (no kernel handles yet).</summary>
     public T Result { get; }
 
-    public bool IsEmpty => Statements.Count == 0;
+    public bool IsEmpty => Changes.Count == 0;
 
     /// <summary>What -WhatIf prints: the statements, one per line.</summary>
     public string Description => IsEmpty
         ? $"{Action} on {Target}: nothing to do"
         : $"{Action} on {Target}:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", Statements)}";
-
-    internal Action<NftTransaction> Apply { get; }
-
-    internal Action? OnAccept { get; }
 }
 
 /// <summary>
 /// Changes from many pipeline items, checked one at a time as they arrive and committed together as one nf_tables
-/// transaction: all or nothing. The transaction is pinned to the ruleset generation read when the plan started, so a
-/// concurrent change makes the commit fail (RulesetChanged) instead of being overwritten by a stale plan. If any
-/// item was rejected, nothing is committed: a failed call changes nothing.
+/// transaction: all or nothing. The plan is data (<see cref="Plan"/>): accepted changes are kept as records and
+/// encoded once, at commit, pinned to the ruleset generation read when the plan started, so a concurrent change makes
+/// the commit fail (RulesetChanged) instead of being overwritten by a stale plan. If any item was rejected, nothing
+/// is committed: a failed call changes nothing.
 /// </summary>
 internal class ChangePlan<T>
 {
-    private readonly NftTransaction _transaction = new();
-    private readonly List<T> _accepted = [];
+    private readonly List<PlannedChange<T>> _accepted = [];
     private readonly uint _generation;
 
     protected ChangePlan(AccelSession session)
@@ -72,24 +68,41 @@ internal class ChangePlan<T>
 
     public int Rejected { get; private set; }
 
-    public IReadOnlyList<T> Accepted => _accepted;
+    public IReadOnlyList<T> Accepted => _accepted.Select(c => c.Result).ToList();
 
-    public IReadOnlyList<string> Statements => _transaction.Statements;
+    /// <summary>After <see cref="Commit"/>: the objects the committed changes yield (for a reset, the counts before).</summary>
+    public IReadOnlyList<T> Committed { get; private set; } = [];
 
-    /// <summary>Records that an item failed its checks; the plan will then refuse to commit.</summary>
+    /// <summary>The accepted changes, grouped by the object they concern, in the order each was first touched.</summary>
+    public IReadOnlyList<IGrouping<string, PlannedChange<T>>> ByTarget => _accepted.GroupBy(c => c.Target, StringComparer.Ordinal).ToList();
+
+    /// <summary>Everything accepted, as one plan: consecutive element changes of a set sent as one list.</summary>
+    public Plan Plan => new(_generation, Coalesce(_accepted.SelectMany(c => c.Changes)));
+
+    public IReadOnlyList<string> Statements => Plan.Statements(Session.InterfaceName);
+
+    /// <summary>Records that an item failed its checks: the plan will then refuse to commit.</summary>
     public void Reject() => Rejected++;
 
     public void Accept(PlannedChange<T> change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        change.Apply(_transaction);
-        change.OnAccept?.Invoke();
-        _accepted.Add(change.Result);
+        _accepted.Add(change);
+        OnAccepted(change);
+    }
+
+    /// <summary>Takes back the changes of a target that ShouldProcess declined (-WhatIf, -Confirm answered no).</summary>
+    public void Withdraw(string target) => _accepted.RemoveAll(c => c.Target == target);
+
+    /// <summary>Lets a plan keep track of what it has accepted (so a later item sees an earlier one).</summary>
+    protected virtual void OnAccepted(PlannedChange<T> change)
+    {
     }
 
     /// <summary>
     /// Commits what was accepted, unless an item was rejected. Returns whether anything was committed. Kernel
-    /// errors come back as <see cref="HostAccelException"/> naming <paramref name="target"/>.
+    /// errors come back as <see cref="HostAccelException"/> naming the subject of the change the kernel refused, or
+    /// <paramref name="target"/>.
     /// </summary>
     public bool Commit(CancellationToken cancellation, object? target = null)
     {
@@ -99,20 +112,73 @@ internal class ChangePlan<T>
                 $"nothing was applied: {Rejected} of {Rejected + _accepted.Count} inputs were rejected, and the changes are all or nothing", target);
         }
 
-        if (_transaction.IsEmpty)
+        Plan plan = Plan;
+        if (plan.IsEmpty)
         {
+            Committed = Accepted;
             return false;
         }
 
         try
         {
-            cancellation.ThrowIfCancellationRequested();
-            Session.Nft.Commit(_transaction, _generation);
+            IReadOnlyDictionary<CounterReset, IReadOnlyList<Native.Nftables.Objects.NftRule>> resets = PlanCommit.Apply(Session, plan, cancellation);
+            Committed = Outcome(Accepted, resets);
             return true;
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
-            throw Failures.From(ex, target);
+            throw Explain(Failures.From(ex, target), ex);
         }
+    }
+
+    /// <summary>The objects a commit yields: what was accepted, unless the plan reads its results from the commit.</summary>
+    protected virtual IReadOnlyList<T> Outcome(IReadOnlyList<T> accepted, IReadOnlyDictionary<CounterReset, IReadOnlyList<Native.Nftables.Objects.NftRule>> resets) => accepted;
+
+    /// <summary>What a plan knows about a kernel refusal that the kernel's words do not say (which held prefix overlaps, say).</summary>
+    protected virtual HostAccelException Explain(HostAccelException failure, Exception kernelError) => failure;
+
+    /// <summary>Runs of element changes to one set, from one item each, as one change with each prefix's subject.</summary>
+    internal static List<Change> Coalesce(IEnumerable<Change> changes)
+    {
+        var result = new List<Change>();
+        ElementsChange? run = null;
+        List<Native.Nftables.IpPrefix> prefixes = [];
+        List<object?> subjects = [];
+        void Flush()
+        {
+            if (run is not null)
+            {
+                result.Add(run with { Prefixes = new(prefixes), Subjects = new(subjects), Subject = run.Set.ToString() });
+                run = null;
+                prefixes = [];
+                subjects = [];
+            }
+        }
+
+        foreach (Change change in changes)
+        {
+            if (change is ElementsChange e && (run is null || (run.Action == e.Action && run.Set == e.Set)))
+            {
+                run ??= e;
+                prefixes.AddRange(e.Prefixes);
+                subjects.AddRange(e.Subjects.Count == e.Prefixes.Count ? e.Subjects : Enumerable.Repeat(e.Subject, e.Prefixes.Count));
+                continue;
+            }
+
+            Flush();
+            if (change is ElementsChange first)
+            {
+                run = first;
+                prefixes.AddRange(first.Prefixes);
+                subjects.AddRange(first.Subjects.Count == first.Prefixes.Count ? first.Subjects : Enumerable.Repeat(first.Subject, first.Prefixes.Count));
+            }
+            else
+            {
+                result.Add(change);
+            }
+        }
+
+        Flush();
+        return result;
     }
 }

@@ -3,12 +3,13 @@ using HostAccel.Native.Conntrack;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Expressions;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine;
 
 /// <summary>
-/// Get- and Reset-FlowtableCounter. A rule's counter sits after <c>flow add</c> in seed 000's rules, so it counts
+/// Get- and Reset-FlowtableCounter. A rule's counter sits after <c>flow add</c> in the design document's rules, so it counts
 /// the slow-path packets that reached the offload action (the ones that created or refreshed a flowtable entry);
 /// packets that take the fast path never reach the forward chain. What the fast path carried is in conntrack:
 /// the offloaded entries whose original direction matches the rule's addresses, with their packets and bytes when
@@ -16,11 +17,11 @@ namespace HostAccel.PowerShell.Engine;
 /// </summary>
 internal static class Counters
 {
-    public static IReadOnlyList<FlowtableCounter> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain)
+    public static IReadOnlyList<FlowtableCounter> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool named = false)
     {
         ArgumentNullException.ThrowIfNull(session);
         var result = new List<FlowtableCounter>();
-        foreach ((NftFamily family, IReadOnlyList<NftRule> rules) in Chains(session, families, table, chain, force: true, reset: false))
+        foreach ((NftFamily family, IReadOnlyList<NftRule> rules) in Chains(session, families, table, chain, force: true, named))
         {
             IReadOnlyList<ConntrackFlow>? flows = rules.Any(r => Fastpaths.OffloadsTo(r) is not null)
                 ? session.TryListFlows(family, out _)?.Where(f => f.IsOffloaded).ToList()
@@ -31,45 +32,7 @@ internal static class Counters
         return result;
     }
 
-    /// <summary>
-    /// The counters of each family's chain, zeroed: their values before. Read and zeroed in one step by the kernel
-    /// from Linux 6.2; before, by replacing the counted rules (see <see cref="NftConnection.ResetRuleCounters"/>).
-    /// </summary>
-    public static IReadOnlyList<FlowtableCounter> Reset(AccelSession session, NftFamily family, string table, string chain, bool force, CancellationToken cancellation)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        cancellation.ThrowIfCancellationRequested();
-        var result = new List<FlowtableCounter>();
-        foreach ((NftFamily _, IReadOnlyList<NftRule> rules) in Chains(session, [family.ToModel()], table, chain, force, reset: true))
-        {
-            result.AddRange(rules.Where(r => r.Counter is not null).Select(r => ToModel(session, r, null)));
-        }
-
-        return result;
-    }
-
-    /// <summary>What Reset would do, for ShouldProcess, after the same checks (table, owner, chain).</summary>
-    public static string PlanReset(AccelSession session, NftFamily family, string table, string chain, bool force)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        try
-        {
-            NftTable found = session.RequireTable(family, table);
-            Ownership.Require(found, force);
-            if (!session.Nft.ListChains(family, table).Any(c => c.Name == chain))
-            {
-                throw ChainNotFound(family, table, chain);
-            }
-        }
-        catch (Exception ex) when (ex is not HostAccelException)
-        {
-            throw Failures.From(ex, $"chain {family.ToNftName()} {table} {chain}");
-        }
-
-        return $"reset rules chain {family.ToNftName()} {table} {chain}";
-    }
-
-    private static List<(NftFamily, IReadOnlyList<NftRule>)> Chains(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force, bool reset)
+    private static List<(NftFamily, IReadOnlyList<NftRule>)> Chains(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string chain, bool force, bool named)
     {
         var found = new List<(NftFamily, IReadOnlyList<NftRule>)>();
         session.ForEachTable(families, table, family => $"chain {family.ToNftName()} {table} {chain}", (family, t, asked) =>
@@ -85,16 +48,41 @@ internal static class Counters
                 return;
             }
 
-            found.Add((family, reset ? session.Nft.ResetRuleCounters(family, table, chain) : session.Nft.ListRules(family, table, chain)));
-        });
+            found.Add((family, session.Nft.ListRules(family, table, chain)));
+        }, named);
         return found;
     }
 
-    private static HostAccelException ChainNotFound(NftFamily family, string table, string chain) =>
+    /// <summary>Resets one family's chain through its plan: the counters before, zeroed.</summary>
+    public static IReadOnlyList<FlowtableCounter> Reset(AccelSession session, NftFamily family, string table, string chain, bool force, CancellationToken cancellation)
+    {
+        var plan = new ResetCountersPlan(session);
+        foreach (PlannedChange<FlowtableCounter> change in plan.Prepare([family.ToModel()], table, chain, force))
+        {
+            plan.Accept(change);
+        }
+
+        plan.Commit(cancellation);
+        return plan.Committed;
+    }
+
+    /// <summary>What Reset would do, as nft statements, after the same checks (table, owner, chain).</summary>
+    public static string PlanReset(AccelSession session, NftFamily family, string table, string chain, bool force)
+    {
+        var plan = new ResetCountersPlan(session);
+        foreach (PlannedChange<FlowtableCounter> change in plan.Prepare([family.ToModel()], table, chain, force))
+        {
+            plan.Accept(change);
+        }
+
+        return string.Join(Environment.NewLine, plan.Statements);
+    }
+
+    internal static HostAccelException ChainNotFound(NftFamily family, string table, string chain) =>
         new(ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound,
             $"table {family.ToNftName()} {table} has no chain {chain}: acceleration is not enabled there", $"chain {family.ToNftName()} {table} {chain}");
 
-    private static FlowtableCounter ToModel(AccelSession session, NftRule rule, IReadOnlyList<ConntrackFlow>? offloaded)
+    internal static FlowtableCounter ToModel(AccelSession session, NftRule rule, IReadOnlyList<ConntrackFlow>? offloaded)
     {
         string? flowtable = Fastpaths.OffloadsTo(rule);
         List<ConntrackFlow>? matching = flowtable is null || offloaded is null ? null : offloaded.Where(new AddressMatch(session, rule).Matches).ToList();

@@ -21,6 +21,7 @@ internal enum FailureKind
     InvalidOperation,
     ResourceBusy,
     OperationStopped,
+    ReadError,
 }
 
 /// <summary>Error ids: one constant per failure a caller may want to catch, spelled as its own name.</summary>
@@ -72,6 +73,9 @@ internal sealed class HostAccelException : Exception
 
     public FailureKind Kind { get; }
 
+    /// <summary>What the user can do about it, for ErrorDetails.RecommendedAction; null when the message says all.</summary>
+    public string? RecommendedAction { get; init; }
+
     public object? TargetObject { get; }
 
     /// <summary>The kernel's or C library's errno behind the failure, when there is one.</summary>
@@ -83,27 +87,37 @@ internal static class Failures
     public const string PrivilegeMessage = "requires root or CAP_NET_ADMIN";
 
     /// <summary>
-    /// Classifies anything the native layer throws. The errno decides the category (EEXIST ResourceExists, ENOENT
-    /// ObjectNotFound, EPERM PermissionDenied, EINVAL InvalidArgument, EOPNOTSUPP NotImplemented); a missing
-    /// flowtable type, which the kernel also reports as ENOENT, is recognised by the native layer's hint.
+    /// Classifies anything the native layer throws, by type, errno and the native layer's typed reason — never by its
+    /// words. The errno decides the category (EEXIST ResourceExists, ENOENT ObjectNotFound, EPERM PermissionDenied,
+    /// EINVAL InvalidArgument, EOPNOTSUPP NotImplemented); a missing flowtable type, which the kernel also reports as
+    /// ENOENT, is the reason <see cref="KernelReason.FlowtableUnsupported"/>. A transaction's error names the subject
+    /// of the change the kernel refused (the CIDR, the table); <paramref name="target"/> is what it is reported
+    /// against otherwise.
     /// </summary>
     public static HostAccelException From(Exception exception, object? target)
     {
         ArgumentNullException.ThrowIfNull(exception);
+        if (exception is NetlinkException { Subject: object subject })
+        {
+            target = subject;
+        }
+
         switch (exception)
         {
             case HostAccelException known:
                 return known;
             case OperationCanceledException:
                 return new HostAccelException(ErrorIds.Stopped, FailureKind.OperationStopped, "stopped before the change was applied; nothing was changed", target, exception);
-            case NetlinkException { Hint: TransactionOutcome.FlowtableHint } n:
+            case Planning.StaleReadException { InnerException: Exception inner }:
+                return From(inner, target);
+            case ErrnoException { Reason: KernelReason.FlowtableUnsupported } n:
                 return new HostAccelException(ErrorIds.FlowtableNotSupported, FailureKind.NotImplemented,
-                    $"{n.Message} Nothing was changed. Test-HostAccelSupport shows what the kernel lacks.", target, exception);
-            case NetlinkException { Errno: Errno.EOPNOTSUPP, Operation: var op } n when op.StartsWith("adding flowtable", StringComparison.Ordinal):
-                return new HostAccelException(ErrorIds.HardwareOffloadNotSupported, FailureKind.NotImplemented, $"{n.Message} Nothing was changed.", target, exception);
-            case SystemCallException { Call: "open", Errno: Errno.ENOENT } s when s.Message.Contains("network namespace", StringComparison.Ordinal):
+                    $"{n.Message}. Nothing was changed. Test-HostAccelSupport shows what the kernel lacks.", target, exception);
+            case ErrnoException { Reason: KernelReason.HardwareOffloadUnsupported } n:
+                return new HostAccelException(ErrorIds.HardwareOffloadNotSupported, FailureKind.NotImplemented, $"{n.Message}. Nothing was changed.", target, exception);
+            case ErrnoException { Reason: KernelReason.NamespaceNotFound } s:
                 return new HostAccelException(ErrorIds.NetworkNamespaceNotFound, FailureKind.ObjectNotFound,
-                    $"there is no network namespace {target} (ip netns list shows the named ones): {s.Message}", target, exception);
+                    $"there is no network namespace {target}: {s.Message}", target, exception);
             case ErrnoException e:
                 return FromErrno(e, target);
             case ArgumentException a:
@@ -112,6 +126,14 @@ internal static class Failures
                 return new HostAccelException(ErrorIds.KernelError, FailureKind.NotSpecified, exception.Message, target, exception);
         }
     }
+
+    private static string? Advice(ErrnoException e) => e.Reason switch
+    {
+        KernelReason.NetAdminRequired => "Run pwsh as root, or grant it CAP_NET_ADMIN (setpriv, systemd AmbientCapabilities).",
+        KernelReason.SysAdminRequired => "Entering a named network namespace needs CAP_SYS_ADMIN as well: run as root.",
+        KernelReason.RulesetChanged => "Run the command again, or with a larger -MaxAttempts.",
+        _ => e.Errno is Errno.EPERM or Errno.EACCES ? "Run pwsh as root, or grant it CAP_NET_ADMIN." : null,
+    };
 
     private static HostAccelException FromErrno(ErrnoException e, object? target)
     {
@@ -126,17 +148,17 @@ internal static class Failures
             Errno.ERESTART => (ErrorIds.RulesetChanged, FailureKind.ResourceBusy),
             _ => (ErrorIds.KernelError, FailureKind.NotSpecified),
         };
-        // The native layer's hint names what was missing where it knows (CAP_NET_ADMIN for nf_tables, CAP_SYS_ADMIN to
+        // The native layer's reason names what was missing where it knows (CAP_NET_ADMIN for nf_tables, CAP_SYS_ADMIN to
         // enter a namespace); any other refusal gets the general one.
-        string message = kind == FailureKind.PermissionDenied && e.Hint is null
+        string message = kind == FailureKind.PermissionDenied && e.Reason == KernelReason.None
             ? $"HostAccel {PrivilegeMessage}: {e.Message}"
             : e.Message;
         if (e.Errno == Errno.ERESTART)
         {
-            message += ". Run the command again: it plans against the ruleset it reads.";
+            message += ". Run the command again, or with a larger -MaxAttempts: it plans against the ruleset it reads.";
         }
 
-        return new HostAccelException(id, kind, message, target, e);
+        return new HostAccelException(id, kind, message, target, e) { RecommendedAction = Advice(e) };
     }
 
     /// <summary>
@@ -161,5 +183,5 @@ internal static class Failures
     public static HostAccelException NotOwned(Native.Nftables.Objects.NftTable table) =>
         new(ErrorIds.TableNotOwned, FailureKind.InvalidOperation,
             $"table {table.Family.ToNftName()} {table.Name} was not created by HostAccel (its comment is {(table.Comment is null ? "missing" : $"\"{table.Comment}\"")}, " +
-            $"not \"{Defaults.TableComment}\"): it is left alone unless -Force is given", table.ToString());
+            $"not \"{Design.TableComment}\"): it is left alone unless -Force is given", table.ToString());
 }

@@ -50,15 +50,15 @@ internal static class Families
 
     /// <summary>
     /// Peer and local Pod CIDRs live in ip and ip6 tables (an interval set holds one address type): the prefix's own
-    /// family, or the one asked for when it agrees.
+    /// family, which must be among those asked for, when any are.
     /// </summary>
-    public static NftFamily ForPrefix(IpPrefix prefix, AccelFamily? requested, string text)
+    public static NftFamily ForPrefix(IpPrefix prefix, IReadOnlyCollection<AccelFamily>? requested, string text)
     {
         NftFamily own = Of(prefix);
-        if (requested is AccelFamily f && f.ToNft() != own)
+        if (requested is { Count: > 0 } && !requested.Any(f => f.ToNft() == own))
         {
             throw new HostAccelException(ErrorIds.WrongFamily, FailureKind.InvalidArgument,
-                $"{prefix} is an {(prefix.IsIPv6 ? "IPv6" : "IPv4")} prefix and belongs in an {own.ToNftName()} table, not {f.ToNft().ToNftName()}", text);
+                $"{prefix} is an {(prefix.IsIPv6 ? "IPv6" : "IPv4")} prefix and belongs in an {own.ToNftName()} table, not {string.Join(" or ", requested.Select(f => f.ToNft().ToNftName()))}", text);
         }
 
         return own;

@@ -3,60 +3,19 @@ using HostAccel.Native.Interop;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Expressions;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine;
 
-/// <summary>What Enable-Fastpath asks for; names and comments default to seed 000's.</summary>
-internal sealed class EnableFastpathRequest
-{
-    public string GatewayInterface { get; init; } = Defaults.GatewayInterface;
-
-    public string TransportInterface { get; init; } = "";
-
-    /// <summary>One local Pod CIDR per family: an IPv4 one enables the ip table, an IPv6 one the ip6 table.</summary>
-    public IReadOnlyList<string> LocalPodCidr { get; init; } = [];
-
-    /// <summary>Restricts the families; each local Pod CIDR must then belong to one of them.</summary>
-    public IReadOnlyCollection<AccelFamily>? Family { get; init; }
-
-    public string TableName { get; init; } = Defaults.TableName;
-
-    public string SetName { get; init; } = Defaults.SetName;
-
-    public string FlowtableName { get; init; } = Defaults.FlowtableName;
-
-    public string ChainName { get; init; } = Defaults.ChainName;
-
-    public string TableComment { get; init; } = Defaults.TableComment;
-
-    public string ChainComment { get; init; } = Defaults.ChainComment;
-
-    /// <summary>Null: seed 000's per family ("Set for storing IPv4 peer Pods CIDRs").</summary>
-    public string? SetComment { get; init; }
-
-    public string? OutboundRuleComment { get; init; }
-
-    public string? InboundRuleComment { get; init; }
-
-    /// <summary>The flowtable's ingress priority; 0 is nft's "filter", seed 000's.</summary>
-    public int Priority { get; init; }
-
-    public bool HardwareOffload { get; init; }
-
-    public bool Counter { get; init; }
-
-    /// <summary>Act on a table HostAccel did not create, and replace a flowtable or rules that differ.</summary>
-    public bool Force { get; init; }
-}
-
+/// <summary>Get-Fastpath: the state of acceleration in each family's table, and what the plans share.</summary>
 internal static class Fastpaths
 {
     /// <summary>
     /// The state of acceleration in each family's table: the flowtable (when there is one) and the chain's rules.
     /// Families not asked for explicitly are skipped when their table has neither.
     /// </summary>
-    public static IReadOnlyList<Fastpath> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string flowtable, string chain)
+    public static IReadOnlyList<Fastpath> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string flowtable, string chain, bool named = false)
     {
         ArgumentNullException.ThrowIfNull(session);
         var result = new List<Fastpath>();
@@ -76,7 +35,7 @@ internal static class Fastpaths
 
             IReadOnlyList<NftRule> rules = ch is null ? [] : session.Nft.ListRules(family, table, chain);
             result.Add(ToModel(session, family, table, flowtable, chain, ft, rules));
-        });
+        }, named);
         return result;
     }
 
@@ -103,18 +62,10 @@ internal static class Fastpaths
     /// <summary>The flowtable a rule adds connections to, or null.</summary>
     internal static string? OffloadsTo(NftRule rule) => rule.Expressions.OfType<FlowOffloadExpression>().FirstOrDefault()?.Flowtable;
 
-    /// <summary>Seed 000's two Pod-to-Pod rules, `flow add` before `counter` as there.</summary>
-    internal static NftRule[] Rules(NftFamily family, EnableFastpathRequest request, uint gateway, uint transport, IpPrefix local)
-    {
-        bool v6 = family == NftFamily.Ip6;
-        NftRule outbound = new RuleBuilder(family, request.TableName, request.ChainName)
-            .Iif(gateway).SourceAddress(local).Oif(transport).DestinationInSet(request.SetName, v6)
-            .FlowAdd(request.FlowtableName).Counter().Build(request.OutboundRuleComment ?? Defaults.OutboundRuleComment(family));
-        NftRule inbound = new RuleBuilder(family, request.TableName, request.ChainName)
-            .Iif(transport).SourceInSet(request.SetName, v6).Oif(gateway).DestinationAddress(local)
-            .FlowAdd(request.FlowtableName).Counter().Build(request.InboundRuleComment ?? Defaults.InboundRuleComment(family));
-        return [outbound, inbound];
-    }
+    /// <summary>The design's two Pod-to-Pod rules, with the request's names and comments.</summary>
+    internal static NftRule[] Rules(NftFamily family, EnableFastpathRequest request, uint gateway, uint transport, IpPrefix local) =>
+        Design.PodToPod(new Design.Names(family, request.TableName, request.ChainName, request.FlowtableName, request.SetName),
+            gateway, transport, local, request.OutboundRuleComment, request.InboundRuleComment);
 
     /// <summary>A rule as it would be written: no handle, counters at zero.</summary>
     internal static NftRule Normalize(NftRule rule) => rule with
@@ -122,269 +73,4 @@ internal static class Fastpaths
         Handle = 0,
         Expressions = rule.Expressions.Select(e => e is CounterExpression ? new CounterExpression() : e).ToArray(),
     };
-}
-
-internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
-{
-    internal EnableFastpathPlan(AccelSession session)
-        : base(session)
-    {
-    }
-
-    /// <summary>
-    /// Per family of the local Pod CIDRs: the table (when missing), the peer Pod CIDR set, the flowtable on the
-    /// gateway and transport devices, the forward base chain and the two rules of seed 000. What already exists as
-    /// asked is kept; what exists otherwise is a conflict unless <see cref="EnableFastpathRequest.Force"/>. Every
-    /// input is checked before anything is planned: CIDRs (a /0 is refused), device names, comments (nft's 128 bytes).
-    /// </summary>
-    public IReadOnlyList<PlannedChange<Fastpath>> Prepare(EnableFastpathRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.LocalPodCidr.Count == 0)
-        {
-            throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "at least one local Pod CIDR is needed", null);
-        }
-
-        var locals = new Dictionary<NftFamily, IpPrefix>();
-        foreach (string text in request.LocalPodCidr)
-        {
-            IpPrefix prefix = Families.ParsePodCidr(text, "local Pod CIDR");
-            NftFamily family = Families.Of(prefix);
-            if (request.Family is { Count: > 0 } wanted && !wanted.Contains(family.ToModel()))
-            {
-                throw new HostAccelException(ErrorIds.WrongFamily, FailureKind.InvalidArgument,
-                    $"{prefix} is an {(prefix.IsIPv6 ? "IPv6" : "IPv4")} prefix, but only {string.Join(", ", wanted.Select(f => f.ToNft().ToNftName()))} was asked for", text);
-            }
-
-            if (!locals.TryAdd(family, prefix))
-            {
-                throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
-                    $"one local Pod CIDR per family: both {locals[family]} and {prefix} are {(prefix.IsIPv6 ? "IPv6" : "IPv4")}", text);
-            }
-        }
-
-        CheckDevice(nameof(request.GatewayInterface), request.GatewayInterface);
-        CheckDevice(nameof(request.TransportInterface), request.TransportInterface);
-        Failures.CheckComment(request.TableComment, nameof(request.TableComment));
-        Failures.CheckComment(request.ChainComment, nameof(request.ChainComment));
-        Failures.CheckComment(request.SetComment, nameof(request.SetComment));
-        Failures.CheckComment(request.OutboundRuleComment, nameof(request.OutboundRuleComment));
-        Failures.CheckComment(request.InboundRuleComment, nameof(request.InboundRuleComment));
-        if (string.Equals(request.GatewayInterface, request.TransportInterface, StringComparison.Ordinal))
-        {
-            throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
-                $"the gateway and transport interfaces must differ, both are '{request.GatewayInterface}'", request.TransportInterface);
-        }
-
-        uint gateway, transport;
-        try
-        {
-            gateway = Session.ResolveInterface(request.GatewayInterface);
-            transport = Session.ResolveInterface(request.TransportInterface);
-        }
-        catch (Exception ex) when (ex is not HostAccelException)
-        {
-            throw Failures.From(ex, request.GatewayInterface);
-        }
-
-        var changes = new List<PlannedChange<Fastpath>>();
-        foreach ((NftFamily family, IpPrefix local) in locals.OrderBy(l => l.Key == NftFamily.Ip6))
-        {
-            try
-            {
-                changes.Add(PrepareFamily(request, family, local, gateway, transport));
-            }
-            catch (Exception ex) when (ex is not HostAccelException)
-            {
-                throw Failures.From(ex, $"table {family.ToNftName()} {request.TableName}");
-            }
-        }
-
-        return changes;
-    }
-
-    private PlannedChange<Fastpath> PrepareFamily(EnableFastpathRequest r, NftFamily family, IpPrefix local, uint gateway, uint transport)
-    {
-        NftConnection nft = Session.Nft;
-        string target = $"table {family.ToNftName()} {r.TableName}";
-        NftTable? table = Session.Table(family, r.TableName);
-        if (table is not null)
-        {
-            Ownership.Require(table, r.Force, r.TableComment);
-        }
-
-        NftSet? set = table is null ? null : nft.ListSets(family, r.TableName).FirstOrDefault(s => s.Name == r.SetName);
-        if (set is not null)
-        {
-            PeerPodCidrs.CheckSet(set);
-        }
-
-        NftFlowtable? flowtable = table is null ? null : nft.ListFlowtables(family, r.TableName).FirstOrDefault(f => f.Name == r.FlowtableName);
-        NftChain? chain = table is null ? null : nft.ListChains(family, r.TableName).FirstOrDefault(c => c.Name == r.ChainName);
-        IReadOnlyList<NftRule> existingRules = chain is null ? [] : nft.ListRules(family, r.TableName, r.ChainName);
-
-        FlowtableFlags flags = (r.HardwareOffload ? FlowtableFlags.HardwareOffload : 0) | (r.Counter ? FlowtableFlags.Counter : 0);
-        var wantedFlowtable = new NftFlowtable(family, r.TableName, r.FlowtableName)
-        {
-            Priority = r.Priority,
-            Devices = new[] { r.GatewayInterface, r.TransportInterface },
-            Flags = flags,
-        };
-        var wantedChain = new NftChain(family, r.TableName, r.ChainName)
-        {
-            Base = new BaseChain("filter", ChainHook.Forward, 0, ChainPolicy.Accept),
-            Comment = r.ChainComment,
-        };
-        NftRule[] wantedRules = Fastpaths.Rules(family, r, gateway, transport, local);
-
-        if (chain is not null && chain.Base != wantedChain.Base)
-        {
-            throw Conflict(target, $"chain {family.ToNftName()} {r.TableName} {r.ChainName} exists but is not a filter chain on the forward hook with policy accept ({chain})");
-        }
-
-        bool flowtableDiffers = flowtable is not null && (flowtable.Priority != r.Priority || flowtable.Flags != flags
-            || !flowtable.Devices.Order(StringComparer.Ordinal).SequenceEqual(wantedFlowtable.Devices.Order(StringComparer.Ordinal)));
-        bool rulesDiffer = existingRules.Count > 0 && !existingRules.Select(Fastpaths.Normalize).SequenceEqual(wantedRules);
-        if (!r.Force && flowtableDiffers)
-        {
-            throw Conflict(target, $"{flowtable} exists with other settings than {wantedFlowtable}: Disable-Fastpath first, or use -Force to replace it");
-        }
-
-        if (!r.Force && rulesDiffer)
-        {
-            throw Conflict(target, $"chain {family.ToNftName()} {r.TableName} {r.ChainName} already holds {existingRules.Count} other rules: Disable-Fastpath first, or use -Force to replace them");
-        }
-
-        bool replaceRules = rulesDiffer || flowtableDiffers;
-        bool addRules = existingRules.Count == 0 || replaceRules;
-        NftSet wantedSet = set ?? PeerPodCidrs.NewSet(family, r.TableName, r.SetName, r.SetComment);
-        Fastpath result = Fastpaths.ToModel(Session, family, r.TableName, r.FlowtableName, r.ChainName, wantedFlowtable, addRules ? wantedRules : existingRules);
-        return new PlannedChange<Fastpath>(target, "Enable flowtable acceleration", result, tx =>
-        {
-            if (table is null)
-            {
-                tx.AddTable(new NftTable(family, r.TableName) { Comment = r.TableComment, Manager = Defaults.Manager });
-            }
-
-            if (set is null)
-            {
-                tx.AddSet(wantedSet);
-            }
-
-            if (replaceRules)
-            {
-                foreach (NftRule old in existingRules)
-                {
-                    tx.DeleteRule(old);
-                }
-            }
-
-            if (flowtableDiffers)
-            {
-                tx.DeleteFlowtable(flowtable!);
-            }
-
-            if (flowtable is null || flowtableDiffers)
-            {
-                tx.AddFlowtable(wantedFlowtable);
-            }
-
-            if (chain is null)
-            {
-                tx.AddChain(wantedChain);
-            }
-
-            if (addRules)
-            {
-                foreach (NftRule rule in wantedRules)
-                {
-                    tx.AddRule(rule);
-                }
-            }
-        }, deviceName: Session.InterfaceName);
-    }
-
-    /// <summary>
-    /// A name the kernel could give a device (dev_valid_name: 1 to IFNAMSIZ - 1 bytes, no '/', ':' or white space, not
-    /// "." or ".."), so that a typo is an invalid argument rather than a device that is merely not there.
-    /// </summary>
-    private static void CheckDevice(string parameter, string? name)
-    {
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
-                $"{parameter} is empty: the flowtable needs both the gateway and the transport device", name);
-        }
-
-        if (Encoding.UTF8.GetByteCount(name) > NetworkInterface.MaxNameLength || name is "." or ".." || name.Any(c => c is '/' or ':' || char.IsWhiteSpace(c)))
-        {
-            throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
-                $"{parameter}: '{name}' is not a device name: 1 to {NetworkInterface.MaxNameLength} bytes (IFNAMSIZ less its NUL) without '/', ':' or spaces", name);
-        }
-    }
-
-    private static HostAccelException Conflict(string target, string message) =>
-        new(ErrorIds.FastpathConflict, FailureKind.ResourceExists, message, target);
-}
-
-internal sealed class DisableFastpathPlan : ChangePlan<Fastpath>
-{
-    private readonly HashSet<(string?, NftFamily, string)> _planned = [];
-
-    internal DisableFastpathPlan(AccelSession session)
-        : base(session)
-    {
-    }
-
-    /// <summary>
-    /// Per family: every rule of the chain, the chain and the flowtable. The peer Pod CIDR set and the table stay
-    /// (Remove-AccelTable removes those). Families not asked for explicitly are skipped where nothing is enabled.
-    /// </summary>
-    public IReadOnlyList<PlannedChange<Fastpath>> Prepare(IReadOnlyCollection<AccelFamily>? families, string table, string flowtable, string chain, bool force)
-    {
-        var changes = new List<PlannedChange<Fastpath>>();
-        Session.ForEachTable(families, table, family => $"table {family.ToNftName()} {table}", (family, found, asked) =>
-        {
-            Ownership.Require(found, force);
-            NftFlowtable? ft = Session.Nft.ListFlowtables(family, table).FirstOrDefault(f => f.Name == flowtable);
-            NftChain? ch = Session.Nft.ListChains(family, table).FirstOrDefault(c => c.Name == chain);
-            if ((ft is null && ch is null) || _planned.Contains((Session.NetworkNamespace, family, table)))
-            {
-                if (asked)
-                {
-                    throw Fastpaths.NotFound(family, table, flowtable, chain);
-                }
-
-                return;
-            }
-
-            IReadOnlyList<NftRule> rules = ch is null ? [] : Session.Nft.ListRules(family, table, chain);
-            Fastpath result = Fastpaths.ToModel(Session, family, table, flowtable, chain, ft, rules);
-            changes.Add(new PlannedChange<Fastpath>($"table {family.ToNftName()} {table}", "Disable flowtable acceleration", result, tx =>
-            {
-                foreach (NftRule rule in rules)
-                {
-                    tx.DeleteRule(rule);
-                }
-
-                if (ch is not null)
-                {
-                    tx.DeleteChain(ch);
-                }
-
-                if (ft is not null)
-                {
-                    tx.DeleteFlowtable(ft);
-                }
-            }, () => _planned.Add((Session.NetworkNamespace, family, table))));
-        });
-
-        if (changes.Count == 0 && families is not { Count: > 0 })
-        {
-            throw new HostAccelException(ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound,
-                $"acceleration is not enabled in table ip {table} or ip6 {table}", table);
-        }
-
-        return changes;
-    }
 }

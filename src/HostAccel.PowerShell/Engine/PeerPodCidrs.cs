@@ -1,5 +1,8 @@
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.Native.Interop;
+using HostAccel.Native.Netlink;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine;
@@ -7,11 +10,15 @@ namespace HostAccel.PowerShell.Engine;
 /// <summary>Get-, Add- and Remove-PeerPodCidr: the prefixes of the peer Pod CIDR interval set of each family.</summary>
 internal static class PeerPodCidrs
 {
-    public static IReadOnlyList<PeerPodCidr> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string set)
+    /// <summary>
+    /// Each family's prefixes, as they are read: a large set is written to the pipeline as it is decoded, not
+    /// gathered first. A set <paramref name="named"/> by the caller must exist in one of the tables.
+    /// </summary>
+    public static IEnumerable<PeerPodCidr> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string table, string set, bool named = false, bool setNamed = false)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var result = new List<PeerPodCidr>();
-        session.ForEachTable(families, table, family => $"set {family.ToNftName()} {table} {set}", (family, _, asked) =>
+        int sets = 0;
+        foreach ((NftFamily family, NftTable _, bool asked) in session.Tables(families, table, named, f => $"set {f.ToNftName()} {table} {set}"))
         {
             NftSet? found = session.Nft.ListSets(family, table).FirstOrDefault(s => s.Name == set);
             if (found is null)
@@ -21,20 +28,21 @@ internal static class PeerPodCidrs
                     throw SetNotFound(family, table, set);
                 }
 
-                return;
+                continue;
             }
 
-            result.AddRange(session.Nft.ListPrefixes(found).Select(p => ToModel(session, found, p)));
-        });
-        return result;
-    }
+            sets++;
+            foreach (IpPrefix prefix in session.Nft.ListPrefixes(found))
+            {
+                yield return ToModel(session, found, prefix);
+            }
+        }
 
-    internal static NftSet NewSet(NftFamily family, string table, string name, string? comment) =>
-        new(family, table, name, family == NftFamily.Ip6 ? SetKeyType.Ipv6Address : SetKeyType.Ipv4Address)
+        if (sets == 0 && setNamed)
         {
-            Flags = SetFlags.Interval,
-            Comment = comment ?? Defaults.SetComment(family),
-        };
+            throw new HostAccelException(ErrorIds.SetNotFound, FailureKind.ObjectNotFound, $"neither table ip {table} nor ip6 {table} has a set {set}", set);
+        }
+    }
 
     internal static PeerPodCidr ToModel(AccelSession session, NftSet set, IpPrefix prefix) => new()
     {
@@ -62,7 +70,13 @@ internal static class PeerPodCidrs
     }
 }
 
-/// <summary>Shared by the add and remove plans: each set's state, read once per plan and updated as items are accepted.</summary>
+/// <summary>
+/// Shared by the add and remove plans: each set's table and set, read once per plan — never its elements. Whether a
+/// prefix is already held, overlaps a held one or is missing is the kernel's own check at commit (an interval set
+/// refuses an overlapping interval and the deletion of one it does not hold, pointing at the element); only when it
+/// refuses is the set read, to say which held prefix is in the way. So a one-prefix change costs the same at 100 000
+/// elements as at 10. Prefixes of one call are checked against each other here, in O(log n) each.
+/// </summary>
 internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
 {
     private readonly Dictionary<(NftFamily, string, string), SetState> _sets = [];
@@ -79,14 +93,32 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
         /// <summary>The set in the kernel, or null when it does not exist (yet).</summary>
         public NftSet? Existing { get; init; }
 
-        public bool Planned { get; set; }
+        /// <summary>The set as this plan writes to it: the existing one, or the one it creates.</summary>
+        public NftSet Target { get; set; } = null!;
 
-        public List<IpPrefix> Prefixes { get; init; } = [];
+        public bool Created { get; set; }
 
-        public HashSet<IpPrefix> PlannedChanges { get; } = [];
+        /// <summary>The prefixes accepted in this call, in address order.</summary>
+        public SortedSet<IpPrefix> Planned { get; } = [];
+
+        /// <summary>A prefix accepted in this call that overlaps <paramref name="prefix"/> without being equal to it.</summary>
+        public IpPrefix? PlannedOverlap(IpPrefix prefix)
+        {
+            // A containing prefix starts at or before this one: the last such start. One inside starts within it. An
+            // empty view answers default(IpPrefix), 0.0.0.0/0, which is never planned (a /0 is refused).
+            var lowest = IpPrefix.Create(prefix.IsIPv6, 0, 0);
+            IpPrefix before = Planned.GetViewBetween(lowest, prefix).Max;
+            if (before != default && before != prefix && before.Overlaps(prefix))
+            {
+                return before;
+            }
+
+            IpPrefix inside = Planned.GetViewBetween(prefix, IpPrefix.Create(prefix.IsIPv6, prefix.Last, prefix.AddressBits)).Min;
+            return inside != default && inside != prefix ? inside : null;
+        }
     }
 
-    protected SetState State(NftFamily family, string table, string set, bool force, bool requireSet)
+    protected SetState State(NftFamily family, string table, string set, bool force, bool requireSet, string? setComment = null)
     {
         if (_sets.TryGetValue((family, table, set), out SetState? state))
         {
@@ -108,12 +140,7 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
                 PeerPodCidrs.CheckSet(existing);
             }
 
-            state = new SetState
-            {
-                Table = found,
-                Existing = existing,
-                Prefixes = existing is null ? [] : Session.Nft.ListPrefixes(existing).ToList(),
-            };
+            state = new SetState { Table = found, Existing = existing, Target = existing ?? Design.AddressSet(family, table, set, setComment) };
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
@@ -122,6 +149,38 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
 
         _sets[(family, table, set)] = state;
         return state;
+    }
+
+    protected SetState StateOf(PeerPodCidr cidr) => _sets[(cidr.Family.ToNft(), cidr.TableName, cidr.SetName)];
+
+    protected override void OnAccepted(PlannedChange<PeerPodCidr> change)
+    {
+        SetState state = StateOf(change.Result);
+        foreach (Change c in change.Changes)
+        {
+            switch (c)
+            {
+                case SetChange { Action: ChangeAction.Add }:
+                    state.Created = true;
+                    break;
+                case ElementsChange e:
+                    state.Planned.UnionWith(e.Prefixes);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The prefixes a set holds now, read only to explain a refusal; empty when it cannot be read.</summary>
+    protected IReadOnlyList<IpPrefix> Held(NftSet set)
+    {
+        try
+        {
+            return Session.Nft.ListPrefixes(set);
+        }
+        catch (Native.ErrnoException)
+        {
+            return [];
+        }
     }
 }
 
@@ -133,47 +192,55 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
     }
 
     /// <summary>
-    /// One prefix into the set of its family, creating the set (interval, seed comment) when it is missing. A prefix
-    /// already there is not an error (nothing to do); one that overlaps another is, because an interval set cannot
-    /// hold both and removing one later would remove the other's addresses. A /0 is refused: it would accelerate
-    /// everything. Removing one that is already there stays possible.
+    /// One prefix into the set of its family, creating the set (interval, the design's comment) when it is missing. A
+    /// prefix already there is not an error (nothing to do); one that overlaps another is, because an interval set
+    /// cannot hold both and removing one later would remove the other's addresses. A /0 is refused: it would
+    /// accelerate everything. Removing one that is already there stays possible.
     /// </summary>
-    public PlannedChange<PeerPodCidr> Prepare(string cidr, AccelFamily? family, string table, string set, string? setComment, bool force)
+    public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, string? setComment, bool force)
     {
         Failures.CheckComment(setComment, "SetComment");
+        Names.PeerPodCidr(table, set, setComment);
         IpPrefix prefix = Families.ParsePodCidr(cidr, "peer Pod CIDR");
         NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
-        SetState state = State(nftFamily, table, set, force, requireSet: false);
-        NftSet target = state.Existing ?? PeerPodCidrs.NewSet(nftFamily, table, set, setComment);
-        PeerPodCidr result = PeerPodCidrs.ToModel(Session, target, prefix);
-        if (state.Prefixes.Contains(prefix) || state.PlannedChanges.Contains(prefix))
+        SetState state = State(nftFamily, table, set, force, requireSet: false, setComment);
+        PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
+        string target = $"set {nftFamily.ToNftName()} {table} {set}";
+        if (state.Planned.Contains(prefix))
         {
-            return new PlannedChange<PeerPodCidr>($"set {nftFamily.ToNftName()} {table} {set}", $"Add peer Pod CIDR {prefix}", result, _ => { });
+            return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, []);
         }
 
-        IpPrefix? overlap = state.Prefixes.Concat(state.PlannedChanges).Where(p => p.Overlaps(prefix)).Cast<IpPrefix?>().FirstOrDefault();
-        if (overlap is IpPrefix other)
+        if (state.PlannedOverlap(prefix) is IpPrefix other)
         {
             throw new HostAccelException(ErrorIds.OverlappingCidr, FailureKind.ResourceExists,
-                $"{prefix} overlaps {other}, which set {nftFamily.ToNftName()} {table} {set} already holds{(state.PlannedChanges.Contains(other) ? " (added earlier in this call)" : "")}", cidr);
+                $"{prefix} overlaps {other}, which set {nftFamily.ToNftName()} {table} {set} already holds (added earlier in this call)", cidr);
         }
 
-        bool createSet = state.Existing is null && !state.Planned;
-        return new PlannedChange<PeerPodCidr>($"set {nftFamily.ToNftName()} {table} {set}", $"Add peer Pod CIDR {prefix}", result,
-            tx =>
-            {
-                if (createSet)
-                {
-                    tx.AddSet(target);
-                }
+        var changes = new List<Change>(2);
+        if (state.Existing is null && !state.Created)
+        {
+            changes.Add(new SetChange(ChangeAction.Add, state.Target) { Subject = target });
+        }
 
-                tx.AddElements(target, [prefix]);
-            },
-            () =>
-            {
-                state.Planned = true;
-                state.PlannedChanges.Add(prefix);
-            });
+        changes.Add(new ElementsChange(ChangeAction.Add, state.Target, new[] { prefix }) { Subject = cidr });
+        return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, changes);
+    }
+
+    /// <summary>The kernel refused an element because a held interval overlaps it: say which.</summary>
+    protected override HostAccelException Explain(HostAccelException failure, Exception kernelError)
+    {
+        if (kernelError is not NetlinkException { MessageType: NfTablesConstants.NFT_MSG_NEWSETELEM, Errno: Errno.EEXIST or Errno.ENOTEMPTY, Subject: string cidr }
+            || !IpPrefix.TryParse(cidr, out IpPrefix prefix, out _))
+        {
+            return failure;
+        }
+
+        NftSet? set = ByTarget.SelectMany(g => g).FirstOrDefault(c => c.Changes.OfType<ElementsChange>().Any(e => e.Subject as string == cidr))
+            ?.Changes.OfType<ElementsChange>().First().Set;
+        IpPrefix? held = set is null ? null : Held(set).Where(p => p.Overlaps(prefix)).Cast<IpPrefix?>().FirstOrDefault();
+        return new HostAccelException(ErrorIds.OverlappingCidr, FailureKind.ResourceExists,
+            $"{prefix} overlaps {(held is IpPrefix h ? h.ToString() : "a prefix")}, which {(set is null ? "the set" : $"set {set.Family.ToNftName()} {set.Table} {set.Name}")} already holds; nothing was applied", cidr, kernelError);
     }
 }
 
@@ -184,27 +251,36 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
     {
     }
 
-    /// <summary>One prefix out of its set; it must be there exactly as it was added.</summary>
-    public PlannedChange<PeerPodCidr> Prepare(string cidr, AccelFamily? family, string table, string set, bool force)
+    /// <summary>One prefix out of its set; it must be there exactly as it was added (the kernel checks).</summary>
+    public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, bool force)
     {
+        Names.Objects(("TableName", table), ("SetName", set));
         IpPrefix prefix = Families.ParseCidr(cidr);
         NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
         SetState state = State(nftFamily, table, set, force, requireSet: true);
-        NftSet target = state.Existing!;
-        PeerPodCidr result = PeerPodCidrs.ToModel(Session, target, prefix);
-        if (state.PlannedChanges.Contains(prefix))
+        PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
+        string target = $"set {nftFamily.ToNftName()} {table} {set}";
+        if (state.Planned.Contains(prefix))
         {
-            return new PlannedChange<PeerPodCidr>(target.ToString(), $"Remove peer Pod CIDR {prefix}", result, _ => { });
+            return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result, []);
         }
 
-        if (!state.Prefixes.Contains(prefix))
+        return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result,
+            [new ElementsChange(ChangeAction.Delete, state.Target, new[] { prefix }) { Subject = cidr }]);
+    }
+
+    /// <summary>The kernel found no such element: say what the set holds instead, if anything overlaps.</summary>
+    protected override HostAccelException Explain(HostAccelException failure, Exception kernelError)
+    {
+        if (kernelError is not NetlinkException { MessageType: NfTablesConstants.NFT_MSG_DELSETELEM, Errno: Errno.ENOENT, Subject: string cidr }
+            || !IpPrefix.TryParse(cidr, out IpPrefix prefix, out _))
         {
-            IpPrefix? containing = state.Prefixes.Where(p => p.Overlaps(prefix)).Cast<IpPrefix?>().FirstOrDefault();
-            throw new HostAccelException(ErrorIds.CidrNotFound, FailureKind.ObjectNotFound,
-                $"set {nftFamily.ToNftName()} {table} {set} does not hold {prefix}{(containing is IpPrefix c ? $" (it holds {c}, which overlaps it)" : "")}", cidr);
+            return failure;
         }
 
-        return new PlannedChange<PeerPodCidr>($"set {nftFamily.ToNftName()} {table} {set}", $"Remove peer Pod CIDR {prefix}", result,
-            tx => tx.DeleteElements(target, [prefix]), () => state.PlannedChanges.Add(prefix));
+        NftSet set = ByTarget.SelectMany(g => g).SelectMany(c => c.Changes).OfType<ElementsChange>().First(e => e.Prefixes.Contains(prefix)).Set;
+        IpPrefix? containing = Held(set).Where(p => p.Overlaps(prefix)).Cast<IpPrefix?>().FirstOrDefault();
+        return new HostAccelException(ErrorIds.CidrNotFound, FailureKind.ObjectNotFound,
+            $"set {set.Family.ToNftName()} {set.Table} {set.Name} does not hold {prefix}{(containing is IpPrefix c ? $" (it holds {c}, which overlaps it)" : "")}; nothing was applied", cidr, kernelError);
     }
 }

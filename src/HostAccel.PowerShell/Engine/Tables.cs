@@ -1,5 +1,6 @@
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine;
@@ -14,6 +15,7 @@ internal static class Tables
     public static IReadOnlyList<AccelTable> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families, string? name, bool includeForeign)
     {
         ArgumentNullException.ThrowIfNull(session);
+        Glob.Validate(name);
         try
         {
             IReadOnlyList<NftTable> tables = session.Nft.ListTables();
@@ -78,13 +80,14 @@ internal sealed class NewTablePlan : ChangePlan<AccelTable>
     /// <summary>A new table; an existing one is an error (New-* creates), and so is one planned twice.</summary>
     public PlannedChange<AccelTable> Prepare(AccelFamily family, string name, string? comment)
     {
-        var table = new NftTable(family.ToNft(), name) { Comment = comment, Manager = Defaults.Manager };
+        NftTable table = Design.Table(family.ToNft(), name, comment ?? Design.TableComment);
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument, "a table name cannot be empty", name);
         }
 
         Failures.CheckComment(comment, "Comment");
+        Names.NewTable(name, comment);
 
         NftTable? existing;
         try
@@ -104,8 +107,11 @@ internal sealed class NewTablePlan : ChangePlan<AccelTable>
 
         AccelTable result = Tables.ToModel(Session, table, ownComment: comment);
         return new PlannedChange<AccelTable>(table.ToString(), "Create table", result,
-            tx => tx.AddTable(table, exclusive: true), () => _planned.Add((table.Family, name)));
+            [new TableChange(ChangeAction.Create, table) { Subject = result }]);
     }
+
+    protected override void OnAccepted(PlannedChange<AccelTable> change) =>
+        _planned.Add((change.Result.Family.ToNft(), change.Result.Name));
 }
 
 internal sealed class RemoveTablePlan : ChangePlan<AccelTable>
@@ -123,6 +129,7 @@ internal sealed class RemoveTablePlan : ChangePlan<AccelTable>
     /// </summary>
     public IReadOnlyList<PlannedChange<AccelTable>> Prepare(IReadOnlyCollection<AccelFamily>? families, string name, bool force)
     {
+        Names.Object("Name", name);
         bool explicitFamilies = families is not null && families.Count > 0;
         IEnumerable<AccelFamily> candidates = explicitFamilies ? families! : [AccelFamily.Ip, AccelFamily.Ip6, AccelFamily.Inet];
         var changes = new List<PlannedChange<AccelTable>>();
@@ -149,9 +156,9 @@ internal sealed class RemoveTablePlan : ChangePlan<AccelTable>
             }
 
             Ownership.Require(table, force);
-            NftTable found = table;
-            changes.Add(new PlannedChange<AccelTable>(found.ToString(), "Delete table and everything in it", Tables.ToModel(Session, found),
-                tx => tx.DeleteTable(found), () => _planned.Add((found.Family, found.Name))));
+            AccelTable model = Tables.ToModel(Session, table);
+            changes.Add(new PlannedChange<AccelTable>(table.ToString(), "Delete table and everything in it", model,
+                [new TableChange(ChangeAction.Delete, table) { Subject = model }]));
         }
 
         if (changes.Count == 0)
@@ -162,4 +169,7 @@ internal sealed class RemoveTablePlan : ChangePlan<AccelTable>
 
         return changes;
     }
+
+    protected override void OnAccepted(PlannedChange<AccelTable> change) =>
+        _planned.Add((change.Result.Family.ToNft(), change.Result.Name));
 }

@@ -5,7 +5,7 @@ namespace HostAccel.PowerShell.Model;
 /// Get-AccelConfiguration reads back. Each family in <see cref="Family"/> (by default, those of the local Pod CIDRs)
 /// gets a table — ip for IPv4, ip6 for IPv6 — with its peer Pod CIDR set and, when there is traffic to accelerate,
 /// the flowtable, the forward chain and one rule per traffic type; a family not listed has no HostAccel table.
-/// Names default to seed 000's.
+/// Names default to the design document's.
 /// </summary>
 /// <remarks>
 /// Checked configurations are in a normal form: what has no effect in the kernel is left out (the local Pod CIDR
@@ -14,20 +14,20 @@ namespace HostAccel.PowerShell.Model;
 /// </remarks>
 public sealed record AccelConfiguration
 {
-    public string TableName { get; internal init; } = "antrea";
+    public string TableName { get; internal init; } = Engine.Design.TableName;
 
-    public string SetName { get; internal init; } = "peer-pod-cidr";
+    public string SetName { get; internal init; } = Engine.Design.SetName;
 
-    public string ExternalIPSetName { get; internal init; } = "external-ip";
+    public string ExternalIPSetName { get; internal init; } = Engine.Design.ExternalIPSetName;
 
-    public string PeerNodeSetName { get; internal init; } = "peer-node-ip";
+    public string PeerNodeSetName { get; internal init; } = Engine.Design.PeerNodeSetName;
 
-    public string FlowtableName { get; internal init; } = "fastpath";
+    public string FlowtableName { get; internal init; } = Engine.Design.FlowtableName;
 
-    public string ChainName { get; internal init; } = "forward";
+    public string ChainName { get; internal init; } = Engine.Design.ChainName;
 
     /// <summary>The Pods' gateway (antrea-gw0): in the flowtable, and the Pod side of every rule.</summary>
-    public string GatewayInterface { get; internal init; } = "antrea-gw0";
+    public string GatewayInterface { get; internal init; } = Engine.Design.GatewayInterface;
 
     /// <summary>The interface to the other Nodes: in the flowtable, and the Node side of the Pod-to-Pod rules.</summary>
     public string? TransportInterface { get; internal init; }
@@ -53,10 +53,10 @@ public sealed record AccelConfiguration
     public IReadOnlyList<string> PeerNodeIP { get; internal init; } = [];
 
     /// <summary>The address external traffic to a Pod is SNATed to (ExternalToPod), one per family.</summary>
-    public IReadOnlyList<string> ServiceSnatAddress { get; internal init; } = Engine.Defaults.ServiceSnatAddress;
+    public IReadOnlyList<string> ServiceSnatAddress { get; internal init; } = Engine.Design.ServiceSnatAddress;
 
     /// <summary>The address NodePort traffic is DNATed to (ExternalToNodePort), one per family.</summary>
-    public IReadOnlyList<string> NodePortDnatAddress { get; internal init; } = Engine.Defaults.NodePortDnatAddress;
+    public IReadOnlyList<string> NodePortDnatAddress { get; internal init; } = Engine.Design.NodePortDnatAddress;
 
     /// <summary>The flowtable's ingress priority; 0 is nft's "filter".</summary>
     public int Priority { get; internal init; }

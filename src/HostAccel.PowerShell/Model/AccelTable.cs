@@ -9,6 +9,9 @@ public sealed class AccelTable
 
     public string Name { get; internal init; } = "";
 
+    /// <summary>The same as <see cref="Name"/>, under the name every other cmdlet's -TableName binds from.</summary>
+    public string TableName => Name;
+
     public string? Comment { get; internal init; }
 
     /// <summary>The kernel's handle; 0 for a table that was only planned (-WhatIf).</summary>

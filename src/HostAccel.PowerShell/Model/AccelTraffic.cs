@@ -1,7 +1,7 @@
 namespace HostAccel.PowerShell.Model;
 
 /// <summary>
-/// The kinds of forwarded traffic HostAccel can accelerate, each with the rule seed 001 gives for it. PowerShell
+/// The kinds of forwarded traffic HostAccel can accelerate, each with the rule the slides gives for it. PowerShell
 /// binds a comma-separated list ("PodToPod, ExternalIP") or an array of names.
 /// </summary>
 [Flags]

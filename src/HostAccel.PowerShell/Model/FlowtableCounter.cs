@@ -2,7 +2,7 @@ namespace HostAccel.PowerShell.Model;
 
 /// <summary>
 /// The counter of one acceleration rule, and the connections of the flowtable that the rule's addresses match.
-/// With <c>flow add</c> before <c>counter</c> (seed 000's order) the rule counter counts the slow-path packets that
+/// With <c>flow add</c> before <c>counter</c> (the design document's order) the rule counter counts the slow-path packets that
 /// created or refreshed a flowtable entry, not every slow-path packet, and never the packets of the fast path.
 /// </summary>
 public sealed class FlowtableCounter

@@ -26,7 +26,7 @@ public sealed class HostAccelSupport
     /// </summary>
     public bool? ConntrackAccounting { get; internal init; }
 
-    /// <summary>The modules of seed 000's prerequisites, "name: BuiltIn|Loaded|Loadable|Missing|Unknown".</summary>
+    /// <summary>The modules of the design document's prerequisites, "name: BuiltIn|Loaded|Loadable|Missing|Unknown".</summary>
     public IReadOnlyList<string> Modules { get; internal init; } = [];
 
     public IReadOnlyList<string> Reasons { get; internal init; } = [];

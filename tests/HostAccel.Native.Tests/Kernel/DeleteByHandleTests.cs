@@ -40,17 +40,12 @@ public sealed class DeleteByHandleTests : NamespaceTest
     {
         Ns.AddDevice("antrea-gw0", "gw-peer");
         Ns.AddDevice("eth0", "eth0-peer");
-        var tx = new NftTransaction();
-        foreach (NftRule rule in Seed.ForwardRules(Ns.IfIndex("antrea-gw0"), Ns.IfIndex("eth0"), flowAdd: true))
-        {
-            tx.AddRule(rule);
-        }
+        NftRule rule = Seed.ForwardRules(Ns.IfIndex("antrea-gw0"), Ns.IfIndex("eth0"), flowAdd: true)[0];
 
-        Assert.StartsWith($"add rule ip antrea forward iif {Ns.IfIndex("antrea-gw0")} ", tx.Statements[0], StringComparison.Ordinal);
+        Assert.StartsWith($"add rule ip antrea forward iif {Ns.IfIndex("antrea-gw0")} ", NftStatements.AddRule(rule, null), StringComparison.Ordinal);
         IReadOnlyDictionary<uint, string> devices = Nft.Interfaces();
-        tx.InterfaceNames = devices.GetValueOrDefault;
         Assert.Equal(
             $"add rule ip antrea forward iif \"antrea-gw0\" ip saddr 10.244.2.0/24 oif \"eth0\" ip daddr @peer-pod-cidr flow add @fastpath counter packets 0 bytes 0 comment \"{Seed.LocalToRemote}\"",
-            tx.Statements[0]);
+            NftStatements.AddRule(rule, devices.GetValueOrDefault));
     }
 }

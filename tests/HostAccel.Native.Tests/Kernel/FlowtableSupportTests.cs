@@ -162,9 +162,7 @@ public sealed class FlowtableSupportTests : NamespaceTest
     private void CheckDryRunSyntax(FlowtableFlags flags)
     {
         Ns.Nft("add", "table", "ip", "antrea");
-        var tx = new NftTransaction();
-        tx.AddFlowtable(new NftFlowtable(NftFamily.Ip, "antrea", "fastpath") { Devices = new[] { "veth-a", "veth-b" }, Flags = flags });
-        string statement = Assert.Single(tx.Statements);
+        string statement = NftStatements.AddFlowtable(new NftFlowtable(NftFamily.Ip, "antrea", "fastpath") { Devices = new[] { "veth-a", "veth-b" }, Flags = flags });
         (int code, _, string error) = Shell.Execute("ip", "netns", "exec", Ns.Name, "nft", "-c", statement);
         Assert.DoesNotContain("syntax error", error, StringComparison.Ordinal);
         if (_kernelHasFlowtables && (flags & FlowtableFlags.HardwareOffload) == 0)

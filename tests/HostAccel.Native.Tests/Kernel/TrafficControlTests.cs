@@ -53,7 +53,8 @@ public sealed class TrafficControlTests : IDisposable
         Assert.Equal($"adding qdisc clsact to device #{_a}", twice.Operation);
         Assert.False(string.IsNullOrEmpty(twice.ExtAckMessage));
         Assert.Contains(twice.ExtAckMessage!, twice.Message, StringComparison.Ordinal);
-        Assert.Contains("already has a clsact qdisc", twice.Hint, StringComparison.Ordinal);
+        Assert.Equal(KernelReason.QdiscExists, twice.Reason);
+        Assert.Contains("already has a clsact qdisc", twice.Message, StringComparison.Ordinal);
 
         _tc.DeleteQdisc(TcQdisc.Clsact(_a));
         Assert.Null(_tc.GetClsact(_a));
@@ -84,7 +85,7 @@ public sealed class TrafficControlTests : IDisposable
         Assert.Contains("undone", refused.Message, StringComparison.Ordinal);
         Assert.False(TcSeesClsact("veth-a"));
         AssertNamesTheMissingModules(refused.KernelError);
-        Assert.Equal(refused.KernelError.Hint, refused.Hint);
+        Assert.Equal(refused.KernelError.Reason, refused.Reason);
 
         // On a clsact that was there before, the refusal leaves it, empty.
         _tc.AddQdisc(TcQdisc.Clsact(_a));
@@ -103,10 +104,15 @@ public sealed class TrafficControlTests : IDisposable
         // The kernel's own words come through ("TC classifier not found" on this host).
         Assert.False(string.IsNullOrEmpty(error.ExtAckMessage));
         Assert.Contains(error.ExtAckMessage!, error.Message, StringComparison.Ordinal);
+        // Which modules are missing comes from asking the kernel (the probe), and is said in the message.
+        Assert.Equal(KernelReason.TrafficControlModuleMissing, error.Reason);
+        Assert.Contains("cls_flower", error.Hint, StringComparison.Ordinal);
         foreach ((string kind, string module) in new[] { ("flower", "cls_flower"), ("pedit", "act_pedit"), ("csum", "act_csum"), ("mirred", "act_mirred") })
         {
-            Assert.Equal(!KernelHas(kind), error.Hint?.Contains(module, StringComparison.Ordinal) ?? false);
+            Assert.Equal(!KernelHas(kind), error.MissingModules.Contains(module));
         }
+
+        Assert.Contains($"this kernel has no {string.Join(", ", error.MissingModules)}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

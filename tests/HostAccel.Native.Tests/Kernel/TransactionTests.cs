@@ -176,25 +176,41 @@ public sealed class TransactionTests : NamespaceTest
 
         using NftConnection target = NftConnection.Open(empty.Name);
 
-        var tx = new NftTransaction { InterfaceNames = target.Interfaces().GetValueOrDefault };
+        // The transaction and the statements a dry run prints for it, side by side.
+        var tx = new NftTransaction();
+        var statements = new List<string>();
+        Func<uint, string?> names = target.Interfaces().GetValueOrDefault;
         NftSet set = Seed.PeerSet(NftFamily.Ip);
+        IpPrefix[] prefixes = [IpPrefix.Parse("10.244.0.0/24"), IpPrefix.Parse("10.244.1.0/24"), IpPrefix.Parse("255.255.255.0/24")];
         tx.AddTable(Seed.Table(NftFamily.Ip));
+        statements.Add(NftStatements.AddTable(Seed.Table(NftFamily.Ip)));
         tx.AddSet(set);
-        tx.AddElements(set, [IpPrefix.Parse("10.244.0.0/24"), IpPrefix.Parse("10.244.1.0/24"), IpPrefix.Parse("255.255.255.0/24")]);
-        tx.AddChain(Seed.Forward(NftFamily.Ip));
-        tx.AddChain(new NftChain(NftFamily.Ip, "antrea", "early") { Base = new BaseChain("filter", ChainHook.Forward, -150, ChainPolicy.Drop) });
-        tx.AddChain(new NftChain(NftFamily.Ip, "antrea", "helper"));
-        foreach (NftRule rule in Seed.ForwardRules(empty.IfIndex("antrea-gw0"), empty.IfIndex("eth0"), flowAdd: false))
+        statements.Add(NftStatements.AddSet(set));
+        tx.AddElements(set, prefixes);
+        statements.Add(NftStatements.Elements(add: true, set, prefixes));
+        foreach (NftChain chain in new[]
         {
-            tx.AddRule(rule);
+            Seed.Forward(NftFamily.Ip),
+            new NftChain(NftFamily.Ip, "antrea", "early") { Base = new BaseChain("filter", ChainHook.Forward, -150, ChainPolicy.Drop) },
+            new NftChain(NftFamily.Ip, "antrea", "helper"),
+        })
+        {
+            tx.AddChain(chain);
+            statements.Add(NftStatements.AddChain(chain));
         }
 
-        tx.AddRule(new RuleBuilder(NftFamily.Ip, "antrea", "forward").IifName("eth0").SourceAddress(IpPrefix.Parse("10.0.0.0/9"))
+        var rules = Seed.ForwardRules(empty.IfIndex("antrea-gw0"), empty.IfIndex("eth0"), flowAdd: false).ToList();
+        rules.Add(new RuleBuilder(NftFamily.Ip, "antrea", "forward").IifName("eth0").SourceAddress(IpPrefix.Parse("10.0.0.0/9"))
             .CtState(CtState.Established | CtState.Related).Verdict(VerdictCode.Jump, "helper").Build("established"));
-        tx.AddRule(new RuleBuilder(NftFamily.Ip, "antrea", "early").L4Proto(17).Counter().Accept().Build());
+        rules.Add(new RuleBuilder(NftFamily.Ip, "antrea", "early").L4Proto(17).Counter().Accept().Build());
+        foreach (NftRule rule in rules)
+        {
+            tx.AddRule(rule);
+            statements.Add(NftStatements.AddRule(rule, names));
+        }
 
         target.Commit(tx);
-        replay.NftLoad(string.Join('\n', tx.Statements));
+        replay.NftLoad(string.Join('\n', statements));
 
         Assert.Equal(empty.Nft("list", "ruleset"), replay.Nft("list", "ruleset"));
     }

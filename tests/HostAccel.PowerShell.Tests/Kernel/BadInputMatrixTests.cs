@@ -51,6 +51,20 @@ public sealed class BadInputMatrixTests : EngineTest
         table ip filter { chain input { type filter hook input priority filter; policy accept; }; }
         """;
 
+    /// <summary>
+    /// Issue 19's table: the seed's comment (which Antrea's agent writes too) on a table nft made, holding someone's
+    /// firewall. The comment does not make it HostAccel's.
+    /// </summary>
+    private const string SeedCommentNoMark = """
+        table ip antrea {
+            comment "Rules for Antrea"
+            set blocklist { type ipv4_addr; flags interval; elements = { 192.0.2.0/24 }; }
+            chain guard { type filter hook input priority 0; policy drop; ip saddr @blocklist drop; }
+        }
+        """;
+
+    private const string SeedTable = "table ip antrea { comment \"Rules for Antrea\"; }";
+
     private const string Table = "antrea";
     private const string Set = "peer-pod-cidr";
 
@@ -142,13 +156,19 @@ public sealed class BadInputMatrixTests : EngineTest
         ["reset counters: missing chain"] = new(Enabled, s => Counters.Reset(s, Native.Nftables.NftFamily.Ip, Table, "accelerate", false, CancellationToken.None), ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound, "chain ip antrea accelerate", "has no chain accelerate"),
 
         // Names HostAccel uses, on objects it does not own.
-        ["new table: name of a foreign table"] = new(Foreign, s => NewTable(s, AccelFamily.Ip, "filter", Engine.Defaults.TableComment), ErrorIds.TableExists, FailureKind.ResourceExists, "table ip filter { comment \"Rules for Antrea\"; }", "already exists and is not HostAccel's"),
+        ["new table: name of a foreign table"] = new(Foreign, s => NewTable(s, AccelFamily.Ip, "filter", Engine.Design.TableComment), ErrorIds.TableExists, FailureKind.ResourceExists, "table ip filter { comment \"Rules for Antrea\"; }", "already exists and is not HostAccel's"),
         ["enable: in a foreign table"] = new(Foreign, s => Enable(s, Request()), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "was not created by HostAccel"),
         ["add: in a foreign table"] = new(Foreign, s => Add(s, "10.245.0.0/24"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "unless -Force is given"),
         ["remove: from a foreign table"] = new(Foreign, s => Remove(s, "10.244.0.0/16"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "unless -Force is given"),
         ["disable: in a foreign table"] = new(Foreign, s => Disable(s, AccelFamily.Ip), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "unless -Force is given"),
-        ["remove table: foreign"] = new(Foreign, s => RemoveTable(s, "filter"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip filter", "its comment is missing"),
+        ["remove table: foreign"] = new(Foreign, s => RemoveTable(s, "filter"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip filter", "it carries no HostAccel mark"),
         ["reset counters: in a foreign table"] = new(Foreign, s => Counters.Reset(s, Native.Nftables.NftFamily.Ip, Table, "forward", false, CancellationToken.None), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, "table ip antrea { comment \"someone else's\"; }", "was not created by HostAccel"),
+        ["add: in a table with only the seed's comment"] = new(SeedCommentNoMark, s => Add(s, "10.245.0.0/24"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "carries no HostAccel mark"),
+        ["remove: from a table with only the seed's comment"] = new(SeedCommentNoMark, s => Remove(s, "192.0.2.0/24", set: "blocklist"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "unless -Force is given"),
+        ["enable: in a table with only the seed's comment"] = new(SeedCommentNoMark, s => Enable(s, Request()), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "its comment does not make it HostAccel's"),
+        ["disable: in a table with only the seed's comment"] = new(SeedCommentNoMark, s => Disable(s, AccelFamily.Ip, chain: "guard"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "unless -Force is given"),
+        ["remove table: only the seed's comment"] = new(SeedCommentNoMark, s => RemoveTable(s, "antrea"), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "was not created by HostAccel"),
+        ["reset counters: in a table with only the seed's comment"] = new(SeedCommentNoMark, s => Counters.Reset(s, Native.Nftables.NftFamily.Ip, Table, "guard", false, CancellationToken.None), ErrorIds.TableNotOwned, FailureKind.InvalidOperation, SeedTable, "was not created by HostAccel"),
         ["add: a set of that name that is no interval set"] = new("table ip antrea { comment \"Rules for Antrea\"; set peer-pod-cidr { type ipv4_addr; }; }", s => Add(s, "10.245.0.0/24"), ErrorIds.SetMismatch, FailureKind.InvalidOperation, "set ip antrea peer-pod-cidr { type ipv4_addr; }", "is not an interval set of IPv4 addresses"),
         ["enable: a chain of that name on another hook"] = new("table ip antrea { comment \"Rules for Antrea\"; chain forward { type filter hook input priority filter; policy accept; }; }", s => Enable(s, Request()), ErrorIds.FastpathConflict, FailureKind.ResourceExists, "table ip antrea", "is not a filter chain on the forward hook"),
 
@@ -156,7 +176,7 @@ public sealed class BadInputMatrixTests : EngineTest
         // exist on this kernel (its refusal without -Force is checked in the VM, tests/HostAccel.VmChecks); what is
         // reachable here is the chain the first call filled: rules for other devices are a conflict.
         ["enable again: other transport device"] = new(Enabled, s => Enable(s, Request(transport: "eth1")), ErrorIds.FastpathConflict, FailureKind.ResourceExists, "table ip antrea", "already holds 2 other rules: Disable-Fastpath first, or use -Force", "eth1"),
-        ["enable again: other devices, forced"] = new(Enabled, s => Enable(s, Request(gateway: "eth1", transport: "antrea-gw0", force: true)), ErrorIds.FlowtableNotSupported, FailureKind.NotImplemented, null, "adding flowtable ip antrea fastpath", "eth1"),
+        ["enable again: other devices, forced"] = new(Enabled, s => Enable(s, Request(gateway: "eth1", transport: "antrea-gw0", force: true)), ErrorIds.FlowtableNotSupported, FailureKind.NotImplemented, "table ip antrea", "adding flowtable ip antrea fastpath", "eth1"),
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
@@ -171,9 +191,13 @@ public sealed class BadInputMatrixTests : EngineTest
             Ns.AddDevice(c.Device, $"{c.Device}-peer");
         }
 
-        if (c.Ruleset.Length > 0)
+        if (c.Ruleset == Foreign || c.Ruleset == SeedCommentNoMark)
         {
             Ns.NftLoad(c.Ruleset);
+        }
+        else if (c.Ruleset.Length > 0)
+        {
+            NftLoadOwned(c.Ruleset);
         }
 
         string before = JsonRuleset();
@@ -194,25 +218,26 @@ public sealed class BadInputMatrixTests : EngineTest
     [InlineData("fd00:10:244::/56")]
     public void APrefixTheSetAlreadyHoldsIsNothingToDo(params string[] cidrs)
     {
-        Ns.NftLoad(Owned);
+        NftLoadOwned(Owned);
         string before = JsonRuleset();
+        // The set is not read to find out: the kernel takes an interval it holds exactly as nothing to do.
         var plan = new AddPeerPodCidrPlan(Session);
         foreach (string cidr in cidrs)
         {
             PlannedChange<PeerPodCidr> change = plan.Prepare(cidr, null, Table, Set, null, force: false);
-            Assert.True(change.IsEmpty, $"{cidr}: {string.Join("; ", change.Statements)}");
             Assert.Equal(cidr, change.Result.Cidr);
             plan.Accept(change);
         }
 
-        Assert.False(plan.Commit(CancellationToken.None));
+        Assert.Equal([$"add element {(cidrs[0].Contains(':', StringComparison.Ordinal) ? "ip6" : "ip")} antrea peer-pod-cidr {{ {cidrs[0]} }}"], plan.Statements);
+        plan.Commit(CancellationToken.None);
         Assert.Equal(before, JsonRuleset());
     }
 
     [Fact]
     public void ANewPrefixGivenTwiceInOneCallIsAddedOnce()
     {
-        Ns.NftLoad(Owned);
+        NftLoadOwned(Owned);
         var plan = new AddPeerPodCidrPlan(Session);
         PlannedChange<PeerPodCidr> first = plan.Prepare("10.245.0.0/24", null, Table, Set, null, force: false);
         plan.Accept(first);
@@ -240,7 +265,7 @@ public sealed class BadInputMatrixTests : EngineTest
     [Fact]
     public void OneBadInputAmongGoodOnesMeansNothingIsApplied()
     {
-        Ns.NftLoad(Owned);
+        NftLoadOwned(Owned);
         string before = JsonRuleset();
         var plan = new AddPeerPodCidrPlan(Session);
         plan.Accept(plan.Prepare("10.245.0.0/24", null, Table, Set, null, false));
@@ -257,15 +282,15 @@ public sealed class BadInputMatrixTests : EngineTest
     [Fact]
     public void AWholeAddressSpacePrefixAlreadyInTheSetCanBeRemoved()
     {
-        Ns.NftLoad("table ip antrea { comment \"Rules for Antrea\"; set peer-pod-cidr { type ipv4_addr; flags interval; elements = { 0.0.0.0/0 }; }; }");
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; set peer-pod-cidr { type ipv4_addr; flags interval; elements = { 0.0.0.0/0 }; }; }");
         Remove(Session, "0.0.0.0/0");
         Assert.DoesNotContain("elements", Ns.Nft("list", "set", "ip", Table, Set), StringComparison.Ordinal);
     }
 
     private string JsonRuleset() => Ns.Nft("-j", "list", "ruleset");
 
-    private static EnableFastpathRequest Request(string local = "10.244.2.0/24", string[]? locals = null, string gateway = Engine.Defaults.GatewayInterface,
-        string transport = "eth0", AccelFamily? family = null, string tableComment = Engine.Defaults.TableComment, string chainComment = Engine.Defaults.ChainComment,
+    private static EnableFastpathRequest Request(string local = "10.244.2.0/24", string[]? locals = null, string gateway = Engine.Design.GatewayInterface,
+        string transport = "eth0", AccelFamily? family = null, string tableComment = Engine.Design.TableComment, string chainComment = Engine.Design.ChainComment,
         string? setComment = null, string? outboundComment = null, string? inboundComment = null, bool force = false) => new()
     {
         LocalPodCidr = locals ?? [local],
@@ -300,7 +325,7 @@ public sealed class BadInputMatrixTests : EngineTest
         var plan = new AddPeerPodCidrPlan(session);
         foreach (string cidr in cidrs)
         {
-            plan.Accept(plan.Prepare(cidr, family, Table, Set, setComment, force: false));
+            plan.Accept(plan.Prepare(cidr, family is AccelFamily f ? [f] : null, Table, Set, setComment, force: false));
         }
 
         plan.Commit(CancellationToken.None);
@@ -309,7 +334,7 @@ public sealed class BadInputMatrixTests : EngineTest
     private static void Remove(AccelSession session, string cidr, AccelFamily? family = null, string set = Set)
     {
         var plan = new RemovePeerPodCidrPlan(session);
-        plan.Accept(plan.Prepare(cidr, family, Table, set, force: false));
+        plan.Accept(plan.Prepare(cidr, family is AccelFamily f ? [f] : null, Table, set, force: false));
         plan.Commit(CancellationToken.None);
     }
 
@@ -331,10 +356,10 @@ public sealed class BadInputMatrixTests : EngineTest
         plan.Commit(CancellationToken.None);
     }
 
-    private static void Disable(AccelSession session, AccelFamily family, string table = Table)
+    private static void Disable(AccelSession session, AccelFamily family, string table = Table, string chain = Engine.Design.ChainName)
     {
         var plan = new DisableFastpathPlan(session);
-        foreach (PlannedChange<Fastpath> change in plan.Prepare([family], table, Engine.Defaults.FlowtableName, Engine.Defaults.ChainName, force: false))
+        foreach (PlannedChange<Fastpath> change in plan.Prepare([family], table, Engine.Design.FlowtableName, chain, force: false))
         {
             plan.Accept(change);
         }

@@ -24,7 +24,7 @@ public sealed class ConfigurationSyncTests : EngineTest
     public void TheSampleNodeIsPlannedAsOneTransactionForBothFamilies()
     {
         SyncPlan plan = Synchronizer.Plan(Session, Sample(), force: false);
-        IReadOnlyList<string> statements = plan.Transaction.Statements;
+        IReadOnlyList<string> statements = plan.Statements;
         Assert.Equal(["add table ip antrea { comment \"Rules for Antrea\"; }", "add table ip6 antrea { comment \"Rules for Antrea\"; }"], statements.Take(2));
         Assert.Contains("add element ip6 antrea peer-pod-cidr { fd00:10:244::/64, fd00:10:244:1::/64 }", statements);
         Assert.Contains("add element ip antrea external-ip { 192.0.2.10/32, 192.0.2.11/32 }", statements);

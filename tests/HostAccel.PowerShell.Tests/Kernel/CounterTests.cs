@@ -26,7 +26,7 @@ public sealed class CounterTests : EngineTest
     [Fact]
     public void GetReportsEachRuleCounterWithItsRuleAndHandle()
     {
-        Ns.NftLoad(Counted);
+        NftLoadOwned(Counted);
         IReadOnlyList<FlowtableCounter> counters = Counters.Get(Session, null, "antrea", "forward");
         Assert.Equal([(10UL, 1000UL), (7UL, 700UL)], counters.Select(c => (c.Packets, c.Bytes)));
         FlowtableCounter first = counters[0];
@@ -43,7 +43,7 @@ public sealed class CounterTests : EngineTest
     [Fact]
     public void ResetReturnsTheCountersBeforeAndZeroesThem()
     {
-        Ns.NftLoad(Counted);
+        NftLoadOwned(Counted);
         Assert.Equal("reset rules chain ip antrea forward", Counters.PlanReset(Session, NftFamily.Ip, "antrea", "forward", false));
         IReadOnlyList<FlowtableCounter> before = Counters.Reset(Session, NftFamily.Ip, "antrea", "forward", false, CancellationToken.None);
         Assert.Equal([10UL, 7UL], before.Select(c => c.Packets));
@@ -64,7 +64,7 @@ public sealed class CounterTests : EngineTest
     public void AMissingTableOrChainIsObjectNotFoundWhenTheFamilyIsNamed()
     {
         FailsAndChangesNothing(() => Counters.Get(Session, [AccelFamily.Ip], "antrea", "forward"), ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
-        Ns.NftLoad("table ip antrea { comment \"Rules for Antrea\"; }");
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; }");
         FailsAndChangesNothing(() => Counters.Get(Session, [AccelFamily.Ip], "antrea", "forward"), ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound);
         FailsAndChangesNothing(() => Counters.PlanReset(Session, NftFamily.Ip, "antrea", "forward", false), ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound);
         Assert.Empty(Counters.Get(Session, null, "antrea", "forward"));
@@ -73,7 +73,7 @@ public sealed class CounterTests : EngineTest
     [Fact]
     public void AConntrackEntryIsAttributedToTheRuleWhoseAddressesItsOriginalDirectionMatches()
     {
-        Ns.NftLoad(Counted);
+        NftLoadOwned(Counted);
         var rules = Session.Nft.ListRules(NftFamily.Ip, "antrea", "forward");
         var outbound = new AddressMatch(Session, rules[0]);
         var inbound = new AddressMatch(Session, rules[1]);

@@ -120,7 +120,7 @@ public sealed class FastpathTests : EngineTest
     [Fact]
     public void AChainWithOtherRulesIsAConflictUnlessForced()
     {
-        Ns.NftLoad(SeedWithoutFlowtable);
+        NftLoadOwned(SeedWithoutFlowtable);
         HostAccelException failure = FailsAndChangesNothing(() => new EnableFastpathPlan(Session).Prepare(Request("10.244.2.0/24")), ErrorIds.FastpathConflict, FailureKind.ResourceExists);
         Assert.Contains("Disable-Fastpath", failure.Message, StringComparison.Ordinal);
 
@@ -133,7 +133,7 @@ public sealed class FastpathTests : EngineTest
     [Fact]
     public void GetShowsTheChainAndItsRulesAndThatNoFlowtableIsThere()
     {
-        Ns.NftLoad(SeedWithoutFlowtable);
+        NftLoadOwned(SeedWithoutFlowtable);
         Fastpath fastpath = Assert.Single(Fastpaths.Get(Session, null, "antrea", "fastpath", "forward"));
         Assert.False(fastpath.FlowtablePresent);
         Assert.False(fastpath.Enabled);
@@ -151,7 +151,7 @@ public sealed class FastpathTests : EngineTest
     [Fact]
     public void DisableRemovesTheRulesAndChainAndKeepsTheTableAndPeerSet()
     {
-        Ns.NftLoad(SeedWithoutFlowtable);
+        NftLoadOwned(SeedWithoutFlowtable);
         var plan = new DisableFastpathPlan(Session);
         PlannedChange<Fastpath> change = Assert.Single(plan.Prepare(null, "antrea", "fastpath", "forward", force: false));
         Assert.Equal(3, change.Statements.Count);
@@ -168,7 +168,7 @@ public sealed class FastpathTests : EngineTest
     [Fact]
     public void DisableWhereNothingIsEnabledIsObjectNotFound()
     {
-        Ns.NftLoad("table ip antrea { comment \"Rules for Antrea\"; }");
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; }");
         FailsAndChangesNothing(() => new DisableFastpathPlan(Session).Prepare(null, "antrea", "fastpath", "forward", false), ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound);
         FailsAndChangesNothing(() => new DisableFastpathPlan(Session).Prepare([AccelFamily.Ip], "antrea", "fastpath", "forward", false), ErrorIds.FastpathNotFound, FailureKind.ObjectNotFound);
         FailsAndChangesNothing(() => new DisableFastpathPlan(Session).Prepare([AccelFamily.Ip6], "antrea", "fastpath", "forward", false), ErrorIds.TableNotFound, FailureKind.ObjectNotFound);

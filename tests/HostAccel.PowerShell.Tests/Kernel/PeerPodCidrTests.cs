@@ -27,7 +27,7 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void AddCreatesTheSeedSetsWithTheirCommentsAndElementsInOneTransaction()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         var plan = new AddPeerPodCidrPlan(Session);
         PlannedChange<PeerPodCidr> first = plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, false);
         Assert.Equal(
@@ -41,7 +41,7 @@ public sealed class PeerPodCidrTests : EngineTest
         Assert.Equal(["add element ip antrea peer-pod-cidr { 10.244.1.0/24 }"], second.Statements);
         plan.Accept(second);
         plan.Accept(plan.Prepare("fd00:10:244::/64", null, "antrea", "peer-pod-cidr", null, false));
-        plan.Accept(plan.Prepare("fd00:10:244:1::/64", AccelFamily.Ip6, "antrea", "peer-pod-cidr", null, false));
+        plan.Accept(plan.Prepare("fd00:10:244:1::/64", [AccelFamily.Ip6], "antrea", "peer-pod-cidr", null, false));
         plan.Commit(CancellationToken.None);
 
         Assert.Equal(Fold("""
@@ -58,7 +58,7 @@ public sealed class PeerPodCidrTests : EngineTest
         Assert.Contains("comment \"Set for storing IPv6 peer Pods CIDRs\" elements = { fd00:10:244::/64, fd00:10:244:1::/64 }",
             Fold(Ns.Nft("list", "table", "ip6", "antrea")), StringComparison.Ordinal);
 
-        IReadOnlyList<PeerPodCidr> read = PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr");
+        IReadOnlyList<PeerPodCidr> read = PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").ToList();
         Assert.Equal(["10.244.0.0/24", "10.244.1.0/24", "fd00:10:244::/64", "fd00:10:244:1::/64"], read.Select(c => c.Cidr));
         Assert.Equal("element ip antrea peer-pod-cidr { 10.244.0.0/24 }", read[0].ToString());
         Assert.Equal((AccelFamily.Ip6, "fd00:10:244::", 64, Ns.Name), (read[2].Family, read[2].Address, read[2].PrefixLength, read[2].NetworkNamespace));
@@ -73,7 +73,7 @@ public sealed class PeerPodCidrTests : EngineTest
     [InlineData("fd00:10:244::1/64", "HostBitsSet")]
     public void BadCidrsAreInvalidArgumentsNamingTheValueAndChangeNothing(string cidr, string errorId)
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         HostAccelException failure = FailsAndChangesNothing(
             () => new AddPeerPodCidrPlan(Session).Prepare(cidr, null, "antrea", "peer-pod-cidr", null, false), errorId, FailureKind.InvalidArgument);
         Assert.Equal(cidr, failure.TargetObject);
@@ -86,13 +86,13 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void ACidrOfTheOtherFamilyThanAskedIsWrongFamily()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         HostAccelException failure = FailsAndChangesNothing(
-            () => new AddPeerPodCidrPlan(Session).Prepare("fd00:10:244::/64", AccelFamily.Ip, "antrea", "peer-pod-cidr", null, false),
+            () => new AddPeerPodCidrPlan(Session).Prepare("fd00:10:244::/64", [AccelFamily.Ip], "antrea", "peer-pod-cidr", null, false),
             ErrorIds.WrongFamily, FailureKind.InvalidArgument);
         Assert.Equal("fd00:10:244::/64", failure.TargetObject);
         FailsAndChangesNothing(
-            () => new RemovePeerPodCidrPlan(Session).Prepare("10.244.0.0/24", AccelFamily.Inet, "antrea", "peer-pod-cidr", false),
+            () => new RemovePeerPodCidrPlan(Session).Prepare("10.244.0.0/24", [AccelFamily.Inet], "antrea", "peer-pod-cidr", false),
             ErrorIds.WrongFamily, FailureKind.InvalidArgument);
     }
 
@@ -102,8 +102,14 @@ public sealed class PeerPodCidrTests : EngineTest
         FailsAndChangesNothing(
             () => new AddPeerPodCidrPlan(Session).Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, false),
             ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
-        FailsAndChangesNothing(() => PeerPodCidrs.Get(Session, [AccelFamily.Ip], "antrea", "peer-pod-cidr"), ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
+        FailsAndChangesNothing(() => _ = PeerPodCidrs.Get(Session, [AccelFamily.Ip], "antrea", "peer-pod-cidr").ToList(), ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
         Assert.Empty(PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr"));
+
+        // A table or set the caller named must exist in one family at least: an explicit name is never silently empty.
+        FailsAndChangesNothing(() => _ = PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr", named: true).ToList(), ErrorIds.TableNotFound, FailureKind.ObjectNotFound);
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; }");
+        FailsAndChangesNothing(() => _ = PeerPodCidrs.Get(Session, null, "antrea", "nope", setNamed: true).ToList(), ErrorIds.SetNotFound, FailureKind.ObjectNotFound);
+        Assert.Empty(PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr", named: true));
     }
 
     [Fact]
@@ -122,18 +128,21 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void AnOverlappingCidrIsRefusedAndAnExistingOneIsNothingToDo()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         Add("10.244.0.0/16");
-        HostAccelException overlap = FailsAndChangesNothing(
-            () => new AddPeerPodCidrPlan(Session).Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", null, false),
-            ErrorIds.OverlappingCidr, FailureKind.ResourceExists);
+        // The kernel's own interval check refuses the overlap at commit; the set is read only then, to name the holder.
+        var refused = new AddPeerPodCidrPlan(Session);
+        refused.Accept(refused.Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", null, false));
+        HostAccelException overlap = FailsAndChangesNothing(() => refused.Commit(CancellationToken.None), ErrorIds.OverlappingCidr, FailureKind.ResourceExists);
+        Assert.Equal("10.244.1.0/24", overlap.TargetObject);
         Assert.Contains("10.244.0.0/16", overlap.Message, StringComparison.Ordinal);
 
+        string before = Ns.Nft("list", "ruleset");
         var plan = new AddPeerPodCidrPlan(Session);
         PlannedChange<PeerPodCidr> again = plan.Prepare("10.244.0.0/16", null, "antrea", "peer-pod-cidr", null, false);
-        Assert.True(again.IsEmpty);
         plan.Accept(again);
-        Assert.False(plan.Commit(CancellationToken.None));
+        plan.Commit(CancellationToken.None);
+        Assert.Equal(before, Ns.Nft("list", "ruleset"));
         Assert.Equal("10.244.0.0/16", again.Result.Cidr);
 
         var batch = new AddPeerPodCidrPlan(Session);
@@ -144,7 +153,7 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void OneBadCidrAmongManyMeansNoneIsAdded()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         var plan = new AddPeerPodCidrPlan(Session);
         plan.Accept(plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", null, false));
         Assert.Throws<HostAccelException>(() => plan.Prepare("10.244.1.1/24", null, "antrea", "peer-pod-cidr", null, false));
@@ -157,13 +166,13 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void RemoveTakesOutExactlyThePrefixesGiven()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         Add("10.244.0.0/24", "10.244.1.0/24", "fd00:10:244::/64");
         var plan = new RemovePeerPodCidrPlan(Session);
         PlannedChange<PeerPodCidr> change = plan.Prepare("10.244.0.0/24", null, "antrea", "peer-pod-cidr", false);
         Assert.Equal(["delete element ip antrea peer-pod-cidr { 10.244.0.0/24 }"], change.Statements);
         plan.Accept(change);
-        plan.Accept(plan.Prepare("fd00:10:244::/64", AccelFamily.Ip6, "antrea", "peer-pod-cidr", false));
+        plan.Accept(plan.Prepare("fd00:10:244::/64", [AccelFamily.Ip6], "antrea", "peer-pod-cidr", false));
         plan.Commit(CancellationToken.None);
         Assert.Equal(["10.244.1.0/24"], PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").Select(c => c.Cidr));
         Assert.Contains("elements = { 10.244.1.0/24 }", Fold(Ns.Nft("list", "set", "ip", "antrea", "peer-pod-cidr")), StringComparison.Ordinal);
@@ -172,15 +181,40 @@ public sealed class PeerPodCidrTests : EngineTest
     [Fact]
     public void RemovingAPrefixTheSetDoesNotHoldIsCidrNotFound()
     {
-        Ns.NftLoad(Tables);
+        NftLoadOwned(Tables);
         Add("10.244.0.0/16");
-        HostAccelException failure = FailsAndChangesNothing(
-            () => new RemovePeerPodCidrPlan(Session).Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", false),
-            ErrorIds.CidrNotFound, FailureKind.ObjectNotFound);
+        var plan = new RemovePeerPodCidrPlan(Session);
+        plan.Accept(plan.Prepare("10.244.1.0/24", null, "antrea", "peer-pod-cidr", false));
+        HostAccelException failure = FailsAndChangesNothing(() => plan.Commit(CancellationToken.None), ErrorIds.CidrNotFound, FailureKind.ObjectNotFound);
         Assert.Equal("10.244.1.0/24", failure.TargetObject);
         Assert.Contains("10.244.0.0/16", failure.Message, StringComparison.Ordinal);
         FailsAndChangesNothing(
             () => new RemovePeerPodCidrPlan(Session).Prepare("fd00::/64", null, "antrea", "peer-pod-cidr", false),
             ErrorIds.SetNotFound, FailureKind.ObjectNotFound);
+    }
+
+    /// <summary>
+    /// The kernel refuses one element of a batch (its interval overlaps one the set holds): the error names that
+    /// prefix, as the caller typed it, found from where in which message the kernel pointed — here in the third of the
+    /// batch's element messages — and nothing of the batch is applied.
+    /// </summary>
+    [Fact]
+    public void AKernelRefusalOfOneCidrInABatchNamesThatCidr()
+    {
+        NftLoadOwned(Tables);
+        Add("10.200.0.0/16");
+        string[] batch = Enumerable.Range(0, 5_000).Select(i => $"10.{100 + (i >> 8)}.{i & 0xff}.0/24").ToArray();
+        batch[3_600] = "10.200.7.0/24";
+        var plan = new AddPeerPodCidrPlan(Session);
+        foreach (string cidr in batch)
+        {
+            plan.Accept(plan.Prepare(cidr, null, "antrea", "peer-pod-cidr", null, false));
+        }
+
+        Assert.True(Engine.Planning.PlanEncoder.Encode(plan.Plan.Changes).Count >= 3);
+        HostAccelException failure = FailsAndChangesNothing(() => plan.Commit(CancellationToken.None), ErrorIds.OverlappingCidr, FailureKind.ResourceExists);
+        Assert.Equal("10.200.7.0/24", failure.TargetObject);
+        Assert.Contains("overlaps 10.200.0.0/16", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(["10.200.0.0/16"], PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").Select(c => c.Cidr));
     }
 }

@@ -39,7 +39,7 @@ public sealed class SyncTests : EngineTest
                 "add rule ip antrea forward iif \"antrea-gw0\" ip saddr 10.10.0.0/24 oif \"eth0\" ip daddr @peer-pod-cidr flow add @fastpath counter packets 0 bytes 0 comment \"Accelerate IPv4 connections: local Pod CIDR to remote Pod CIDRs\"",
                 "add rule ip antrea forward iif \"eth0\" ip saddr @peer-pod-cidr oif \"antrea-gw0\" ip daddr 10.10.0.0/24 flow add @fastpath counter packets 0 bytes 0 comment \"Accelerate IPv4 connections: remote Pod CIDRs to local Pod CIDR\"",
             ],
-            plan.Transaction.Statements);
+            plan.Statements);
         AccelDrift table = Assert.Single(plan.Drift());
         Assert.Equal((AccelFamily.Ip, AccelDriftKind.Missing), (table.Family, table.Kind));
         Assert.Equal(7, table.Statements.Count);
@@ -57,7 +57,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void AnEmptyConfigurationRemovesHostAccelsTablesAndLeavesOthers()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea { comment "Rules for Antrea"; set peer-pod-cidr { type ipv4_addr; flags interval; elements = { 10.1.0.0/16 }; }; }
             table ip6 antrea { comment "Rules for Antrea"; }
             table ip other { chain c { type filter hook forward priority 0; }; }
@@ -82,10 +82,10 @@ public sealed class SyncTests : EngineTest
         Ns.NftLoad("table ip antrea { comment \"someone else's\"; }");
         HostAccelException failure = FailsAndChangesNothing(() => Synchronizer.Plan(Session, PodToPod(), force: false), ErrorIds.TableNotOwned, FailureKind.InvalidOperation);
         Assert.Contains("table ip antrea", failure.Message, StringComparison.Ordinal);
-        Assert.NotEmpty(Synchronizer.Plan(Session, PodToPod(), force: true).Transaction.Statements);
+        Assert.NotEmpty(Synchronizer.Plan(Session, PodToPod(), force: true).Statements);
 
         // Not desired and not HostAccel's: left alone.
-        Assert.Empty(Synchronizer.Plan(Session, Config([]), force: false).Transaction.Statements);
+        Assert.Empty(Synchronizer.Plan(Session, Config([]), force: false).Statements);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void ACommitRefusedBecauseAnotherWriterCommittedIsPlannedAgainAndSaysSo()
     {
-        Ns.NftLoad("table ip antrea { comment \"Rules for Antrea\"; }");
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; }");
         var log = new List<string>();
         int asked = 0;
         var options = new SyncOptions
@@ -126,7 +126,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void AWriterThatNeverLetsUpIsReportedAsBusyAfterTheAttemptsAndNothingApplies()
     {
-        Ns.NftLoad("table ip antrea { comment \"Rules for Antrea\"; }");
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; }");
         int n = 0;
         var options = new SyncOptions { MaxAttempts = 3, ShouldApply = _ => { Ns.Nft("add", "table", "ip", $"busy{n++}"); return true; } };
         string before = Ns.Nft("list", "table", "ip", "antrea");
@@ -139,7 +139,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void TestReportsDriftOfATableWrittenByNftWithoutTheFlowtable()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24, 10.10.9.0/24 }; }
@@ -167,7 +167,7 @@ public sealed class SyncTests : EngineTest
     {
         // Rules in the shapes HostAccel writes, minus `flow add` (no flowtables here): Get must not take them for
         // acceleration rules, because without `flow add` they accelerate nothing.
-        Ns.NftLoad("""
+        const string Ruleset = """
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
@@ -175,14 +175,23 @@ public sealed class SyncTests : EngineTest
                     iif "antrea-gw0" ip saddr 10.10.0.0/24 oif "eth0" ip daddr @peer-pod-cidr counter
                 }
             }
-            """);
-        AccelConfiguration read = ConfigurationExport.Read(Session, "antrea", includeForeign: false);
+            """;
+        NftLoadOwned(Ruleset);
+
+        // The chain and its rule are what a configuration has no words for: the closest configuration (no traffic
+        // accelerated) synced back would delete them, so Get refuses, naming them, rather than answer it.
+        HostAccelException refused = Assert.Throws<HostAccelException>(() => ConfigurationExport.Read(Session, "antrea", includeForeign: false));
+        Assert.Equal(ErrorIds.StateNotExpressible, refused.ErrorId);
+        Assert.Contains("chain ip antrea forward (Extra", refused.Message, StringComparison.Ordinal);
+
+        // The same tables written by someone else, read to be adopted: the configuration that accelerates nothing.
+        Ns.Nft("delete", "table", "ip", "antrea");
+        Ns.NftLoad(Ruleset);
+        AccelConfiguration read = ConfigurationExport.Read(Session, "antrea", includeForeign: true);
         Assert.Empty(read.LocalPodCidr);
         Assert.Equal(AccelTraffic.None, read.Traffic);
         Assert.Equal(["10.10.1.0/24"], read.PeerPodCidr);
-
-        // The chain and its rule are what a configuration has no words for: drift, which a sync removes.
-        Assert.Equal(["Extra chain ip antrea forward"], Synchronizer.Test(Session, read, force: false).Drift.Select(d => $"{d.Kind} {d.Object}"));
+        Assert.Equal(["Extra chain ip antrea forward"], Synchronizer.Test(Session, read, force: true).Drift.Select(d => $"{d.Kind} {d.Object}"));
     }
 
     /// <summary>
@@ -193,7 +202,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void AChainThatDiffersIsReplacedTogetherWithItsRules()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24, 10.10.2.0/24 }; }
@@ -222,7 +231,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void GetRefusesTablesThatNoConfigurationDescribesNamingWhatASyncWouldChange()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "written by hand"; elements = { 10.10.1.0/24 }; }
@@ -235,7 +244,7 @@ public sealed class SyncTests : EngineTest
         Assert.Equal(before, Json());
 
         Ns.Nft("delete", "table", "ip", "antrea");
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
@@ -294,7 +303,7 @@ public sealed class SyncTests : EngineTest
     [Fact]
     public void ADormantTableIsDriftAndTheSyncWakesItUp()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea {
                 flags dormant
                 comment "Rules for Antrea"

@@ -12,7 +12,7 @@ public sealed class TableTests : EngineTest
     public void NewTableCreatesSeedTablesInBothFamiliesInOneTransaction()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        var changes = new[] { AccelFamily.Ip, AccelFamily.Ip6 }.Select(f => plan.Prepare(f, "antrea", Defaults.TableComment)).ToList();
+        var changes = new[] { AccelFamily.Ip, AccelFamily.Ip6 }.Select(f => plan.Prepare(f, "antrea", Design.TableComment)).ToList();
         Assert.Equal(["add table ip antrea { comment \"Rules for Antrea\"; }"], changes[0].Statements);
         Assert.Equal(["add table ip6 antrea { comment \"Rules for Antrea\"; }"], changes[1].Statements);
         changes.ForEach(plan.Accept);
@@ -34,7 +34,7 @@ public sealed class TableTests : EngineTest
     {
         Ns.Nft("add", "table", "ip", "antrea");
         HostAccelException failure = FailsAndChangesNothing(
-            () => Tables.PlanNew(Session).Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment), ErrorIds.TableExists, FailureKind.ResourceExists);
+            () => Tables.PlanNew(Session).Prepare(AccelFamily.Ip, "antrea", Design.TableComment), ErrorIds.TableExists, FailureKind.ResourceExists);
         Assert.Equal("table ip antrea { comment \"Rules for Antrea\"; }", failure.TargetObject);
     }
 
@@ -42,15 +42,15 @@ public sealed class TableTests : EngineTest
     public void TheSameTableTwiceInOneCallIsRejected()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment));
-        Assert.Equal(ErrorIds.TableExists, Assert.Throws<HostAccelException>(() => plan.Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment)).ErrorId);
+        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Design.TableComment));
+        Assert.Equal(ErrorIds.TableExists, Assert.Throws<HostAccelException>(() => plan.Prepare(AccelFamily.Ip, "antrea", Design.TableComment)).ErrorId);
     }
 
     [Fact]
     public void ARejectedInputMeansNothingIsCommitted()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment));
+        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Design.TableComment));
         plan.Reject();
         FailsAndChangesNothing(() => plan.Commit(CancellationToken.None), ErrorIds.NothingApplied, FailureKind.InvalidOperation);
         Assert.Equal("", Ruleset().Trim());
@@ -60,7 +60,7 @@ public sealed class TableTests : EngineTest
     public void ACancelledCommitChangesNothing()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment));
+        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Design.TableComment));
         FailsAndChangesNothing(() => plan.Commit(new CancellationToken(canceled: true)), ErrorIds.Stopped, FailureKind.OperationStopped);
     }
 
@@ -68,7 +68,7 @@ public sealed class TableTests : EngineTest
     public void AConcurrentChangeAfterPlanningFailsTheCommitInsteadOfOverwritingIt()
     {
         NewTablePlan plan = Tables.PlanNew(Session);
-        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Defaults.TableComment));
+        plan.Accept(plan.Prepare(AccelFamily.Ip, "antrea", Design.TableComment));
         Ns.Nft("add", "table", "inet", "someone-else");
         FailsAndChangesNothing(() => plan.Commit(CancellationToken.None), ErrorIds.RulesetChanged, FailureKind.ResourceBusy);
     }
@@ -76,9 +76,9 @@ public sealed class TableTests : EngineTest
     [Fact]
     public void GetListsHostAccelTablesOnlyUnlessAllOrAnExactName()
     {
-        Ns.NftLoad("""
+        Ns.NftLoad("table inet filter { }");
+        NftLoadOwned("""
             table ip antrea { comment "Rules for Antrea"; }
-            table inet filter { }
             table ip6 antrea { comment "Rules for Antrea"; set peer-pod-cidr { type ipv6_addr; flags interval; }; chain forward { type filter hook forward priority 0; }; }
             """);
         Assert.Equal(["table ip antrea", "table ip6 antrea"], Tables.Get(Session, null, null, false).Select(t => $"table {t.Family.ToString().ToLowerInvariant()} {t.Name}"));
@@ -95,10 +95,42 @@ public sealed class TableTests : EngineTest
         Assert.Equal((ErrorIds.TableNotFound, FailureKind.ObjectNotFound, (object?)"nope"), (missing.ErrorId, missing.Kind, missing.TargetObject));
     }
 
+    /// <summary>
+    /// Issue 19: `Get-AccelTable -Name antrea | Remove-AccelTable` took ANTREA too. Names are case-sensitive bytes,
+    /// matched exactly, and wildcards are PowerShell's, case-sensitive; an invalid pattern is refused even when no
+    /// table could match it.
+    /// </summary>
+    [Fact]
+    public void NamesAreMatchedExactlyAndWildcardsCaseSensitively()
+    {
+        NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; }\ntable ip ANTREA { comment \"Rules for Antrea\"; }\ntable ip antrea2 { }");
+        Assert.Equal(["antrea"], Tables.Get(Session, [AccelFamily.Ip], "antrea", false).Select(t => t.Name));
+        Assert.Equal(["ANTREA"], Tables.Get(Session, [AccelFamily.Ip], "ANTREA", false).Select(t => t.Name));
+        Assert.Equal(["antrea", "antrea2"], Tables.Get(Session, null, "ant*", false).Select(t => t.Name));
+        Assert.Equal(["ANTREA"], Tables.Get(Session, null, "A*", false).Select(t => t.Name));
+        Assert.Equal(ErrorIds.TableNotFound, Assert.Throws<HostAccelException>(() => Tables.Get(Session, null, "Antrea", false)).ErrorId);
+
+        Ns.Nft("flush", "ruleset");
+        HostAccelException invalid = Assert.Throws<HostAccelException>(() => Tables.Get(Session, null, "[", false));
+        Assert.Equal((ErrorIds.InvalidArgument, FailureKind.InvalidArgument), (invalid.ErrorId, invalid.Kind));
+        Assert.Equal("The specified wildcard character pattern is not valid: [", invalid.Message);
+    }
+
+    /// <summary>Issue 19: `New-AccelTable -Name '*' -PassThru` returned every table. A New- cmdlet takes no wildcards.</summary>
+    [Theory]
+    [InlineData("*")]
+    [InlineData("ant?")]
+    [InlineData("[ab]")]
+    public void NewTableTakesNoWildcards(string name)
+    {
+        HostAccelException failure = FailsAndChangesNothing(() => Tables.PlanNew(Session).Prepare(AccelFamily.Ip, name, null), ErrorIds.InvalidArgument, FailureKind.InvalidArgument);
+        Assert.Contains("takes no wildcards", failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void RemoveDeletesTheTableOfEveryFamilyWithThatName()
     {
-        Ns.NftLoad("""
+        NftLoadOwned("""
             table ip antrea { comment "Rules for Antrea"; set peer-pod-cidr { type ipv4_addr; flags interval; elements = { 10.244.0.0/24 }; }; }
             table ip6 antrea { comment "Rules for Antrea"; }
             """);

@@ -1,3 +1,5 @@
+using HostAccel.Native.Nftables;
+using HostAccel.Native.Nftables.Objects;
 using HostAccel.Native.Tests.Support;
 using HostAccel.PowerShell.Engine;
 using Xunit;
@@ -21,6 +23,33 @@ public abstract class EngineTest : IDisposable
     protected TestNamespace Ns { get; }
 
     internal AccelSession Session { get; }
+
+    /// <summary>
+    /// Loads a ruleset with `nft -f` as HostAccel's own: the tables it adds are created again with HostAccel's manager
+    /// mark (and the comment and flags the ruleset gives them), which nft cannot write, then the ruleset fills them.
+    /// Without this a table nft wrote is someone else's, whatever its comment. Tables already there stay as they are.
+    /// </summary>
+    protected void NftLoadOwned(string ruleset)
+    {
+        var before = Session.Nft.ListTables().Select(t => (t.Family, t.Name)).ToHashSet();
+        Ns.NftLoad(ruleset);
+        var tables = Session.Nft.ListTables().Where(t => !before.Contains((t.Family, t.Name))).ToList();
+        var unmarked = new NftTransaction();
+        foreach (NftTable table in tables)
+        {
+            unmarked.DeleteTable(table);
+        }
+
+        Session.Nft.Commit(unmarked);
+        var marked = new NftTransaction();
+        foreach (NftTable table in tables)
+        {
+            marked.AddTable(new NftTable(table.Family, table.Name) { Comment = table.Comment, Flags = table.Flags, Manager = Design.Manager });
+        }
+
+        Session.Nft.Commit(marked);
+        Ns.NftLoad(ruleset);
+    }
 
     /// <summary>The whole ruleset as nft lists it: what "nothing changed" is checked against.</summary>
     protected string Ruleset() => Ns.Nft("list", "ruleset");

@@ -57,12 +57,16 @@ internal static class SyncChecks
         report.Check(off.Applied && Sh.In(ns.Name, "nft", "list", "ruleset").Trim().Length == 0, "Sync: an empty configuration removes every owned table", off.ToString());
     }
 
-    /// <summary>Seed 000 and seed 001's NodePort rule written by nft: Get reads them back, and syncing that changes nothing.</summary>
+    /// <summary>
+    /// Seed 000 and seed 001's NodePort rule written by nft, with the seed's comment: not HostAccel's (only its mark
+    /// makes a table its own), so Get reads it only with -IncludeForeign and Sync needs -Force to adopt it, which
+    /// then changes nothing. The same tables as HostAccel's own: Get reads them, and refuses what no one
+    /// configuration describes.
+    /// </summary>
     private static void Adoption(Report report)
     {
         using var ns = new SyncNamespace();
-        string file = Path.Combine(Path.GetTempPath(), $"{ns.Name}.nft");
-        File.WriteAllText(file, """
+        const string ip = """
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
@@ -75,19 +79,31 @@ internal static class SyncChecks
                     oif "antrea-gw0" ip daddr 169.254.0.252 flow add @fastpath counter comment "Accelerate IPv4 connections: External-to-NodePort after DNAT"
                 }
             }
-            """);
-        Sh.In(ns.Name, "nft", "-f", file);
-        File.Delete(file);
-        AccelConfiguration read = ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false);
+            """;
+        ns.NftLoad(ip);
+        string written = Sh.In(ns.Name, "nft", "-j", "list", "ruleset");
+        AccelConfiguration own = ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false);
+        report.Check(own.Family.Count == 0 && own.Traffic == AccelTraffic.None,
+            "Get-AccelConfiguration: a table nft wrote with the seed's comment is not HostAccel's", own.ToString());
+        AccelConfiguration read = ConfigurationExport.Read(ns.Session, "antrea", includeForeign: true);
         report.Check(read.Traffic == (AccelTraffic.PodToPod | AccelTraffic.ExternalToNodePort) && read.LocalPodCidr.SequenceEqual(["10.10.0.0/24"])
                 && read.TransportInterface == "eth0" && read.Devices.SequenceEqual(["eth1"]) && read.PeerPodCidr.SequenceEqual(["10.10.1.0/24"]),
-            "Get-AccelConfiguration: reads seed 000 and the NodePort rule as nft wrote them", read.ToString());
-        AccelSyncResult result = Synchronizer.Sync(ns.Session, read, new SyncOptions(), CancellationToken.None);
-        report.Check(!result.Applied && result.Changes.Count == 0, "Sync: the configuration read from nft's ruleset syncs back with no change", string.Join("; ", result.Changes));
+            "Get-AccelConfiguration -IncludeForeign: reads seed 000 and the NodePort rule as nft wrote them", read.ToString());
+        report.Throws<HostAccelException>(() => Synchronizer.Sync(ns.Session, read, new SyncOptions(), CancellationToken.None),
+            ex => ex.ErrorId == ErrorIds.TableNotOwned, "Sync: the table nft wrote is refused without -Force");
+        AccelSyncResult result = Synchronizer.Sync(ns.Session, read, new SyncOptions { Force = true }, CancellationToken.None);
+        report.Check(!result.Applied && result.Changes.Count == 0 && Sh.In(ns.Name, "nft", "-j", "list", "ruleset") == written,
+            "Sync -Force: the configuration read from nft's ruleset adopts it with no change", string.Join("; ", result.Changes));
 
-        // An IPv6 table that accelerates only NodePort traffic next to the IPv4 Pod-to-Pod one: no one configuration
-        // says both, and Get refuses rather than return one that would strip a family's acceleration.
-        LoadIp6Table(ns, file, """
+        // The same, as HostAccel's own tables. An IPv6 table that accelerates only NodePort traffic next to the IPv4
+        // Pod-to-Pod one: no one configuration says both, and Get refuses rather than return one that would strip a
+        // family's acceleration.
+        Sh.In(ns.Name, "nft", "flush", "ruleset");
+        ns.NftLoadOwned(ip);
+        AccelConfiguration owned = ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false);
+        report.Check(Equivalent(owned, read) && !Synchronizer.Sync(ns.Session, owned, new SyncOptions(), CancellationToken.None).Applied,
+            "Get-AccelConfiguration: reads HostAccel's own seed 000 tables, which sync back with no change", owned.ToString());
+        LoadIp6Table(ns, """
             oif "antrea-gw0" ip6 daddr fc01::aabb:ccdd:eefe flow add @fastpath counter comment "Accelerate IPv6 connections: External-to-NodePort after DNAT"
             """);
         report.Throws<HostAccelException>(() => ConfigurationExport.Read(ns.Session, "antrea", includeForeign: false),
@@ -97,7 +113,7 @@ internal static class SyncChecks
         // The IPv6 table with Pod-to-Pod alone: one configuration with both traffic types is valid, but synced back it
         // would add the NodePort rule to ip6. Get refuses that too, naming the rule, and changes nothing.
         Sh.In(ns.Name, "nft", "delete", "table", "ip6", "antrea");
-        LoadIp6Table(ns, file, """
+        LoadIp6Table(ns, """
             iif "antrea-gw0" ip6 saddr fd00:10::/64 oif "eth0" ip6 daddr @peer-pod-cidr flow add @fastpath counter comment "Accelerate IPv6 connections: local Pod CIDR to remote Pod CIDRs"
             iif "eth0" ip6 saddr @peer-pod-cidr oif "antrea-gw0" ip6 daddr fd00:10::/64 flow add @fastpath counter comment "Accelerate IPv6 connections: remote Pod CIDRs to local Pod CIDR"
             """);
@@ -109,13 +125,13 @@ internal static class SyncChecks
     }
 
     /// <summary>
-    /// A forward chain nft wrote without the seed's comment, with a rule of its own: the sync replaces the chain and
-    /// its rules in the one transaction and ends in the desired state.
+    /// A forward chain nft wrote without the seed's comment, with a rule of its own, in HostAccel's table: the sync
+    /// replaces the chain and its rules in the one transaction and ends in the desired state.
     /// </summary>
     private static void ChainReplaced(Report report)
     {
         using var ns = new SyncNamespace();
-        Sh.In(ns.Name, "nft", """
+        ns.NftLoadOwned("""
             table ip antrea {
                 comment "Rules for Antrea"
                 set peer-pod-cidr { type ipv4_addr; flags interval; comment "Set for storing IPv4 peer Pods CIDRs"; elements = { 10.10.1.0/24 }; }
@@ -134,24 +150,19 @@ internal static class SyncChecks
         Same(report, ns, c, "Sync: after replacing the chain, nft -j shows the configuration");
     }
 
-    /// <summary>An ip6 antrea table as nft writes it, seed 000's objects with the given forward rules, loaded with nft -f.</summary>
-    private static void LoadIp6Table(SyncNamespace ns, string file, string rules)
-    {
-        File.WriteAllText(file, $$"""
-            table ip6 antrea {
-                comment "Rules for Antrea"
-                set peer-pod-cidr { type ipv6_addr; flags interval; comment "Set for storing IPv6 peer Pods CIDRs"; }
-                flowtable fastpath { hook ingress priority filter; devices = { antrea-gw0, eth0, eth1 }; }
-                chain forward {
-                    comment "Forward chain for storing rules"
-                    type filter hook forward priority filter; policy accept;
-            {{rules}}
-                }
+    /// <summary>An ip6 antrea table as nft writes it, seed 000's objects with the given forward rules, loaded as HostAccel's.</summary>
+    private static void LoadIp6Table(SyncNamespace ns, string rules) => ns.NftLoadOwned($$"""
+        table ip6 antrea {
+            comment "Rules for Antrea"
+            set peer-pod-cidr { type ipv6_addr; flags interval; comment "Set for storing IPv6 peer Pods CIDRs"; }
+            flowtable fastpath { hook ingress priority filter; devices = { antrea-gw0, eth0, eth1 }; }
+            chain forward {
+                comment "Forward chain for storing rules"
+                type filter hook forward priority filter; policy accept;
+        {{rules}}
             }
-            """);
-        Sh.In(ns.Name, "nft", "-f", file);
-        File.Delete(file);
-    }
+        }
+        """);
 
     /// <summary>Removing one peer CIDR, one device, one traffic type changes exactly its objects; other rules keep their handles.</summary>
     private static void ExactRemovals(Report report, SyncNamespace ns, AccelConfiguration full)
@@ -169,7 +180,7 @@ internal static class SyncChecks
         fewerTraffic["Traffic"] = "PodToPod, ExternalToPod, ExternalToNodePort, FullPath";
         fewerTraffic.Remove("ExternalIP");
         List<string> rules = RuleLines(ns).Where(l => l.Contains("@external-ip", StringComparison.Ordinal)).ToList();
-        IReadOnlyList<string> statements = Synchronizer.Plan(ns.Session, Config(fewerTraffic), force: false).Transaction.Statements;
+        IReadOnlyList<string> statements = Synchronizer.Plan(ns.Session, Config(fewerTraffic), force: false).Statements;
         report.Check(rules.Count == 1 && statements.Count == 4 && statements.Count(s => s.StartsWith("delete rule ", StringComparison.Ordinal)) == 2
                 && statements.Count(s => s.StartsWith("delete set ", StringComparison.Ordinal) && s.EndsWith(" external-ip", StringComparison.Ordinal)) == 2,
             "Sync: removing a traffic type plans exactly its rule and set in each family", string.Join(" | ", statements));

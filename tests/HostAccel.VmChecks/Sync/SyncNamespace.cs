@@ -1,3 +1,5 @@
+using HostAccel.Native.Nftables;
+using HostAccel.Native.Nftables.Objects;
 using HostAccel.PowerShell.Engine;
 
 namespace HostAccel.VmChecks.Sync;
@@ -25,6 +27,43 @@ internal sealed class SyncNamespace : IDisposable
     public AccelSession Session { get; }
 
     public AccelSession Open() => AccelSession.Open(Name);
+
+    /// <summary>Loads a ruleset with `nft -f`; its tables are someone else's, whatever their comment.</summary>
+    public void NftLoad(string ruleset)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"{Name}.nft");
+        File.WriteAllText(file, ruleset);
+        try
+        {
+            Sh.In(Name, "nft", "-f", file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>
+    /// Loads a ruleset with `nft -f` as HostAccel's own: the tables it adds are made again with HostAccel's manager
+    /// mark (which nft cannot write), with their comments, and the ruleset fills them.
+    /// </summary>
+    public void NftLoadOwned(string ruleset)
+    {
+        var before = Session.Nft.ListTables().Select(t => (t.Family, t.Name)).ToHashSet();
+        NftLoad(ruleset);
+        List<NftTable> added = Session.Nft.ListTables().Where(t => !before.Contains((t.Family, t.Name))).ToList();
+        var unmarked = new NftTransaction();
+        var marked = new NftTransaction();
+        foreach (NftTable table in added)
+        {
+            unmarked.DeleteTable(table);
+            marked.AddTable(new NftTable(table.Family, table.Name) { Comment = table.Comment, Flags = table.Flags, Manager = Design.Manager });
+        }
+
+        Session.Nft.Commit(unmarked);
+        Session.Nft.Commit(marked);
+        NftLoad(ruleset);
+    }
 
     public void Dispose()
     {

@@ -23,7 +23,7 @@ public enum ChainPolicy : uint
 public sealed record BaseChain(string Type, ChainHook Hook, int Priority, ChainPolicy Policy = ChainPolicy.Accept)
 {
     public override string ToString() =>
-        $"type {Type} hook {Hook.ToString().ToLowerInvariant()} priority {NftText.Priority(Priority, Hook)}; policy {Policy.ToString().ToLowerInvariant()};";
+        $"type {NftText.Name(Type)} hook {Hook.ToString().ToLowerInvariant()} priority {NftText.Priority(Priority, Hook)}; policy {Policy.ToString().ToLowerInvariant()};";
 }
 
 /// <summary>A chain; a base chain when <see cref="Base"/> is set.</summary>
@@ -48,7 +48,7 @@ public sealed record NftChain(NftFamily Family, string Table, string Name)
             body.Add(Base.ToString());
         }
 
-        string head = $"chain {Family.ToNftName()} {Table} {Name}";
+        string head = $"chain {Family.ToNftName()} {NftText.Name(Table)} {NftText.Name(Name)}";
         return body.Count == 0 ? head : $"{head} {{ {string.Join(" ", body)} }}";
     }
 

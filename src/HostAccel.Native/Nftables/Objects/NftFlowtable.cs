@@ -31,7 +31,7 @@ public sealed record NftFlowtable(NftFamily Family, string Table, string Name)
         // nft's syntax: "flags offload;" for hardware offload, and the counter flag as a "counter;" of its own.
         string flags = ((Flags & FlowtableFlags.HardwareOffload) != 0 ? " flags offload;" : "")
             + ((Flags & FlowtableFlags.Counter) != 0 ? " counter;" : "");
-        return $"flowtable {Family.ToNftName()} {Table} {Name} {{ hook ingress priority {NftText.Priority(Priority, null)}; devices = {{ {string.Join(", ", Devices)} }};{flags} }}";
+        return $"flowtable {Family.ToNftName()} {NftText.Name(Table)} {NftText.Name(Name)} {{ hook ingress priority {NftText.Priority(Priority, null)}; devices = {{ {string.Join(", ", Devices.Select(NftText.Name))} }};{flags} }}";
     }
 
     internal void Encode(NetlinkWriter writer, bool withHook = true)

@@ -58,7 +58,7 @@ public sealed record NftSet(NftFamily Family, string Table, string Name, SetKeyT
         };
         string flags = IsInterval ? " flags interval;" : "";
         string comment = Comment is null ? "" : $" comment {NftText.Quote(Comment)};";
-        return $"set {Family.ToNftName()} {Table} {Name} {{ type {type};{flags}{comment} }}";
+        return $"set {Family.ToNftName()} {NftText.Name(Table)} {NftText.Name(Name)} {{ type {type};{flags}{comment} }}";
     }
 
     internal void Encode(NetlinkWriter writer, uint setId)

@@ -21,7 +21,7 @@ public sealed record NftTable(NftFamily Family, string Name)
     public ulong Handle { get; init; }
 
     public override string ToString() =>
-        $"table {Family.ToNftName()} {Name}" + (Comment is null ? "" : $" {{ comment {NftText.Quote(Comment)}; }}");
+        $"table {Family.ToNftName()} {NftText.Name(Name)}" + (Comment is null ? "" : $" {{ comment {NftText.Quote(Comment)}; }}");
 
     internal void Encode(NetlinkWriter writer)
     {

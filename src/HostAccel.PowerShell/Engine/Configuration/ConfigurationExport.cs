@@ -1,5 +1,7 @@
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.Native;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine.Configuration;
@@ -17,60 +19,71 @@ internal static class ConfigurationExport
 
     /// <summary>
     /// The configuration the tables express, read from one generation. It is checked the way Sync would use it:
-    /// planned against the very tables it was read from, it must add and change nothing. Tables that one
+    /// planned against the very tables it was read from, it must add, change and delete nothing. Tables that one
     /// configuration cannot describe (families that accelerate different traffic, flowtables with other devices
-    /// or flags, sets with other comments) are refused as <see cref="ErrorIds.StateNotExpressible"/>, naming what
-    /// a sync of the answer would change, instead of flattened into a configuration that would change them.
-    /// Objects a configuration has no words for (a stray rule or chain) do not stop it: they are the drift that
-    /// Test-AccelConfiguration lists and a sync removes. A table HostAccel does not own (read with
+    /// or flags, sets with other comments, a chain or rule added by hand) are refused as
+    /// <see cref="ErrorIds.StateNotExpressible"/>, naming what a sync of the answer would change, instead of flattened
+    /// into a configuration whose sync would change or delete them. A table named by the caller
+    /// (<paramref name="named"/>) must exist. A table HostAccel does not own (read with
     /// <paramref name="includeForeign"/>) is not held to this: it is read as the closest configuration, to be adopted
     /// with Sync-AccelConfiguration -Force, which rewrites what differs (its own comments, say).
     /// </summary>
-    public static AccelConfiguration Read(AccelSession session, string tableName, bool includeForeign)
+    public static AccelConfiguration Read(AccelSession session, string tableName, bool includeForeign, bool named = false)
     {
         ArgumentNullException.ThrowIfNull(session);
         try
         {
-            for (int attempt = 1; ; attempt++)
+            return Attempts.Run(MaxReadAttempts, _ => ReadOnce(session, tableName, includeForeign, named), PlanCommit.IsTransient);
+        }
+        catch (StaleReadException ex)
+        {
+            throw new HostAccelException(ErrorIds.RulesetChanged, FailureKind.ResourceBusy,
+                $"the ruleset changed while each of {MaxReadAttempts} reads of table {tableName} was under way (another writer is busy)", session.NetworkNamespace, ex)
             {
-                uint generation = session.Nft.GetGeneration();
-                var found = new List<(KernelTable Table, Found What)>();
-                foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
-                {
-                    KernelTable? table = KernelTable.Read(session.Nft, family, tableName);
-                    if (table is not null && (includeForeign || Ownership.IsOwned(table.Table)))
-                    {
-                        found.Add((table, Recognise(table)));
-                    }
-                }
-
-                // Each set is dumped once per read: Merge takes the prefixes, and the check plans against the same ones.
-                var dumped = new Dictionary<NftSet, IReadOnlyList<IpPrefix>>();
-                IReadOnlyList<IpPrefix> Prefixes(NftSet set) => dumped.TryGetValue(set, out IReadOnlyList<IpPrefix>? p) ? p : dumped[set] = session.Nft.ListPrefixes(set);
-                AccelConfiguration configuration = Merge(session, tableName, found, Prefixes);
-                if (session.Nft.GetGeneration() != generation)
-                {
-                    if (attempt >= MaxReadAttempts)
-                    {
-                        throw new HostAccelException(ErrorIds.RulesetChanged, FailureKind.ResourceBusy,
-                            $"the ruleset changed while each of {attempt} reads of table {tableName} was under way (another writer is busy)", session.NetworkNamespace);
-                    }
-
-                    continue;
-                }
-
-                if (found.All(f => Ownership.IsOwned(f.Table.Table)))
-                {
-                    RequireExpressible(session, configuration, found, generation, Prefixes);
-                }
-
-                return configuration;
-            }
+                RecommendedAction = "Run the command again.",
+            };
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
             throw Failures.From(ex, $"table {tableName}");
         }
+    }
+
+    /// <summary>One read of both families at one generation; a read that another writer's commit overtook is stale.</summary>
+    private static AccelConfiguration ReadOnce(AccelSession session, string tableName, bool includeForeign, bool named)
+    {
+        uint generation = session.Nft.GetGeneration();
+        var found = new List<(KernelTable Table, Found What)>();
+        foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
+        {
+            KernelTable? table = KernelTable.Read(session.Nft, family, tableName);
+            if (table is not null && (includeForeign || Ownership.IsOwned(table.Table)))
+            {
+                found.Add((table, Recognise(table)));
+            }
+        }
+
+        if (found.Count == 0 && named)
+        {
+            throw new HostAccelException(ErrorIds.TableNotFound, FailureKind.ObjectNotFound,
+                $"there is no table ip {tableName} or ip6 {tableName}{(includeForeign ? "" : " that HostAccel owns (-IncludeForeign reads one it does not)")}", tableName);
+        }
+
+        // Each set is dumped once per read: Merge takes the prefixes, and the check plans against the same ones.
+        var dumped = new Dictionary<NftSet, IReadOnlyList<IpPrefix>>();
+        IReadOnlyList<IpPrefix> Prefixes(NftSet set) => dumped.TryGetValue(set, out IReadOnlyList<IpPrefix>? p) ? p : dumped[set] = session.Nft.ListPrefixes(set);
+        AccelConfiguration configuration = Merge(session, tableName, found, Prefixes);
+        if (session.Nft.GetGeneration() != generation)
+        {
+            throw new StaleReadException(new InvalidOperationException($"generation {generation} moved on while table {tableName} was read"));
+        }
+
+        if (found.All(f => Ownership.IsOwned(f.Table.Table)))
+        {
+            RequireExpressible(session, configuration, found, generation, Prefixes);
+        }
+
+        return configuration;
     }
 
     private static void RequireExpressible(AccelSession session, AccelConfiguration configuration, List<(KernelTable Table, Found What)> found, uint generation,
@@ -89,7 +102,9 @@ internal static class ConfigurationExport
 
         SyncPlan plan = SyncPlanner.Plan(new SyncPlan(generation, session.InterfaceName),
             DesiredState.Build(configuration, session.ResolveInterface), current, prefixes, configuration.TableName, force: true);
-        List<AccelDrift> changes = plan.Drift().Where(d => d.Kind != AccelDriftKind.Extra).ToList();
+        // Anything a sync of the answer would add, change or delete: objects no configuration has words for (a chain
+        // or rule added by hand) included, since Get | Sync would otherwise delete them without a word.
+        IReadOnlyList<AccelDrift> changes = plan.Drift();
         if (changes.Count > 0)
         {
             throw new HostAccelException(ErrorIds.StateNotExpressible, FailureKind.InvalidOperation,

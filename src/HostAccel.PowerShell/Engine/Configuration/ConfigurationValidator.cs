@@ -1,5 +1,3 @@
-using System.Text;
-using HostAccel.Native.Interop;
 using HostAccel.Native.Nftables;
 using HostAccel.PowerShell.Model;
 
@@ -13,23 +11,12 @@ namespace HostAccel.PowerShell.Engine.Configuration;
 /// </summary>
 internal static class ConfigurationValidator
 {
-    /// <summary>nft's NFT_NAME_MAXLEN: 256 bytes with the terminating NUL.</summary>
-    private const int MaxObjectName = 255;
-
     public static AccelConfiguration Validate(AccelConfiguration c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        foreach ((string key, string name) in new[]
-        {
+        Names.Objects(
             (nameof(c.TableName), c.TableName), (nameof(c.SetName), c.SetName), (nameof(c.ExternalIPSetName), c.ExternalIPSetName),
-            (nameof(c.PeerNodeSetName), c.PeerNodeSetName), (nameof(c.FlowtableName), c.FlowtableName), (nameof(c.ChainName), c.ChainName),
-        })
-        {
-            if (string.IsNullOrWhiteSpace(name) || Encoding.UTF8.GetByteCount(name) > MaxObjectName)
-            {
-                throw ConfigurationReader.Invalid($"{key} must be a name of 1 to {MaxObjectName} bytes, not '{name}'", name);
-            }
-        }
+            (nameof(c.PeerNodeSetName), c.PeerNodeSetName), (nameof(c.FlowtableName), c.FlowtableName), (nameof(c.ChainName), c.ChainName));
 
         string[] setNames = [c.SetName, c.ExternalIPSetName, c.PeerNodeSetName];
         if (setNames.Distinct(StringComparer.Ordinal).Count() != setNames.Length)
@@ -138,7 +125,7 @@ internal static class ConfigurationValidator
             return c with
             {
                 Family = families.Select(v6 => v6 ? AccelFamily.Ip6 : AccelFamily.Ip).ToList(),
-                GatewayInterface = Defaults.GatewayInterface, TransportInterface = null, Devices = [], LocalPodCidr = [],
+                GatewayInterface = Design.GatewayInterface, TransportInterface = null, Devices = [], LocalPodCidr = [],
                 PeerPodCidr = Texts(peers), ExternalIP = [], PeerNodeIP = [], ServiceSnatAddress = [], NodePortDnatAddress = [],
                 Counter = false, HardwareOffload = false, Priority = 0,
             };
@@ -147,15 +134,15 @@ internal static class ConfigurationValidator
         return c with
         {
             Family = families.Select(v6 => v6 ? AccelFamily.Ip6 : AccelFamily.Ip).ToList(),
-            GatewayInterface = usesGateway ? c.GatewayInterface : Defaults.GatewayInterface,
+            GatewayInterface = usesGateway ? c.GatewayInterface : Design.GatewayInterface,
             TransportInterface = usesTransport ? transport : null,
             Devices = devices.Where(d => (!usesGateway || d != c.GatewayInterface) && (!usesTransport || d != transport)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             LocalPodCidr = usesLocal ? Texts(locals) : [],
             PeerPodCidr = Texts(peers),
             ExternalIP = Texts(externals),
             PeerNodeIP = Texts(nodes),
-            ServiceSnatAddress = PerFamily(c.ServiceSnatAddress, nameof(c.ServiceSnatAddress), families, (c.Traffic & AccelTraffic.ExternalToPod) != 0, Defaults.ServiceSnatAddress),
-            NodePortDnatAddress = PerFamily(c.NodePortDnatAddress, nameof(c.NodePortDnatAddress), families, (c.Traffic & AccelTraffic.ExternalToNodePort) != 0, Defaults.NodePortDnatAddress),
+            ServiceSnatAddress = PerFamily(c.ServiceSnatAddress, nameof(c.ServiceSnatAddress), families, (c.Traffic & AccelTraffic.ExternalToPod) != 0, Design.ServiceSnatAddress),
+            NodePortDnatAddress = PerFamily(c.NodePortDnatAddress, nameof(c.NodePortDnatAddress), families, (c.Traffic & AccelTraffic.ExternalToNodePort) != 0, Design.NodePortDnatAddress),
         };
     }
 
@@ -187,14 +174,7 @@ internal static class ConfigurationValidator
         }
     }
 
-    private static void Device(string key, string name)
-    {
-        if (string.IsNullOrEmpty(name) || Encoding.UTF8.GetByteCount(name) > NetworkInterface.MaxNameLength || name.Any(ch => ch is '/' or ':' || char.IsWhiteSpace(ch)))
-        {
-            throw new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
-                $"{key}: '{name}' is not a device name: 1 to {NetworkInterface.MaxNameLength} bytes without '/', ':' or spaces", name);
-        }
-    }
+    private static void Device(string key, string name) => Names.Device(key, name);
 
     private static List<IpPrefix> Prefixes(IReadOnlyList<string> texts, string key, bool wholeSpace)
     {

@@ -16,8 +16,8 @@ internal sealed record DesiredSet(NftSet Set, IReadOnlyList<IpPrefix> Elements);
 internal sealed record FamilyState(NftFamily Family, NftTable Table, IReadOnlyList<DesiredSet> Sets, NftFlowtable? Flowtable, NftChain? Chain, IReadOnlyList<NftRule> Rules);
 
 /// <summary>
-/// A configuration as nftables objects: seed 000's table, set, flowtable and chain, and seed 001's rule for each
-/// traffic type, in each family that has a local Pod CIDR. Each rule says in its comment what it accelerates.
+/// A configuration as nftables objects: the design's table, set, flowtable and chain, and the rule of each traffic
+/// type (<see cref="Design"/>), in each family that has a local Pod CIDR. Each rule says in its comment what it accelerates.
 /// </summary>
 internal static class DesiredState
 {
@@ -56,19 +56,18 @@ internal static class DesiredState
     private static FamilyState Family(AccelConfiguration c, NftFamily family, IpPrefix? localPrefix, uint gateway, uint transport)
     {
         bool v6 = family == NftFamily.Ip6;
-        string version = v6 ? "IPv6" : "IPv4";
-        var table = new NftTable(family, c.TableName) { Comment = Defaults.TableComment, Manager = Defaults.Manager };
-        var sets = new List<DesiredSet> { new(PeerPodCidrs.NewSet(family, c.TableName, c.SetName, null), OfFamily(c.PeerPodCidr, v6)) };
+        var sets = new List<DesiredSet> { new(Design.AddressSet(family, c.TableName, c.SetName), OfFamily(c.PeerPodCidr, v6)) };
         if ((c.Traffic & AccelTraffic.ExternalIP) != 0)
         {
-            sets.Add(new(PeerPodCidrs.NewSet(family, c.TableName, c.ExternalIPSetName, $"Set for storing {version} LoadBalancer and External IPs"), OfFamily(c.ExternalIP, v6)));
+            sets.Add(new(Design.AddressSet(family, c.TableName, c.ExternalIPSetName, Design.ExternalIPSetComment(family)), OfFamily(c.ExternalIP, v6)));
         }
 
         if ((c.Traffic & AccelTraffic.FullPath) != 0)
         {
-            sets.Add(new(PeerPodCidrs.NewSet(family, c.TableName, c.PeerNodeSetName, $"Set for storing {version} peer Node transport IPs"), OfFamily(c.PeerNodeIP, v6)));
+            sets.Add(new(Design.AddressSet(family, c.TableName, c.PeerNodeSetName, Design.PeerNodeSetComment(family)), OfFamily(c.PeerNodeIP, v6)));
         }
 
+        NftTable table = Design.Table(family, c.TableName);
         if (c.Traffic == AccelTraffic.None)
         {
             return new FamilyState(family, table, sets, null, null, []);
@@ -83,45 +82,36 @@ internal static class DesiredState
             Devices = new[] { gateway == 0 ? "" : c.GatewayInterface, c.TransportInterface ?? "" }.Concat(c.Devices).Where(d => d.Length > 0).ToArray(),
             Flags = (c.HardwareOffload ? FlowtableFlags.HardwareOffload : 0) | (c.Counter ? FlowtableFlags.Counter : 0),
         };
-        var chain = new NftChain(family, c.TableName, c.ChainName)
-        {
-            Base = new BaseChain("filter", ChainHook.Forward, 0, ChainPolicy.Accept),
-            Comment = Defaults.ChainComment,
-        };
 
+        // In the canonical order: the order of AccelTraffic's members.
+        var names = new Design.Names(family, c.TableName, c.ChainName, c.FlowtableName, c.SetName, c.ExternalIPSetName, c.PeerNodeSetName);
         var rules = new List<NftRule>();
-        RuleBuilder Rule() => new(family, c.TableName, c.ChainName);
-        NftRule Offload(RuleBuilder rule, string what) =>
-            rule.FlowAdd(c.FlowtableName).Counter().Build($"Accelerate {version} connections: {what}");
-
         if ((c.Traffic & AccelTraffic.PodToPod) != 0)
         {
-            // Seed 000's two rules, with its comments.
-            rules.Add(Offload(Rule().Iif(gateway).SourceAddress(local).Oif(transport).DestinationInSet(c.SetName, v6), "local Pod CIDR to remote Pod CIDRs"));
-            rules.Add(Offload(Rule().Iif(transport).SourceInSet(c.SetName, v6).Oif(gateway).DestinationAddress(local), "remote Pod CIDRs to local Pod CIDR"));
+            rules.AddRange(Design.PodToPod(names, gateway, transport, local));
         }
 
         if ((c.Traffic & AccelTraffic.ExternalToPod) != 0 && ConfigurationValidator.ForFamily(c.ServiceSnatAddress, v6) is IpPrefix snat)
         {
-            rules.Add(Offload(Rule().Iif(gateway).SourceAddress(snat).Oif(transport).DestinationInSet(c.SetName, v6), "External-to-Pod before SNAT"));
+            rules.Add(Design.ExternalToPod(names, gateway, transport, snat));
         }
 
         if ((c.Traffic & AccelTraffic.ExternalToNodePort) != 0 && ConfigurationValidator.ForFamily(c.NodePortDnatAddress, v6) is IpPrefix dnat)
         {
-            rules.Add(Offload(Rule().Oif(gateway).DestinationAddress(dnat), "External-to-NodePort after DNAT"));
+            rules.Add(Design.ExternalToNodePort(names, gateway, dnat));
         }
 
         if ((c.Traffic & AccelTraffic.ExternalIP) != 0)
         {
-            rules.Add(Offload(Rule().Oif(gateway).DestinationInSet(c.ExternalIPSetName, v6), "External-to-LoadBalancer IP and External IP"));
+            rules.Add(Design.ExternalIP(names, gateway));
         }
 
         if ((c.Traffic & AccelTraffic.FullPath) != 0)
         {
-            rules.Add(Offload(Rule().SourceInSet(c.PeerNodeSetName, v6).DestinationAddress(local), "remote Node transport IPs to local Pod CIDR (full path)"));
+            rules.Add(Design.FullPath(names, local));
         }
 
-        return new FamilyState(family, table, sets, flowtable, chain, rules);
+        return new FamilyState(family, table, sets, flowtable, Design.ForwardChain(family, c.TableName, c.ChainName), rules);
     }
 
     /// <summary>

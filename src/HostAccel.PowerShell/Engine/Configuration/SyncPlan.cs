@@ -1,55 +1,74 @@
 using HostAccel.Native.Nftables;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine.Configuration;
 
 /// <summary>
-/// The difference between the kernel and a desired state: one transaction for both families, and the same changes
-/// grouped by the object they concern, each with the statements it contributes.
+/// One difference between the kernel and the desired state: the subject of the changes that repair it, so that
+/// Test-AccelConfiguration lists them by object and a kernel error names the object.
+/// </summary>
+internal sealed class Difference(AccelFamily family, AccelDriftKind kind, string what, string detail)
+{
+    public AccelFamily Family { get; } = family;
+
+    public AccelDriftKind Kind { get; } = kind;
+
+    public string Object { get; } = what;
+
+    public string Detail { get; } = detail;
+
+    public override string ToString() => Object;
+}
+
+/// <summary>
+/// The difference between the kernel and a desired state: one plan (one transaction) for both families, each change
+/// credited to the <see cref="Difference"/> it repairs.
 /// </summary>
 internal sealed class SyncPlan
 {
-    private readonly List<(AccelFamily Family, AccelDriftKind Kind, string Object, string Detail, List<int> Entries)> _drift = [];
+    private readonly List<Difference> _differences = [];
+    private readonly List<Change> _changes = [];
+    private readonly Func<uint, string?> _interfaceName;
 
     public SyncPlan(uint generation, Func<uint, string?> interfaceName)
     {
         Generation = generation;
-        Transaction = new NftTransaction { InterfaceNames = interfaceName };
+        _interfaceName = interfaceName;
     }
 
     /// <summary>The ruleset generation the plan was read at: the commit is refused if it has moved.</summary>
     public uint Generation { get; }
 
-    public NftTransaction Transaction { get; }
+    public Plan Plan => new(Generation, _changes);
 
-    public bool IsEmpty => Transaction.IsEmpty;
+    /// <summary>Every statement of the one transaction, in order, devices named.</summary>
+    public IReadOnlyList<string> Statements => Plan.Statements(_interfaceName);
 
-    /// <summary>Starts a difference; the changes queued through the returned handle are credited to it.</summary>
-    public int Difference(NftFamily family, AccelDriftKind kind, string what, string detail)
+    public bool IsEmpty => _changes.Count == 0;
+
+    /// <summary>Starts a difference; changes added with it as their subject are credited to it.</summary>
+    public Difference Difference(NftFamily family, AccelDriftKind kind, string what, string detail)
     {
-        _drift.Add((family.ToModel(), kind, what, detail, []));
-        return _drift.Count - 1;
+        var difference = new Difference(family.ToModel(), kind, what, detail);
+        _differences.Add(difference);
+        return difference;
     }
 
-    /// <summary>Queues changes for a difference started with <see cref="Difference"/>.</summary>
-    public void Queue(int difference, Action<NftTransaction> change)
-    {
-        int before = Transaction.Count;
-        change(Transaction);
-        _drift[difference].Entries.AddRange(Enumerable.Range(before, Transaction.Count - before));
-    }
+    /// <summary>Appends a change; its subject must be a difference of this plan.</summary>
+    public void Add(Change change) => _changes.Add(change);
 
-    /// <summary>The differences, each with its nft statements (continuation lines of long element lists left out).</summary>
+    /// <summary>The differences, each with its nft statements.</summary>
     public IReadOnlyList<AccelDrift> Drift()
     {
-        IReadOnlyList<string> statements = Transaction.Statements;
-        return _drift.Select(d => new AccelDrift
+        ILookup<Difference?, Change> byDifference = _changes.ToLookup(c => c.Subject as Difference);
+        return _differences.Select(d => new AccelDrift
         {
             Family = d.Family,
             Kind = d.Kind,
             Object = d.Object,
             Detail = d.Detail,
-            Statements = d.Entries.Order().Select(i => statements[i]).Where(s => !s.StartsWith('#')).ToList(),
+            Statements = byDifference[d].Select(c => PlanText.Statement(c, _interfaceName)).ToList(),
         }).ToList();
     }
 }

@@ -1,6 +1,7 @@
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Expressions;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Engine.Planning;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine.Configuration;
@@ -18,6 +19,7 @@ internal sealed class SyncPlanner
 {
     private enum Phase
     {
+        DeleteTables,
         DeleteRules,
         DeleteChains,
         DeleteFlowtables,
@@ -35,7 +37,7 @@ internal sealed class SyncPlanner
     private const uint DormantTable = 0x1;
 
     private readonly SyncPlan _plan;
-    private readonly List<(Phase Phase, int Difference, Action<NftTransaction> Change)> _changes = [];
+    private readonly List<(Phase Phase, Change Change)> _changes = [];
 
     private SyncPlanner(SyncPlan plan) => _plan = plan;
 
@@ -49,9 +51,9 @@ internal sealed class SyncPlanner
             planner.PlanFamily(family, tableName, desired.GetValueOrDefault(family), current.GetValueOrDefault(family), elements, force);
         }
 
-        foreach ((Phase _, int difference, Action<NftTransaction> change) in planner._changes.OrderBy(c => c.Phase))
+        foreach ((Phase _, Change change) in planner._changes.OrderBy(c => c.Phase))
         {
-            plan.Queue(difference, change);
+            plan.Add(change);
         }
 
         return plan;
@@ -73,8 +75,8 @@ internal sealed class SyncPlanner
         {
             if (have is not null)
             {
-                int d = _plan.Difference(family, AccelDriftKind.Extra, $"table {family.ToNftName()} {tableName}", "no local Pod CIDR of this family: the table and everything in it go");
-                Add(Phase.DeleteRules, d, tx => tx.DeleteTable(have.Table));
+                Difference d = _plan.Difference(family, AccelDriftKind.Extra, $"table {family.ToNftName()} {tableName}", "no local Pod CIDR of this family: the table and everything in it go");
+                Add(Phase.DeleteTables, d, new TableChange(ChangeAction.Delete, have.Table));
             }
 
             return;
@@ -89,8 +91,8 @@ internal sealed class SyncPlanner
         if ((have.Table.Flags & DormantTable) != 0)
         {
             // A dormant table's chains and flowtables are unhooked: nothing in it accelerates anything.
-            int d = _plan.Difference(family, AccelDriftKind.Different, $"table {family.ToNftName()} {tableName}", "dormant: its chains and flowtable see no packets");
-            Add(Phase.AddTable, d, tx => tx.AddTable(want.Table with { Flags = have.Table.Flags & ~DormantTable }));
+            Difference d = _plan.Difference(family, AccelDriftKind.Different, $"table {family.ToNftName()} {tableName}", "dormant: its chains and flowtable see no packets");
+            Add(Phase.AddTable, d, new TableChange(ChangeAction.Add, want.Table with { Flags = have.Table.Flags & ~DormantTable }));
         }
 
         var replacedSets = new HashSet<string>(StringComparer.Ordinal);
@@ -102,37 +104,27 @@ internal sealed class SyncPlanner
 
     private void PlanNewTable(FamilyState want)
     {
-        int d = _plan.Difference(want.Family, AccelDriftKind.Missing, want.Table.ToString(), "the table and everything in it are created");
-        Add(Phase.AddTable, d, tx => tx.AddTable(want.Table));
+        Difference d = _plan.Difference(want.Family, AccelDriftKind.Missing, want.Table.ToString(), "the table and everything in it are created");
+        Add(Phase.AddTable, d, new TableChange(ChangeAction.Add, want.Table));
         foreach (DesiredSet set in want.Sets)
         {
-            Add(Phase.AddSets, d, tx =>
-            {
-                tx.AddSet(set.Set);
-                if (set.Elements.Count > 0)
-                {
-                    tx.AddElements(set.Set, set.Elements);
-                }
-            });
+            AddSet(d, set);
         }
 
         if (want.Flowtable is NftFlowtable flowtable)
         {
-            Add(Phase.AddFlowtable, d, tx => tx.AddFlowtable(flowtable));
+            Add(Phase.AddFlowtable, d, new FlowtableChange(ChangeAction.Add, flowtable));
         }
 
         if (want.Chain is NftChain chain)
         {
-            Add(Phase.AddChain, d, tx => tx.AddChain(chain));
+            Add(Phase.AddChain, d, new ChainChange(ChangeAction.Add, chain));
         }
 
-        Add(Phase.AddRules, d, tx =>
+        foreach (NftRule rule in want.Rules)
         {
-            foreach (NftRule rule in want.Rules)
-            {
-                tx.AddRule(rule);
-            }
-        });
+            Add(Phase.AddRules, d, new RuleChange(ChangeAction.Add, rule));
+        }
     }
 
     private void PlanSets(FamilyState want, KernelTable have, Func<NftSet, IReadOnlyList<IpPrefix>> elements, HashSet<string> replaced)
@@ -140,8 +132,8 @@ internal sealed class SyncPlanner
         NftFamily family = want.Family;
         foreach (NftSet extra in have.Sets.Where(s => want.Sets.All(w => w.Set.Name != s.Name)))
         {
-            int d = _plan.Difference(family, AccelDriftKind.Extra, Name("set", extra.Family, extra.Table, extra.Name), "not part of the desired state");
-            Add(Phase.DeleteSets, d, tx => tx.DeleteSet(extra));
+            Difference d = _plan.Difference(family, AccelDriftKind.Extra, Name("set", extra.Family, extra.Table, extra.Name), "not part of the desired state");
+            Add(Phase.DeleteSets, d, new SetChange(ChangeAction.Delete, extra));
             replaced.Add(extra.Name);
         }
 
@@ -156,23 +148,16 @@ internal sealed class SyncPlanner
                 continue;
             }
 
-            int d = existing is null
+            Difference d = existing is null
                 ? _plan.Difference(family, AccelDriftKind.Missing, what, $"created with {set.Elements.Count} elements")
                 : _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}");
             if (existing is not null)
             {
                 replaced.Add(existing.Name);
-                Add(Phase.DeleteSets, d, tx => tx.DeleteSet(existing));
+                Add(Phase.DeleteSets, d, new SetChange(ChangeAction.Delete, existing));
             }
 
-            Add(Phase.AddSets, d, tx =>
-            {
-                tx.AddSet(wanted);
-                if (set.Elements.Count > 0)
-                {
-                    tx.AddElements(wanted, set.Elements);
-                }
-            });
+            AddSet(d, set);
         }
     }
 
@@ -187,15 +172,15 @@ internal sealed class SyncPlanner
             return;
         }
 
-        int d = _plan.Difference(family, AccelDriftKind.Different, what, $"{add.Count} element{(add.Count == 1 ? "" : "s")} to add, {remove.Count} to delete");
+        Difference d = _plan.Difference(family, AccelDriftKind.Different, what, $"{add.Count} element{(add.Count == 1 ? "" : "s")} to add, {remove.Count} to delete");
         if (remove.Count > 0)
         {
-            Add(Phase.DeleteElements, d, tx => tx.DeleteElements(set, remove));
+            Add(Phase.DeleteElements, d, Elements(ChangeAction.Delete, set, remove));
         }
 
         if (add.Count > 0)
         {
-            Add(Phase.AddElements, d, tx => tx.AddElements(set, add));
+            Add(Phase.AddElements, d, Elements(ChangeAction.Add, set, add));
         }
     }
 
@@ -206,8 +191,8 @@ internal sealed class SyncPlanner
         NftFlowtable? wanted = want.Flowtable;
         foreach (NftFlowtable extra in have.Flowtables.Where(f => f.Name != wanted?.Name))
         {
-            int d = _plan.Difference(family, AccelDriftKind.Extra, Name("flowtable", family, extra.Table, extra.Name), "not part of the desired state");
-            Add(Phase.DeleteFlowtables, d, tx => tx.DeleteFlowtable(extra));
+            Difference d = _plan.Difference(family, AccelDriftKind.Extra, Name("flowtable", family, extra.Table, extra.Name), "not part of the desired state");
+            Add(Phase.DeleteFlowtables, d, new FlowtableChange(ChangeAction.Delete, extra));
             replaced.Add(extra.Name);
         }
 
@@ -220,16 +205,16 @@ internal sealed class SyncPlanner
         NftFlowtable? existing = have.Flowtables.FirstOrDefault(f => f.Name == wanted.Name);
         if (existing is null)
         {
-            int d = _plan.Difference(family, AccelDriftKind.Missing, what, $"created on {string.Join(", ", wanted.Devices)}");
-            Add(Phase.AddFlowtable, d, tx => tx.AddFlowtable(wanted));
+            Difference d = _plan.Difference(family, AccelDriftKind.Missing, what, $"created on {string.Join(", ", wanted.Devices)}");
+            Add(Phase.AddFlowtable, d, new FlowtableChange(ChangeAction.Add, wanted));
             return false;
         }
 
         if (existing.Priority != wanted.Priority || existing.Flags != wanted.Flags)
         {
-            int d = _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}");
-            Add(Phase.DeleteFlowtables, d, tx => tx.DeleteFlowtable(existing));
-            Add(Phase.AddFlowtable, d, tx => tx.AddFlowtable(wanted));
+            Difference d = _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}");
+            Add(Phase.DeleteFlowtables, d, new FlowtableChange(ChangeAction.Delete, existing));
+            Add(Phase.AddFlowtable, d, new FlowtableChange(ChangeAction.Add, wanted));
             replaced.Add(existing.Name);
             return true;
         }
@@ -238,16 +223,16 @@ internal sealed class SyncPlanner
         List<string> remove = existing.Devices.Where(x => !wanted.Devices.Contains(x)).ToList();
         if (add.Count > 0 || remove.Count > 0)
         {
-            int d = _plan.Difference(family, AccelDriftKind.Different, what,
+            Difference d = _plan.Difference(family, AccelDriftKind.Different, what,
                 string.Join(", ", new[] { add.Count > 0 ? $"devices {string.Join(", ", add)} to add" : null, remove.Count > 0 ? $"devices {string.Join(", ", remove)} to remove" : null }.OfType<string>()));
             if (remove.Count > 0)
             {
-                Add(Phase.DeleteFlowtables, d, tx => tx.DeleteFlowtableDevices(existing, remove));
+                Add(Phase.DeleteFlowtables, d, new FlowtableDevicesChange(existing, remove.ToArray()));
             }
 
             if (add.Count > 0)
             {
-                Add(Phase.AddFlowtable, d, tx => tx.AddFlowtable(wanted with { Devices = add.ToArray() }));
+                Add(Phase.AddFlowtable, d, new FlowtableChange(ChangeAction.Add, wanted with { Devices = add.ToArray() }));
             }
         }
 
@@ -260,10 +245,13 @@ internal sealed class SyncPlanner
         NftChain? wanted = want.Chain;
         foreach (NftChain extra in have.Chains.Where(c => c.Name != wanted?.Name))
         {
-            int d = _plan.Difference(family, AccelDriftKind.Extra, Name("chain", family, extra.Table, extra.Name), "not part of the desired state");
-            List<NftRule> rules = have.RulesOf(extra.Name).ToList();
-            Add(Phase.DeleteRules, d, tx => rules.ForEach(tx.DeleteRule));
-            Add(Phase.DeleteChains, d, tx => tx.DeleteChain(extra));
+            Difference d = _plan.Difference(family, AccelDriftKind.Extra, Name("chain", family, extra.Table, extra.Name), "not part of the desired state");
+            foreach (NftRule rule in have.RulesOf(extra.Name))
+            {
+                Add(Phase.DeleteRules, d, new RuleChange(ChangeAction.Delete, rule));
+            }
+
+            Add(Phase.DeleteChains, d, new ChainChange(ChangeAction.Delete, extra));
         }
 
         if (wanted is null)
@@ -275,15 +263,16 @@ internal sealed class SyncPlanner
         NftChain? existing = have.Chains.FirstOrDefault(c => c.Name == wanted.Name);
         string what = Name("chain", family, wanted.Table, wanted.Name);
         List<NftRule> present = existing is null ? [] : have.RulesOf(wanted.Name).ToList();
-        int? replacedChain = null;
+        Difference? replacedChain = null;
         if (existing is not null && (existing.Base != wanted.Base || existing.Comment != wanted.Comment))
         {
-            int d = _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}");
-            // The changes run when the transaction is built, after the variables below are reset: they get their own.
-            NftChain replaced = existing;
-            List<NftRule> replacedRules = present;
-            Add(Phase.DeleteRules, d, tx => replacedRules.ForEach(tx.DeleteRule));
-            Add(Phase.DeleteChains, d, tx => tx.DeleteChain(replaced));
+            Difference d = _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}");
+            foreach (NftRule rule in present)
+            {
+                Add(Phase.DeleteRules, d, new RuleChange(ChangeAction.Delete, rule));
+            }
+
+            Add(Phase.DeleteChains, d, new ChainChange(ChangeAction.Delete, existing));
             replacedChain = d;
             existing = null;
             present = [];
@@ -291,7 +280,7 @@ internal sealed class SyncPlanner
 
         if (existing is null)
         {
-            Add(Phase.AddChain, replacedChain ?? _plan.Difference(family, AccelDriftKind.Missing, what, "created"), tx => tx.AddChain(wanted));
+            Add(Phase.AddChain, replacedChain ?? _plan.Difference(family, AccelDriftKind.Missing, what, "created"), new ChainChange(ChangeAction.Add, wanted));
         }
 
         PlanRules(want, present, rule => Uses(rule, replacedSets, replacedFlowtables) || (flowtableReplaced && Fastpaths.OffloadsTo(rule) == want.Flowtable?.Name));
@@ -326,9 +315,9 @@ internal sealed class SyncPlanner
                 continue;
             }
 
-            int d = _plan.Difference(family, AccelDriftKind.Extra, $"rule {family.ToNftName()} {rule.Table} {rule.Chain} handle {rule.Handle}",
+            Difference d = _plan.Difference(family, AccelDriftKind.Extra, $"rule {family.ToNftName()} {rule.Table} {rule.Chain} handle {rule.Handle}",
                 mustGo(rule) ? "it refers to an object that is replaced" : "not part of the desired state, or out of order");
-            Add(Phase.DeleteRules, d, tx => tx.DeleteRule(rule));
+            Add(Phase.DeleteRules, d, new RuleChange(ChangeAction.Delete, rule));
         }
 
         for (int i = 0; i < want.Rules.Count; i++)
@@ -340,8 +329,8 @@ internal sealed class SyncPlanner
 
             NftRule rule = want.Rules[i];
             ulong before = keptHandles.Skip(i + 1).FirstOrDefault(h => h != 0);
-            int d = _plan.Difference(family, AccelDriftKind.Missing, $"rule {family.ToNftName()} {rule.Table} {rule.Chain} \"{rule.Comment}\"", before == 0 ? "appended" : $"inserted before handle {before}");
-            Add(Phase.AddRules, d, before == 0 ? tx => tx.AddRule(rule) : tx => tx.InsertRule(rule, before));
+            Difference d = _plan.Difference(family, AccelDriftKind.Missing, $"rule {family.ToNftName()} {rule.Table} {rule.Chain} \"{rule.Comment}\"", before == 0 ? "appended" : $"inserted before handle {before}");
+            Add(Phase.AddRules, d, before == 0 ? new RuleChange(ChangeAction.Add, rule) : new RuleChange(ChangeAction.Insert, rule, before));
         }
     }
 
@@ -350,5 +339,19 @@ internal sealed class SyncPlanner
 
     private static string Name(string kind, NftFamily family, string table, string name) => $"{kind} {family.ToNftName()} {table} {name}";
 
-    private void Add(Phase phase, int difference, Action<NftTransaction> change) => _changes.Add((phase, difference, change));
+    private void Add(Phase phase, Difference difference, Change change) => _changes.Add((phase, change with { Subject = difference }));
+
+    /// <summary>A set created with its elements.</summary>
+    private void AddSet(Difference difference, DesiredSet set)
+    {
+        Add(Phase.AddSets, difference, new SetChange(ChangeAction.Add, set.Set));
+        if (set.Elements.Count > 0)
+        {
+            Add(Phase.AddSets, difference, Elements(ChangeAction.Add, set.Set, set.Elements));
+        }
+    }
+
+    /// <summary>Element changes name each prefix, so that a kernel error says which one it refused.</summary>
+    private static ElementsChange Elements(ChangeAction action, NftSet set, IReadOnlyList<IpPrefix> prefixes) =>
+        new(action, set, new EquatableArray<IpPrefix>(prefixes)) { Subjects = new EquatableArray<object?>(prefixes.Select(p => (object?)p.ToString())) };
 }

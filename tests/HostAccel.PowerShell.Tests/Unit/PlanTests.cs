@@ -1,0 +1,175 @@
+using System.Collections;
+using HostAccel.Native.Nftables;
+using HostAccel.Native.Nftables.Objects;
+using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Engine.Configuration;
+using HostAccel.PowerShell.Engine.Planning;
+using HostAccel.PowerShell.Model;
+using Xunit;
+
+namespace HostAccel.PowerShell.Tests.Unit;
+
+/// <summary>
+/// Plans are data: planned without a kernel from states written by hand, and compared as records. The kernel's side
+/// is a <see cref="KernelTable"/> holding exactly what a sync of the same configuration writes, with handles.
+/// </summary>
+public sealed class PlanTests
+{
+    private static readonly Dictionary<string, uint> Devices = new() { ["antrea-gw0"] = 2, ["eth0"] = 3, ["eth1"] = 4 };
+
+    private static readonly string[] Peers = ["10.244.0.0/24", "10.244.1.0/24", "10.244.3.0/24"];
+
+    /// <summary>Every traffic type of the slides, IPv4: the state the examples start from.</summary>
+    private static AccelConfiguration EveryTrafficType(params string[] peers) => ConfigurationReader.Read(new Hashtable
+    {
+        ["TransportInterface"] = "eth0",
+        ["LocalPodCidr"] = new[] { "10.244.2.0/24" },
+        ["PeerPodCidr"] = peers,
+        ["Traffic"] = "All",
+        ["ExternalIP"] = new[] { "172.18.0.151" },
+        ["PeerNodeIP"] = new[] { "172.18.0.2" },
+        ["Devices"] = new[] { "eth1" },
+    }, "test");
+
+    /// <summary>What the kernel holds after a sync of <paramref name="configuration"/>: every object, rules with handles.</summary>
+    private static (Dictionary<NftFamily, KernelTable?> Tables, Dictionary<NftSet, IReadOnlyList<IpPrefix>> Elements) Kernel(AccelConfiguration configuration)
+    {
+        FamilyState state = DesiredState.Build(configuration, name => Devices[name])[NftFamily.Ip]!;
+        ulong handle = 1;
+        List<NftRule> rules = state.Rules.Select(r => r with { Handle = ++handle }).ToList();
+        var table = new KernelTable(state.Table with { Handle = 1 }, state.Sets.Select(s => s.Set).ToList(), [state.Flowtable!], [state.Chain!], rules);
+        return (new() { [NftFamily.Ip] = table, [NftFamily.Ip6] = null }, state.Sets.ToDictionary(s => s.Set, s => s.Elements));
+    }
+
+    private static SyncPlan Plan(AccelConfiguration want, AccelConfiguration have)
+    {
+        (Dictionary<NftFamily, KernelTable?> tables, Dictionary<NftSet, IReadOnlyList<IpPrefix>> elements) = Kernel(have);
+        return SyncPlanner.Plan(new SyncPlan(7, i => Devices.FirstOrDefault(d => d.Value == i).Key), DesiredState.Build(want, name => Devices[name]),
+            tables, set => elements[set], Design.TableName, force: false);
+    }
+
+    [Fact]
+    public void SyncingTheStateTheKernelHoldsPlansNothing()
+    {
+        Assert.True(Plan(EveryTrafficType(Peers), EveryTrafficType(Peers)).IsEmpty);
+    }
+
+    [Fact]
+    public void RemovingOnePeerCidrFromEveryTrafficTypesStatePlansExactlyOneElementDelete()
+    {
+        SyncPlan plan = Plan(EveryTrafficType("10.244.0.0/24", "10.244.3.0/24"), EveryTrafficType(Peers));
+
+        Change change = Assert.Single(plan.Plan.Changes);
+        var delete = Assert.IsType<ElementsChange>(change);
+        Assert.Equal((ChangeAction.Delete, "peer-pod-cidr"), (delete.Action, delete.Set.Name));
+        Assert.Equal([IpPrefix.Parse("10.244.1.0/24")], delete.Prefixes);
+        Assert.Equal(["10.244.1.0/24"], delete.Subjects);
+        Assert.Equal(7u, plan.Plan.Generation);
+        Assert.Equal(["delete element ip antrea peer-pod-cidr { 10.244.1.0/24 }"], plan.Statements);
+        AccelDrift drift = Assert.Single(plan.Drift());
+        Assert.Equal(("set ip antrea peer-pod-cidr", AccelDriftKind.Different), (drift.Object, drift.Kind));
+    }
+
+    [Fact]
+    public void DroppingATrafficTypeDeletesItsRuleByHandleAndItsSet()
+    {
+        AccelConfiguration without = ConfigurationReader.Read(new Hashtable
+        {
+            ["TransportInterface"] = "eth0",
+            ["LocalPodCidr"] = new[] { "10.244.2.0/24" },
+            ["PeerPodCidr"] = Peers,
+            ["Traffic"] = "PodToPod, ExternalToPod, ExternalToNodePort, FullPath",
+            ["PeerNodeIP"] = new[] { "172.18.0.2" },
+            ["Devices"] = new[] { "eth1" },
+        }, "test");
+
+        SyncPlan plan = Plan(without, EveryTrafficType(Peers));
+
+        Assert.Equal(2, plan.Plan.Changes.Count);
+        var rule = Assert.IsType<RuleChange>(plan.Plan.Changes[0]);
+        Assert.Equal(ChangeAction.Delete, rule.Action);
+        Assert.Contains(rule.Rule.Expressions, e => e is Native.Nftables.Expressions.LookupExpression { Set: "external-ip" });
+        Assert.Equal("delete rule ip antrea forward handle " + rule.Rule.Handle, PlanText.Statement(rule));
+        var set = Assert.IsType<SetChange>(plan.Plan.Changes[1]);
+        Assert.Equal((ChangeAction.Delete, "external-ip"), (set.Action, set.Set.Name));
+    }
+
+    [Fact]
+    public void APlanIsEqualToTheSamePlanMadeAgain()
+    {
+        SyncPlan first = Plan(EveryTrafficType("10.244.9.0/24"), EveryTrafficType(Peers));
+        SyncPlan second = Plan(EveryTrafficType("10.244.9.0/24"), EveryTrafficType(Peers));
+        Assert.Equal(first.Plan.Changes.Select(c => c with { Subject = null }), second.Plan.Changes.Select(c => c with { Subject = null }));
+        Assert.Equal(first.Statements, second.Statements);
+    }
+
+    [Fact]
+    public void ElementChangesOfOneSetFromManyInputsAreSentAsOneListNamingEachInput()
+    {
+        NftSet set = Design.AddressSet(NftFamily.Ip, "antrea", "peer-pod-cidr");
+        Change[] perInput =
+        [
+            new SetChange(ChangeAction.Add, set) { Subject = "set" },
+            new ElementsChange(ChangeAction.Add, set, new[] { IpPrefix.Parse("10.0.0.0/24") }) { Subject = "10.0.0.0/24" },
+            new ElementsChange(ChangeAction.Add, set, new[] { IpPrefix.Parse("10.0.1.0/24") }) { Subject = "10.0.1.0/24" },
+            new ElementsChange(ChangeAction.Delete, set, new[] { IpPrefix.Parse("10.0.2.0/24") }) { Subject = "10.0.2.0/24" },
+            new ElementsChange(ChangeAction.Delete, set, new[] { IpPrefix.Parse("10.0.3.0/24") }) { Subject = "10.0.3.0/24" },
+        ];
+
+        List<Change> plan = ChangePlan<PeerPodCidr>.Coalesce(perInput);
+
+        Assert.Equal(3, plan.Count);
+        Assert.Equal(perInput[0], plan[0]);
+        var added = Assert.IsType<ElementsChange>(plan[1]);
+        Assert.Equal(["10.0.0.0/24", "10.0.1.0/24"], added.Prefixes.Select(p => p.ToString()));
+        Assert.Equal(["10.0.0.0/24", "10.0.1.0/24"], added.Subjects);
+        var deleted = Assert.IsType<ElementsChange>(plan[2]);
+        Assert.Equal(ChangeAction.Delete, deleted.Action);
+        Assert.Equal(["10.0.2.0/24", "10.0.3.0/24"], deleted.Subjects);
+
+        NftTransaction tx = PlanEncoder.Encode(plan);
+        Assert.Equal(3, tx.Count);
+        Assert.Equal("set", tx.Entries[0].Subject);
+    }
+
+    [Fact]
+    public void APromptCountsElementsAndTheStatementListsThem()
+    {
+        NftSet set = Design.AddressSet(NftFamily.Ip, "antrea", "peer-pod-cidr");
+        var many = new ElementsChange(ChangeAction.Add, set, Enumerable.Range(0, 50_000).Select(i => IpPrefix.Create(false, (UInt128)(0x0A000000u + ((uint)i << 8)), 24)).ToArray());
+        Assert.Equal("add 50000 elements to set ip antrea peer-pod-cidr", PlanText.Summary(many));
+        Assert.StartsWith("add element ip antrea peer-pod-cidr { 10.0.0.0/24, 10.0.1.0/24, ", PlanText.Statement(many), StringComparison.Ordinal);
+        var few = new ElementsChange(ChangeAction.Delete, set, new[] { IpPrefix.Parse("10.0.0.0/24") });
+        Assert.Equal(PlanText.Statement(few), PlanText.Summary(few));
+    }
+
+    [Fact]
+    public void EveryKindOfChangeRendersAsTheNftStatementThatMakesIt()
+    {
+        NftTable table = Design.Table(NftFamily.Ip6, "antrea");
+        NftChain chain = Design.ForwardChain(NftFamily.Ip6, "antrea") with { Handle = 5 };
+        var flowtable = new NftFlowtable(NftFamily.Ip6, "antrea", "fastpath") { Devices = new[] { "antrea-gw0", "eth0" }, Handle = 6 };
+        NftRule rule = Design.ExternalToNodePort(new Design.Names(NftFamily.Ip6), 2, IpPrefix.Parse("fc01::aabb:ccdd:eefe")) with { Handle = 9 };
+        Func<uint, string?> names = i => Devices.FirstOrDefault(d => d.Value == i).Key;
+        Assert.Equal(
+            [
+                "add table ip6 antrea { comment \"Rules for Antrea\"; }",
+                "delete table ip6 antrea",
+                "delete chain ip6 antrea forward",
+                "delete flowtable ip6 antrea fastpath { devices = { eth0 }; }",
+                "insert rule ip6 antrea forward position 4 oif \"antrea-gw0\" ip6 daddr fc01::aabb:ccdd:eefe flow add @fastpath counter packets 0 bytes 0 comment \"Accelerate IPv6 connections: External-to-NodePort after DNAT\"",
+                "delete rule ip6 antrea forward handle 9",
+                "reset rules chain ip6 antrea forward",
+            ],
+            new Change[]
+            {
+                new TableChange(ChangeAction.Create, table),
+                new TableChange(ChangeAction.Delete, table),
+                new ChainChange(ChangeAction.Delete, chain),
+                new FlowtableDevicesChange(flowtable, new[] { "eth0" }),
+                new RuleChange(ChangeAction.Insert, rule, 4),
+                new RuleChange(ChangeAction.Delete, rule),
+                new CounterReset(NftFamily.Ip6, "antrea", "forward"),
+            }.Select(c => PlanText.Statement(c, names)));
+    }
+}
