@@ -150,8 +150,8 @@ public sealed class RoutingTests : IDisposable
         NextHopException error = Assert.Throws<NextHopException>(() =>
             NextHopResolver.Resolve(_tc, TcFixtures.PeerPodCidr(false), "eth0", "antrea-gw0", IPAddress.Parse("10.244.0.9")));
         Assert.Equal(NextHopProblem.NotForwarded, error.Problem);
-        // The kernel says EINVAL for a martian source, whatever the reason (rp_filter here).
-        Assert.Contains("would not forward 10.244.0.0 from 10.244.0.9 arriving on antrea-gw0 (EINVAL)", error.Message, StringComparison.Ordinal);
+        // With the kernel's errno, which differs between kernels (EINVAL for a martian source on 6.18).
+        Assert.Contains("the kernel would not forward 10.244.0.0 from 10.244.0.9 arriving on antrea-gw0 (E", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -72,7 +72,9 @@ public sealed class TrafficControlTests : IDisposable
         {
             _tc.Apply([TcChange.AddQdisc(TcQdisc.Clsact(_a)), TcChange.AddFilter(filter)]);
             Assert.Equal([filter], _tc.ListFilters(_a, ClsactHook.Ingress).Select(f => f.AsWritten()));
-            Assert.Contains("munge", Tc("filter", "show", "dev", "veth-a", "ingress"), StringComparison.Ordinal);
+            string shown = Tc("filter", "show", "dev", "veth-a", "ingress");
+            Assert.Contains("pedit action pipe keys 5", shown, StringComparison.Ordinal);
+            Assert.Contains("mirred (Egress Redirect to device veth-b) stolen", shown, StringComparison.Ordinal);
             _tc.DeleteFilter(filter);
             Assert.Empty(_tc.ListFilters(_a, ClsactHook.Ingress));
             return;
