@@ -29,6 +29,21 @@ public enum KernelReason
 
     /// <summary>The ruleset changed after the generation a transaction was planned against.</summary>
     RulesetChanged,
+
+    /// <summary>
+    /// The kernel lacks a module of the Traffic Control mode (a qdisc, classifier or action kind it cannot create);
+    /// <see cref="Netlink.NetlinkException.MissingModules"/> names the ones the support probe found missing.
+    /// </summary>
+    TrafficControlModuleMissing,
+
+    /// <summary>The device already has a clsact qdisc (perhaps holding another program's filters).</summary>
+    QdiscExists,
+
+    /// <summary>A filter with the same priority, protocol and handle is already on the hook.</summary>
+    FilterExists,
+
+    /// <summary>Creating a throwaway network namespace (unshare) for a probe needs CAP_SYS_ADMIN.</summary>
+    SysAdminRequiredForProbe,
 }
 
 /// <summary>The words each reason adds to an error message, and the advice that goes with them.</summary>
@@ -36,7 +51,7 @@ public static class KernelReasonText
 {
     public static string? Hint(KernelReason reason) => reason switch
     {
-        KernelReason.NetAdminRequired => "HostAccel requires root or CAP_NET_ADMIN: the kernel refuses every nf_tables and conntrack request without it",
+        KernelReason.NetAdminRequired => "HostAccel requires root or CAP_NET_ADMIN: the kernel refuses every nf_tables and conntrack request, and every traffic control change, without it",
         KernelReason.SysAdminRequired => "Entering a named network namespace requires CAP_SYS_ADMIN",
         KernelReason.FlowtableUnsupported =>
             "This kernel has no flowtable support: it needs CONFIG_NF_FLOW_TABLE, CONFIG_NF_FLOW_TABLE_INET and " +
@@ -48,6 +63,12 @@ public static class KernelReasonText
         KernelReason.DeviceInAnotherFlowtable => "A device can be in only one flowtable of a table: one of the devices listed already is",
         KernelReason.NamespaceNotFound => "ip netns list shows the named network namespaces",
         KernelReason.RulesetChanged => "The ruleset changed after it was read; nothing was applied",
+        KernelReason.TrafficControlModuleMissing =>
+            "The Traffic Control mode needs the modules sch_ingress, cls_flower, act_mirred, act_pedit, act_csum and act_gact, " +
+            "built in or loadable (CONFIG_NET_SCH_INGRESS, CONFIG_NET_CLS_FLOWER, CONFIG_NET_ACT_MIRRED, CONFIG_NET_ACT_PEDIT, CONFIG_NET_ACT_CSUM, CONFIG_NET_ACT_GACT)",
+        KernelReason.QdiscExists => "The device already has a clsact qdisc, perhaps holding another program's filters: add filters to it rather than a second one",
+        KernelReason.FilterExists => "A filter with this priority, protocol and handle is already on the device",
+        KernelReason.SysAdminRequiredForProbe => "Probing traffic control support creates a throwaway network namespace, which requires CAP_SYS_ADMIN",
         _ => null,
     };
 }

@@ -4,7 +4,7 @@ using HostAccel.VmChecks;
 
 [assembly: SupportedOSPlatform("linux")]
 
-// Usage: HostAccel.VmChecks [--rounds N] [--seconds S] [--no-bench] [--only sync]
+// Usage: HostAccel.VmChecks [--rounds N] [--seconds S] [--no-bench] [--only sync|tc]
 // Runs inside a flowtable-capable kernel (tests/vm/run.sh). Prints TAP-like lines, the closing count, and the
 // line CI reads; exits non-zero when a check failed or offload was not verified.
 int rounds = 3, seconds = 3;
@@ -36,7 +36,15 @@ var report = new Report();
 Console.WriteLine($"kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}");
 if (only is not null)
 {
-    RunSync(report, only);
+    if (only == "tc")
+    {
+        RunTrafficControl(report);
+    }
+    else
+    {
+        RunSync(report, only);
+    }
+
     Console.WriteLine($"{report.Passed} passed, {report.Failed} failed");
     return report.Failed == 0 ? 0 : 1;
 }
@@ -60,6 +68,7 @@ catch (Exception ex)
 }
 
 RunSync(report);
+RunTrafficControl(report);
 
 OffloadResult? offload = null;
 try
@@ -88,6 +97,18 @@ Console.WriteLine($"{report.Passed} passed, {report.Failed} failed");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"vm-flowtable: offloaded={offload?.OffloadedFlows ?? 0} forward_packets={offload?.ForwardPackets ?? 0} sent_packets={offload?.SentPackets ?? 0} stream_gain={gains.stream:+0.0;-0.0}% rr_gain={gains.rr:+0.0;-0.0}%"));
 return report.Failed == 0 && offload is { Verified: true } ? 0 : 1;
+
+static void RunTrafficControl(Report report)
+{
+    try
+    {
+        HostAccel.VmChecks.TrafficControl.TcChecks.Run(report);
+    }
+    catch (Exception ex)
+    {
+        report.Check(false, "traffic control checks ran to the end", ex.ToString());
+    }
+}
 
 static void RunSync(Report report, string only = "sync")
 {

@@ -27,6 +27,7 @@ preload_modules=(
 	nfnetlink nf_tables nf_conntrack nf_nat nf_conntrack_netlink
 	nf_flow_table nf_flow_table_inet nft_flow_offload nft_ct nft_nat nft_chain_nat
 	veth dummy
+	sch_ingress cls_flower act_mirred act_pedit act_csum act_gact
 )
 # insmod parameters, by module name. dummy would otherwise create a stray
 # dummy0 in the root namespace.
@@ -270,9 +271,11 @@ main() {
 		mkdir -p "$art"
 		build_initramfs "$kdir" "$art"
 		touch "$art/.complete"
-		# Builds made with older scripts are dead weight (a VM still running
-		# from one keeps its open files).
-		find "$cache/artifacts" -mindepth 1 -maxdepth 1 ! -path "$art" -exec rm -rf {} +
+		# Builds of an older kernel are dead weight (a VM still running from one
+		# keeps its open files). Builds of this kernel by other versions of these
+		# scripts stay: branches checked out side by side would otherwise
+		# delete each other's build on every run.
+		find "$cache/artifacts" -mindepth 1 -maxdepth 1 ! -name "$(basename "$kdir")-*" -exec rm -rf {} +
 	fi
 	printf '%s\n' "$art"
 }

@@ -19,6 +19,7 @@ public enum Errno
     EBUSY = 16,
     EEXIST = 17,
     ENODEV = 19,
+    EXDEV = 18,
     ENOTDIR = 20,
     EINVAL = 22,
     ENFILE = 23,
@@ -37,9 +38,12 @@ public enum Errno
     EPROTONOSUPPORT = 93,
     EOPNOTSUPP = 95,
     EAFNOSUPPORT = 97,
+    EADDRNOTAVAIL = 99,
+    ENETUNREACH = 101,
     ENOBUFS = 105,
     ENOTCONN = 107,
     ETIMEDOUT = 110,
+    EHOSTUNREACH = 113,
 }
 
 public static class ErrnoText

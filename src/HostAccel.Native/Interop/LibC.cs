@@ -125,6 +125,8 @@ internal static unsafe partial class LibC
 
     internal static int setns(int fd, int nstype) => TmdsLibC.setns(fd, nstype);
 
+    internal static int unshare(int flags) => TmdsLibC.unshare(flags);
+
     internal static uint geteuid() => TmdsLibC.geteuid();
 
     // <net/if.h>'s name/index calls: not in Tmds.LibC.

@@ -68,6 +68,10 @@ public ref struct AttributeReader
 
     public readonly uint GetU32Host() => BinaryPrimitives.ReadUInt32LittleEndian(Expect(4));
 
+    public readonly ushort GetU16Host() => BinaryPrimitives.ReadUInt16LittleEndian(Expect(2));
+
+    public readonly ulong GetU64Host() => BinaryPrimitives.ReadUInt64LittleEndian(Expect(8));
+
     /// <summary>The string up to its terminating NUL (or the whole payload when there is none).</summary>
     public readonly string GetString()
     {

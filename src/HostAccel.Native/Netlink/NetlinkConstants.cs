@@ -3,10 +3,12 @@ namespace HostAccel.Native.Netlink;
 /// <summary>Constants of linux/netlink.h and linux/netfilter/nfnetlink.h, under their C names.</summary>
 internal static class NetlinkConstants
 {
+    internal const int NETLINK_ROUTE = 0;
     internal const int NETLINK_NETFILTER = 12;
     internal const int SOL_NETLINK = 270;
     internal const int NETLINK_CAP_ACK = 10;
     internal const int NETLINK_EXT_ACK = 11;
+    internal const int NETLINK_GET_STRICT_CHK = 12;
 
     internal const int NLMSG_HDRLEN = 16;
     internal const int NLA_HDRLEN = 4;

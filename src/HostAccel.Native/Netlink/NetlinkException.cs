@@ -8,14 +8,22 @@ namespace HostAccel.Native.Netlink;
 /// </summary>
 public sealed class NetlinkException : ErrnoException
 {
-    public NetlinkException(Errno errno, string operation, string? extAckMessage = null, int? offset = null, uint sequence = 0, KernelReason reason = KernelReason.None)
-        : base(errno, Format(errno, operation, extAckMessage, KernelReasonText.Hint(reason)), reason)
+    public NetlinkException(Errno errno, string operation, string? extAckMessage = null, int? offset = null, uint sequence = 0, KernelReason reason = KernelReason.None,
+        IReadOnlyList<string>? missingModules = null)
+        : base(errno, Format(errno, operation, extAckMessage, KernelReasonText.Hint(reason), missingModules), reason)
     {
         Operation = operation;
         ExtAckMessage = extAckMessage;
         Offset = offset;
         Sequence = sequence;
+        MissingModules = missingModules ?? [];
     }
+
+    /// <summary>
+    /// With <see cref="KernelReason.TrafficControlModuleMissing"/>: the modules the kernel was found to lack
+    /// (cls_flower, act_pedit …); empty when the probe could not tell.
+    /// </summary>
+    public IReadOnlyList<string> MissingModules { get; }
 
     public string Operation { get; }
 
@@ -35,12 +43,17 @@ public sealed class NetlinkException : ErrnoException
     /// <summary>The nf_tables message (NFT_MSG_*) of a transaction that failed, or 0.</summary>
     public ushort MessageType { get; init; }
 
-    private static string Format(Errno errno, string operation, string? extAck, string? hint)
+    private static string Format(Errno errno, string operation, string? extAck, string? hint, IReadOnlyList<string>? missingModules)
     {
         string text = $"{operation}: {ErrnoText.Message(errno)} ({ErrnoText.Name(errno)})";
         if (!string.IsNullOrEmpty(extAck))
         {
             text += $": {extAck}";
+        }
+
+        if (missingModules is { Count: > 0 })
+        {
+            text += $"; this kernel has no {string.Join(", ", missingModules)} (modprobe {string.Join(" ", missingModules)})";
         }
 
         if (!string.IsNullOrEmpty(hint))

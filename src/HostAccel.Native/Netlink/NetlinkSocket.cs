@@ -68,18 +68,29 @@ public sealed unsafe class NetlinkSocket : IDisposable
     public string? NetworkNamespace { get; }
 
     /// <summary>Opens a socket of a netlink protocol in a named namespace, or in the current one when null.</summary>
-    public static NetlinkSocket Open(int protocol, string? networkNamespace)
-    {
-        NetlinkSocketHandle handle = Interop.NetworkNamespace.Run(networkNamespace, () =>
-        {
-            int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
-            if (fd < 0)
-            {
-                throw SystemCallException.FromLastError("socket", $"AF_NETLINK protocol {protocol}");
-            }
+    public static NetlinkSocket Open(int protocol, string? networkNamespace) =>
+        Bind(Interop.NetworkNamespace.Run(networkNamespace, () => Create(protocol)), networkNamespace);
 
-            return new NetlinkSocketHandle(fd);
-        });
+    /// <summary>
+    /// Opens a socket of a netlink protocol in a new, empty network namespace that lives as long as the socket: for
+    /// probes that must leave nothing behind (<see cref="Interop.NetworkNamespace.RunInNew{T}"/>).
+    /// </summary>
+    internal static NetlinkSocket OpenInThrowawayNamespace(int protocol) =>
+        Bind(Interop.NetworkNamespace.RunInNew(() => Create(protocol)), "(throwaway)");
+
+    private static NetlinkSocketHandle Create(int protocol)
+    {
+        int fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
+        if (fd < 0)
+        {
+            throw SystemCallException.FromLastError("socket", $"AF_NETLINK protocol {protocol}");
+        }
+
+        return new NetlinkSocketHandle(fd);
+    }
+
+    private static NetlinkSocket Bind(NetlinkSocketHandle handle, string? networkNamespace)
+    {
 
         try
         {
@@ -335,6 +346,47 @@ public sealed unsafe class NetlinkSocket : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Sends one request built by <paramref name="buildRequest"/> (which must ask for NLM_F_ACK) and returns the
+    /// kernel's answer to it, an ACK or an error, without throwing on the error: rtnetlink changes are one message
+    /// each, and the caller knows which object an error belongs to.
+    /// </summary>
+    public NetlinkError Request(Action<NetlinkWriter, uint> buildRequest)
+    {
+        ArgumentNullException.ThrowIfNull(buildRequest);
+        var writer = new NetlinkWriter(512);
+        uint sequence = NextSequence();
+        buildRequest(writer, sequence);
+        DiscardPendingReplies();
+        Send(writer.WrittenSpan);
+        try
+        {
+            while (true)
+            {
+                foreach (NetlinkMessage message in NetlinkMessage.Parse(Receive()))
+                {
+                    // Anything before the answer (an NLM_F_ECHO copy, were one asked for) is not the answer.
+                    if (IsReplyTo(message, sequence) && message.Type == NLMSG_ERROR)
+                    {
+                        return NetlinkError.Decode(message);
+                    }
+                }
+            }
+        }
+        catch
+        {
+            _replyPending = true;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// NETLINK_GET_STRICT_CHK: rtnetlink then checks dump requests strictly and filters dumps by the attributes
+    /// given (a neighbour dump by device, a route dump by table), as iproute2 asks it to. False where the kernel is
+    /// older than 4.20 and does not know the option.
+    /// </summary>
+    internal bool EnableStrictChecking() => SetOption(_handle, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1, required: false);
 
     /// <summary>
     /// Sends a batch and collects the kernel's answer to each of its messages. Other messages addressed to this

@@ -48,12 +48,25 @@ public sealed class NetlinkWriter
         BinaryPrimitives.WriteUInt16BigEndian(span[2..], resourceId);
     }
 
+    /// <summary>
+    /// A fixed C struct after the message header: the family header of an rtnetlink message (tcmsg, rtmsg …).
+    /// </summary>
+    public void WriteStruct<T>(in T value)
+        where T : INetlinkStruct
+    {
+        Span<byte> span = Reserve(Align(value.Size));
+        span.Clear();
+        value.WriteTo(span[..value.Size]);
+    }
+
     public void EndMessage(int start)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(start), checked((uint)(_length - start)));
     }
 
     public void WriteU8(ushort type, byte value) => WriteAttribute(type, 1)[0] = value;
+
+    public void WriteU16Host(ushort type, ushort value) => BinaryPrimitives.WriteUInt16LittleEndian(WriteAttribute(type, 2), value);
 
     public void WriteU16Be(ushort type, ushort value) => BinaryPrimitives.WriteUInt16BigEndian(WriteAttribute(type, 2), value);
 
@@ -63,6 +76,15 @@ public sealed class NetlinkWriter
 
     /// <summary>A 32-bit number in the host's order, as the kernel stores register data such as an ifindex.</summary>
     public void WriteU32Host(ushort type, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(WriteAttribute(type, 4), value);
+
+    /// <summary>An attribute whose payload is a fixed C struct (struct tc_mirred, tc_pedit_sel …).</summary>
+    public void WriteStruct<T>(ushort type, in T value)
+        where T : INetlinkStruct
+    {
+        Span<byte> span = WriteAttribute(type, value.Size);
+        span.Clear();
+        value.WriteTo(span);
+    }
 
     public void WriteBytes(ushort type, ReadOnlySpan<byte> value) => value.CopyTo(WriteAttribute(type, value.Length));
 
@@ -82,6 +104,20 @@ public sealed class NetlinkWriter
         Span<byte> header = Reserve(NLA_HDRLEN);
         BinaryPrimitives.WriteUInt16LittleEndian(header, 0);
         BinaryPrimitives.WriteUInt16LittleEndian(header[2..], (ushort)(type | NLA_F_NESTED));
+        return new NestedScope(this, start);
+    }
+
+    /// <summary>
+    /// Opens a nested attribute without NLA_F_NESTED, as iproute2 writes rtnetlink's older nests (TCA_OPTIONS,
+    /// TCA_FLOWER_ACT and the numbered actions in it, with addattr_nest). The kernel parses those with
+    /// nla_parse_nested_deprecated and takes either; writing them as tc does keeps the bytes comparable with tc's.
+    /// </summary>
+    public NestedScope NestedWithoutFlag(ushort type)
+    {
+        int start = _length;
+        Span<byte> header = Reserve(NLA_HDRLEN);
+        BinaryPrimitives.WriteUInt16LittleEndian(header, 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[2..], type);
         return new NestedScope(this, start);
     }
 

@@ -4,6 +4,8 @@ using HostAccel.Native.Conntrack;
 using HostAccel.Native.Netlink;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Nftables.Objects;
+using HostAccel.Native.TrafficControl;
+using HostAccel.Native.TrafficControl.Routing;
 using static HostAccel.Native.Netlink.NetlinkConstants;
 
 namespace HostAccel.Native.Tests.Fuzz;
@@ -34,8 +36,12 @@ internal static class DecoderHarness
         "NetlinkMessage.Parse", "NetlinkError.Decode", "NftTable.Decode", "NftChain.Decode", "NftSet.Decode",
         "NftFlowtable.Decode", "NftRule.Decode", "SetElementDecoder.Decode", "ConntrackConnection.Decode",
         "object text (ToString, RuleText)", "NetlinkException from NetlinkError", "ListPrefixes (IntervalCodec.Decode, IpPrefix.Create)",
-        "TransactionOutcome.ThrowIfFailed",
+        "TransactionOutcome.ThrowIfFailed", "TcFilter.Decode", "TcQdisc.Decode", "Link.Decode", "Neighbour.Decode",
+        "Route.Decode", "tc object text (Render, AsWritten)",
     ];
+
+    /// <summary>The stages of the rtnetlink decoders, which <see cref="Run"/> counts after the nf_tables ones.</summary>
+    public static readonly int[] TrafficControlStages = [13, 14, 15, 16, 17];
 
     private static readonly NftTransaction Batch = BuildBatch();
 
@@ -100,7 +106,18 @@ internal static class DecoderHarness
                 ?? Stage(tally, 5, () => objects.Add(NftFlowtable.Decode(Message())))
                 ?? Stage(tally, 6, () => objects.Add(NftRule.Decode(Message())))
                 ?? Stage(tally, 7, () => SetElementDecoder.Decode(Message(), elements))
-                ?? Stage(tally, 8, () => objects.Add(ConntrackConnection.Decode(Message())));
+                ?? Stage(tally, 8, () => objects.Add(ConntrackConnection.Decode(Message())))
+                ?? Stage(tally, 13, () =>
+                {
+                    if (TcFilter.Decode(Message()) is TcFilter filter)
+                    {
+                        objects.Add(filter);
+                    }
+                })
+                ?? Stage(tally, 14, () => objects.Add(TcQdisc.Decode(Message())))
+                ?? Stage(tally, 15, () => objects.Add(Link.Decode(Message())))
+                ?? Stage(tally, 16, () => objects.Add(Neighbour.Decode(Message())))
+                ?? Stage(tally, 17, () => objects.Add(Route.Decode(Message())));
             if (finding is not null)
             {
                 return finding;
@@ -112,6 +129,8 @@ internal static class DecoderHarness
             finding = decoded switch
             {
                 NftRule rule => Stage(tally, 9, () => _ = rule.ToString() + RuleText.Render(rule, InterfaceNames) + rule.Counter),
+                TcFilter filter => Stage(tally, 18, () => _ = filter.Render(i => i == 4 ? "antrea-gw0" : null) + filter.AsWritten() +
+                    (filter is FlowerFilter f ? f.Statistics?.ToString() + string.Concat(f.Actions.Select(a => a.AsWritten().ToString())) : "")),
                 NetlinkError error => Stage(tally, 10, () => _ = new NetlinkException(error.Errno, "fuzzing", error.ExtAckMessage, error.Offset, error.OriginalSequence).Message),
                 _ => Stage(tally, 9, () => _ = decoded.ToString()),
             };

@@ -10,7 +10,7 @@ namespace HostAccel.Native.Tests.Fuzz;
 
 /// <summary>
 /// The inputs mutation starts from, built at run time (nothing large is committed): every datagram of the captured
-/// kernel replies (Golden/reply-*.golden), plus messages the captures do not hold, written with
+/// kernel replies (Golden/reply-*.golden and Golden/tc/reply-*.golden), plus messages the captures do not hold, written with
 /// <see cref="NetlinkWriter"/>: ctnetlink entries, NLMSG_ERROR with extended-ACK TLVs (capped and with the echoed
 /// request), the answers to a batch, and an object of each kind carrying every attribute the decoders read.
 /// </summary>
@@ -22,9 +22,12 @@ internal static class FuzzCorpus
 
     public static IReadOnlyList<byte[]> All => Seeds.Value;
 
+    /// <summary>The captured replies of nft (Golden/reply-*) and of tc and ip (Golden/tc/reply-*).</summary>
     public static IEnumerable<string> ReplyFixtures() =>
         Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Golden"), "reply-*.golden")
             .Select(path => Path.GetFileNameWithoutExtension(path))
+            .Concat(Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Golden", "tc"), "reply-*.golden")
+                .Select(path => $"tc/{Path.GetFileNameWithoutExtension(path)}"))
             .Order(StringComparer.Ordinal);
 
     private static List<byte[]> Build()
