@@ -99,9 +99,17 @@ public readonly record struct IpPrefix : IComparable<IpPrefix>
     /// socket addresses, not prefixes; .NET's own parser would drop them silently. Leading and trailing white space is
     /// ignored.
     /// </summary>
-    public static bool TryParse(string? text, out IpPrefix prefix, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? text, out IpPrefix prefix, [NotNullWhen(false)] out string? error) =>
+        TryParse(text, out prefix, out error, out _);
+
+    /// <summary>As <see cref="TryParse(string?, out IpPrefix, out string?)"/>; <paramref name="hostBitsSet"/> tells a prefix with host bits set (which has a canonical form to suggest) from text that is no CIDR at all.</summary>
+    public static bool TryParse(string? text, out IpPrefix prefix, [NotNullWhen(false)] out string? error, out bool hostBitsSet) =>
+        TryParseText(text, out prefix, out error, out hostBitsSet);
+
+    private static bool TryParseText(string? text, out IpPrefix prefix, [NotNullWhen(false)] out string? error, out bool hostBitsSet)
     {
         prefix = default;
+        hostBitsSet = false;
         if (string.IsNullOrWhiteSpace(text))
         {
             error = "an empty string is not a CIDR";
@@ -139,6 +147,7 @@ public readonly record struct IpPrefix : IComparable<IpPrefix>
         {
             var canonical = new IpPrefix(isV6, value & ~HostMask(bits, length), length);
             error = $"'{text}' has host bits set: did you mean {canonical}?";
+            hostBitsSet = true;
             return false;
         }
 

@@ -22,4 +22,10 @@ public abstract class ChangeCmdlet : HostAccelCmdlet
             : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference", false));
 
     internal new CancellationToken Cancellation => base.Cancellation;
+
+    /// <summary>Whether verbose output is shown, so that megabytes of statements are not rendered for nobody.</summary>
+    internal bool IsVerbose =>
+        MyInvocation.BoundParameters.TryGetValue("Verbose", out object? verbose)
+            ? verbose is SwitchParameter { IsPresent: true } || verbose is true
+            : GetVariableValue("VerbosePreference", ActionPreference.SilentlyContinue) is ActionPreference preference && preference != ActionPreference.SilentlyContinue;
 }

@@ -120,7 +120,8 @@ internal sealed class ChangeQueue<TPlan, TRequest, TResult>
         for (int i = 0; i < batch.Requests.Count; i++)
         {
             (TRequest request, object? target) = batch.Requests[i];
-            if (progress is not null && i % 1000 == 0)
+            // Every 5 % of the inputs: each progress record costs the host a redraw.
+            if (progress is not null && i % Math.Max(1000, batch.Requests.Count / 20) == 0)
             {
                 progress.PercentComplete = (int)(100L * i / batch.Requests.Count);
                 progress.StatusDescription = $"{i} of {batch.Requests.Count} inputs";
@@ -211,14 +212,14 @@ internal sealed class ChangeQueue<TPlan, TRequest, TResult>
         List<Change> coalesced = ChangePlan<TResult>.Coalesce(changes.SelectMany(c => c.Changes));
         Func<uint, string?> names = batch.Session.InterfaceName;
         string action = changes.Count == 1 ? changes[0].Action : $"{changes[0].Action} ({changes.Count} inputs)";
-        string summary = string.Join(Environment.NewLine + "  ", coalesced.Select(c => Shorten(PlanText.Summary(c, names))));
+        string summary = string.Join(Environment.NewLine + "  ", coalesced.Select(c => PlanText.Summary(c, names, MaxStatementLength)));
         bool yes = _cmdlet.ShouldProcess($"{action} on {group.Key}:{Environment.NewLine}  {summary}",
             $"{action} on {group.Key}?{Environment.NewLine}  {summary}", changes[0].Action);
-        if (yes || _cmdlet.IsWhatIf)
+        if ((yes || _cmdlet.IsWhatIf) && _cmdlet.IsVerbose)
         {
             foreach (Change change in coalesced.Where(c => c is ElementsChange { Prefixes.Count: > 3 }))
             {
-                _cmdlet.WriteVerbose(Shorten(PlanText.Statement(change, names)));
+                _cmdlet.WriteVerbose(PlanText.Statement(change, names, MaxStatementLength));
             }
         }
 
@@ -239,18 +240,6 @@ internal sealed class ChangeQueue<TPlan, TRequest, TResult>
         }
 
         _repeated++;
-    }
-
-    private static string Shorten(string statement)
-    {
-        if (statement.Length <= MaxStatementLength)
-        {
-            return statement;
-        }
-
-        int list = statement.IndexOf('{', StringComparison.Ordinal);
-        int elements = list < 0 ? 0 : statement.AsSpan(list).Count(", ") + 1;
-        return $"{statement[..MaxStatementLength]}… ({elements} elements)";
     }
 
     private sealed class Batch(AccelSession session)

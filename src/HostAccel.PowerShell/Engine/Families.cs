@@ -23,13 +23,12 @@ internal static class Families
     /// <summary>Parses a CIDR with IpPrefix's strict rules, classifying the failure (host bits set, or not a CIDR).</summary>
     public static IpPrefix ParseCidr(string? text)
     {
-        if (IpPrefix.TryParse(text, out IpPrefix prefix, out string? error))
+        if (IpPrefix.TryParse(text, out IpPrefix prefix, out string? error, out bool hostBitsSet))
         {
             return prefix;
         }
 
-        bool hostBits = error.Contains("host bits", StringComparison.Ordinal);
-        throw new HostAccelException(hostBits ? ErrorIds.HostBitsSet : ErrorIds.InvalidCidr, FailureKind.InvalidArgument, error, text);
+        throw new HostAccelException(hostBitsSet ? ErrorIds.HostBitsSet : ErrorIds.InvalidCidr, FailureKind.InvalidArgument, error, text);
     }
 
     /// <summary>

@@ -85,6 +85,7 @@ internal static class PeerPodCidrs
 internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
 {
     private readonly Dictionary<(NftFamily, string, string), SetState> _sets = [];
+    private readonly HashSet<(string, string, string?)> _checkedNames = [];
 
     protected PeerPodCidrPlan(AccelSession session)
         : base(session)
@@ -97,6 +98,9 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
 
         /// <summary>The set in the kernel, or null when it does not exist (yet).</summary>
         public NftSet? Existing { get; init; }
+
+        /// <summary>"set ip antrea peer-pod-cidr": what ShouldProcess names, made once per set rather than once per prefix.</summary>
+        public string Name { get; init; } = "";
 
         /// <summary>The set as this plan writes to it: the existing one, or the one it creates.</summary>
         public NftSet Target { get; set; } = null!;
@@ -129,7 +133,13 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
                 PeerPodCidrs.CheckSet(existing);
             }
 
-            state = new SetState { Table = found, Existing = existing, Target = existing ?? Design.AddressSet(family, table, set, setComment) };
+            state = new SetState
+            {
+                Table = found,
+                Existing = existing,
+                Target = existing ?? Design.AddressSet(family, table, set, setComment),
+                Name = $"set {family.ToNftName()} {table} {set}",
+            };
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
@@ -143,6 +153,9 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
     protected SetState StateOf(PeerPodCidr cidr) => _sets[(cidr.Family.ToNft(), cidr.TableName, cidr.SetName)];
 
     protected IEnumerable<SetState> Sets => _sets.Values;
+
+    /// <summary>The names of a call that passed their checks: checked once, not once per prefix.</summary>
+    protected HashSet<(string Table, string Set, string? Comment)> CheckedNames => _checkedNames;
 
     protected override void OnAccepted(PlannedChange<PeerPodCidr> change)
     {
@@ -195,12 +208,17 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
     public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, string? setComment, bool force)
     {
         Failures.CheckComment(setComment, "SetComment");
-        Names.PeerPodCidr(table, set, setComment);
+        if (!CheckedNames.Contains((table, set, setComment)))
+        {
+            Names.PeerPodCidr(table, set, setComment);
+            CheckedNames.Add((table, set, setComment));
+        }
+
         IpPrefix prefix = Families.ParsePodCidr(cidr, "peer Pod CIDR");
         NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
         SetState state = State(nftFamily, table, set, force, requireSet: false, setComment);
         PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
-        string target = $"set {nftFamily.ToNftName()} {table} {set}";
+        string target = state.Name;
         if (state.Planned.ContainsKey(prefix))
         {
             return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, []);
@@ -282,12 +300,17 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
     /// <summary>One prefix out of its set; it must be there exactly as it was added (the kernel checks).</summary>
     public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, bool force)
     {
-        Names.Objects(("TableName", table), ("SetName", set));
+        if (!CheckedNames.Contains((table, set, null)))
+        {
+            Names.Objects(("TableName", table), ("SetName", set));
+            CheckedNames.Add((table, set, null));
+        }
+
         IpPrefix prefix = Families.ParseCidr(cidr);
         NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
         SetState state = State(nftFamily, table, set, force, requireSet: true);
         PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
-        string target = $"set {nftFamily.ToNftName()} {table} {set}";
+        string target = state.Name;
         if (state.Planned.ContainsKey(prefix))
         {
             return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result, []);

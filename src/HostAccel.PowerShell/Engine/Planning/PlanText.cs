@@ -5,6 +5,22 @@ namespace HostAccel.PowerShell.Engine.Planning;
 /// <summary>The one renderer of plans: each change as the nft statement that would make it.</summary>
 internal static class PlanText
 {
+    /// <summary>
+    /// A statement cut after <paramref name="maxLength"/> characters, with the count of its elements: an element list
+    /// of 100 000 prefixes is not rendered whole to be cut.
+    /// </summary>
+    public static string Statement(Change change, Func<uint, string?>? interfaceName, int maxLength)
+    {
+        if (change is not ElementsChange e)
+        {
+            string whole = Statement(change, interfaceName);
+            return whole.Length <= maxLength ? whole : $"{whole[..maxLength]}…";
+        }
+
+        string head = NftStatements.Elements(e.Action == ChangeAction.Add, e.Set, e.Prefixes.Take(maxLength / 8 + 1));
+        return head.Length <= maxLength && e.Prefixes.Count <= maxLength / 8 + 1 ? head : $"{head[..Math.Min(head.Length, maxLength)]}… ({e.Prefixes.Count} elements)";
+    }
+
     public static string Statement(Change change, Func<uint, string?>? interfaceName = null) => change switch
     {
         TableChange { Action: ChangeAction.Add or ChangeAction.Create } t => NftStatements.AddTable(t.Table),
@@ -29,10 +45,10 @@ internal static class PlanText
     /// A change in a few words for a prompt: element lists by their count ("add 50000 elements to set ip antrea
     /// peer-pod-cidr"), everything else as its statement.
     /// </summary>
-    public static string Summary(Change change, Func<uint, string?>? interfaceName = null) => change switch
+    public static string Summary(Change change, Func<uint, string?>? interfaceName = null, int maxLength = int.MaxValue) => change switch
     {
         ElementsChange { Prefixes.Count: > 3 } e =>
             $"{(e.Action == ChangeAction.Add ? "add" : "delete")} {e.Prefixes.Count} elements {(e.Action == ChangeAction.Add ? "to" : "from")} set {e.Set.Family.ToNftName()} {e.Set.Table} {e.Set.Name}",
-        _ => Statement(change, interfaceName),
+        _ => maxLength == int.MaxValue ? Statement(change, interfaceName) : Statement(change, interfaceName, maxLength),
     };
 }
