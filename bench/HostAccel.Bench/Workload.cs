@@ -33,7 +33,8 @@ internal sealed class Workload
 
     public IpPrefix[] SwappedPeers { get; }
 
-    public static NftTable Table { get; } = new(NftFamily.Ip, TableName) { Comment = "Rules for Antrea" };
+    /// <summary>With HostAccel's manager mark, as its own tables have it: the sync measure acts on it without -Force.</summary>
+    public static NftTable Table { get; } = new(NftFamily.Ip, TableName) { Comment = "Rules for Antrea", Manager = PowerShell.Engine.Defaults.Manager };
 
     public static NftSet Set { get; } = new(NftFamily.Ip, TableName, SetName, SetKeyType.Ipv4Address)
     {

@@ -92,7 +92,7 @@ internal static class EngineChecks
     /// </summary>
     private static void ResetsWhileCounting(Report report, Topology topology, AccelSession session)
     {
-        Sh.In(topology.Router, "nft", "add table ip count-check { chain fwd { type filter hook forward priority 10; policy accept; icmp type echo-request counter; }; }");
+        Sh.In(topology.Router, "nft", "add table ip count-check { chain counting { type filter hook forward priority 10; policy accept; icmp type echo-request counter; }; }");
         try
         {
             const int pings = 2000;
@@ -101,11 +101,11 @@ internal static class EngineChecks
             using Process flood = Sh.Start("ip", "netns", "exec", topology.Client, "ping", "-f", "-q", "-c", pings.ToString(System.Globalization.CultureInfo.InvariantCulture), Topology.ServerAddress);
             while (!flood.WaitForExit(20))
             {
-                returned += session.Nft.ResetRuleCounters(NftFamily.Ip, "count-check", "fwd").Single().Counter!.Packets;
+                returned += session.Nft.ResetRuleCounters(NftFamily.Ip, "count-check", "counting").Single().Counter!.Packets;
                 resets++;
             }
 
-            ulong last = session.Nft.ListRules(NftFamily.Ip, "count-check", "fwd").Single().Counter!.Packets;
+            ulong last = session.Nft.ListRules(NftFamily.Ip, "count-check", "counting").Single().Counter!.Packets;
             report.Check(returned + last == pings && resets > 5 && session.Nft.LastCounterReset == CounterReset.ReplacedWithFinalCounts,
                 "Reset-FlowtableCounter on 6.1: resets while packets are counted lose none of them", $"{returned} returned by {resets} resets + {last} left = {returned + last} of {pings}");
         }

@@ -147,8 +147,11 @@ Describe 'Sync-AccelConfiguration' {
             { Sync-AccelConfiguration -NetworkNamespace $ns -Path $file -ErrorAction Stop } | Should -Throw -ErrorId "InvalidArgument,$Id"
         }
 
-        It 'reports a missing <_> file as ConfigurationFileNotFound (ObjectNotFound)' -ForEach @('psd1', 'json') {
-            { Sync-AccelConfiguration -NetworkNamespace $ns -Path (Join-Path $TestDrive "missing.$_") -ErrorAction Stop } | Should -Throw -ErrorId "ConfigurationFileNotFound,$Id"
+        It 'reports a missing <_> file as ConfigurationFileNotFound, an ObjectNotFound' -ForEach @('psd1', 'json') {
+            $err = $null
+            Sync-AccelConfiguration -NetworkNamespace $ns -Path (Join-Path $TestDrive "missing.$_") -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -Be "ConfigurationFileNotFound,$Id"
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         }
 
         It 'points a string given as the configuration to -Path' {

@@ -92,4 +92,76 @@ public class IpPrefixTests
         Assert.False(other.Overlaps(wide));
         Assert.False(IpPrefix.Parse("::/0").Overlaps(wide));
     }
+
+    /// <summary>Mutation testing found Contains and Overlaps exercised only far from their edges.</summary>
+    [Theory]
+    [InlineData("10.0.0.0/8", "10.0.0.0/8", true)]
+    [InlineData("10.0.0.0/8", "10.0.0.0/16", true)]
+    [InlineData("10.0.0.0/8", "10.255.0.0/16", true)]
+    [InlineData("10.0.0.0/16", "11.0.0.0/24", false)]
+    [InlineData("10.0.0.0/16", "9.0.0.0/24", false)]
+    [InlineData("10.0.0.0/16", "10.0.0.0/8", false)]
+    [InlineData("::/0", "ffff::/16", true)]
+    [InlineData("::/0", "::/0", true)]
+    public void ContainsHoldsAtTheEdgesOfAPrefix(string outer, string inner, bool contains) =>
+        Assert.Equal(contains, IpPrefix.Parse(outer).Contains(IpPrefix.Parse(inner)));
+
+    [Theory]
+    [InlineData("10.0.0.0/24", "10.0.0.255/32", true)]
+    [InlineData("10.0.0.255/32", "10.0.0.0/24", true)]
+    [InlineData("10.0.0.0/24", "10.0.1.0/24", false)]
+    [InlineData("10.0.1.0/24", "10.0.0.0/24", false)]
+    [InlineData("::/0", "::1", true)]
+    public void OverlapsCountsTheFirstAndLastAddresses(string a, string b, bool overlaps) =>
+        Assert.Equal(overlaps, IpPrefix.Parse(a).Overlaps(IpPrefix.Parse(b)));
+
+    [Fact]
+    public void TheWholeIPv6SpaceEndsAtTheLastAddressAndHasNoHostBits()
+    {
+        IpPrefix all = IpPrefix.Parse("::/0");
+        Assert.Equal(UInt128.MaxValue, all.Last);
+        Assert.Equal(NftFamily.Ip6, all.Family);
+        Assert.Equal(NftFamily.Ip, IpPrefix.Parse("0.0.0.0/0").Family);
+        Assert.Equal(uint.MaxValue, (uint)IpPrefix.Parse("0.0.0.0/0").Last);
+        Assert.False(IpPrefix.TryParse("::1/0", out _, out string? error));
+        Assert.Contains("has host bits set: did you mean ::/0?", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PrefixesOrderByFamilyAddressThenLength()
+    {
+        IpPrefix[] sorted = new[] { "10.0.0.0/8", "10.0.0.0/16", "10.1.0.0/16", "::/0" }.Select(IpPrefix.Parse).ToArray();
+        Assert.Equal(sorted, sorted.Reverse().Order());
+        Assert.True(sorted[0] < sorted[1] && sorted[1] > sorted[0] && sorted[0] <= sorted[0] && sorted[0] >= sorted[0]);
+        Assert.False(sorted[1] < sorted[0] || sorted[0] > sorted[1] || sorted[1] <= sorted[0] || sorted[0] >= sorted[1]);
+    }
+
+    [Theory]
+    [InlineData(false, 0u, -1)]
+    [InlineData(false, 0u, 33)]
+    [InlineData(true, 0u, 129)]
+    public void CreateRefusesALengthOutsideTheFamily(bool v6, uint value, int length) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => IpPrefix.Create(v6, value, length));
+
+    [Fact]
+    public void CreateRefusesWhatIsNotAPrefix()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => IpPrefix.Create(false, (UInt128)uint.MaxValue + 1, 32));
+        Assert.Contains("has host bits set beyond /8", Assert.Throws<ArgumentException>(() => IpPrefix.Create(false, 0x0a000001, 8)).Message, StringComparison.Ordinal);
+        Assert.Equal(IpPrefix.Parse("10.0.0.0/8"), IpPrefix.Create(false, 0x0a000000, 8));
+        Assert.Throws<ArgumentException>(() => IpPrefix.FromBytes([1, 2, 3]));
+    }
+
+    /// <summary>Each refusal in its own words: a near miss of one check must not pass as another's.</summary>
+    [Theory]
+    [InlineData("/24", "'/24' is not a CIDR: '' is not a dotted-quad IPv4 address")]
+    [InlineData("fd00:1/64", "'fd00:1/64' is not a CIDR: 'fd00:1' is not an IP address")]
+    [InlineData("[fd00::/64", "'[fd00::/64' is not a CIDR: '[fd00::' is not an IP address: brackets (and a port after them) make a socket address, not a prefix")]
+    [InlineData("fd00::]/64", "'fd00::]/64' is not a CIDR: 'fd00::]' is not an IP address: brackets (and a port after them) make a socket address, not a prefix")]
+    [InlineData("10.0.0.1:80", "'10.0.0.1:80' is not a CIDR: '10.0.0.1:80' is not an IP address: a port (after ':') belongs to a socket address, not a prefix")]
+    public void EachRefusalSaysItsOwnReason(string text, string error)
+    {
+        Assert.False(IpPrefix.TryParse(text, out _, out string? actual));
+        Assert.Equal(error, actual);
+    }
 }
