@@ -34,7 +34,7 @@ internal sealed class Workload
     public IpPrefix[] SwappedPeers { get; }
 
     /// <summary>With HostAccel's manager mark, as its own tables have it: the sync measure acts on it without -Force.</summary>
-    public static NftTable Table { get; } = new(NftFamily.Ip, TableName) { Comment = "Rules for Antrea", Manager = PowerShell.Engine.Defaults.Manager };
+    public static NftTable Table { get; } = new(NftFamily.Ip, TableName) { Comment = "Rules for Antrea", Manager = PowerShell.Engine.Design.Manager };
 
     public static NftSet Set { get; } = new(NftFamily.Ip, TableName, SetName, SetKeyType.Ipv4Address)
     {
