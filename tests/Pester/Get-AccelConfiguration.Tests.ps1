@@ -37,6 +37,13 @@ Describe 'Get-AccelConfiguration' {
         (Get-AccelConfiguration other -NetworkNamespace $ns).TableName | Should -Be 'other'
     }
 
+    It 'reads back prepared tables whose peer set has a name of its own, as synced' {
+        Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{ Family = 'ip'; Traffic = 'None'; SetName = 'pods'; PeerPodCidr = '10.1.0.0/16' }
+        $read = Get-AccelConfiguration -NetworkNamespace $ns
+        ($read.SetName, ($read.PeerPodCidr -join ','), [string] $read.Traffic) | Should -Be @('pods', '10.1.0.0/16', 'None')
+        $read | Test-AccelConfiguration -Quiet | Should -BeTrue
+    }
+
     It 'refuses a state with a chain added by hand (StateNotExpressible, naming it), which Get | Sync would delete' {
         Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{ Family = 'ip'; Traffic = 'None' }
         & ip netns exec $ns nft add chain ip antrea mine '{ type filter hook input priority 0; policy accept; }'

@@ -54,36 +54,15 @@ public static class NetworkNamespace
     public static T RunInNew<T>(Func<T> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        T result = default!;
-        ExceptionDispatchInfo? failure = null;
-        var thread = new Thread(() =>
+        return OnThread("hostaccel-netns-new", () =>
         {
-            try
+            if (LibC.unshare(LibC.CLONE_NEWNET) != 0)
             {
-                if (LibC.unshare(LibC.CLONE_NEWNET) != 0)
-                {
-                    var errno = (Errno)Marshal.GetLastPInvokeError();
-                    throw new SystemCallException("unshare", errno, "a new network namespace",
-                        errno == Errno.EPERM ? KernelReason.SysAdminRequiredForProbe : KernelReason.None);
-                }
-
-                result = action();
+                var errno = (Errno)Marshal.GetLastPInvokeError();
+                throw new SystemCallException("unshare", errno, "a new network namespace",
+                    errno == Errno.EPERM ? KernelReason.SysAdminRequiredForProbe : KernelReason.None);
             }
-#pragma warning disable CA1031 // everything is rethrown on the calling thread
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                failure = ExceptionDispatchInfo.Capture(ex);
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "hostaccel-netns-new",
-        };
-        thread.Start();
-        thread.Join();
-        failure?.Throw();
-        return result;
+        }, action);
     }
 
     /// <summary>Runs <paramref name="action"/> in the namespace, or right here when <paramref name="name"/> is null.</summary>
@@ -113,42 +92,52 @@ public static class NetworkNamespace
                 : $"'{name}' is not a network namespace: {path} is a namespace of another kind (CLONE_NEW* 0x{type:x})", nameof(name));
         }
 
-        T result = default!;
-        ExceptionDispatchInfo? failure = null;
         try
         {
-            var thread = new Thread(() =>
+            return OnThread("hostaccel-netns", () =>
             {
-                try
+                if (LibC.setns(fd, LibC.CLONE_NEWNET) != 0)
                 {
-                    if (LibC.setns(fd, LibC.CLONE_NEWNET) != 0)
-                    {
-                        var errno = (Errno)Marshal.GetLastPInvokeError();
-                        throw new SystemCallException("setns", errno, $"network namespace '{name}'",
-                            errno == Errno.EPERM ? KernelReason.SysAdminRequired : KernelReason.None);
-                    }
-
-                    result = action();
+                    var errno = (Errno)Marshal.GetLastPInvokeError();
+                    throw new SystemCallException("setns", errno, $"network namespace '{name}'",
+                        errno == Errno.EPERM ? KernelReason.SysAdminRequired : KernelReason.None);
                 }
-#pragma warning disable CA1031 // everything is rethrown on the calling thread
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    failure = ExceptionDispatchInfo.Capture(ex);
-                }
-            })
-            {
-                IsBackground = true,
-                Name = "hostaccel-netns",
-            };
-            thread.Start();
-            thread.Join();
+            }, action);
         }
         finally
         {
             _ = LibC.close(fd);
         }
+    }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on a short-lived thread of its own after <paramref name="enter"/> moved that
+    /// thread into a namespace, so the calling thread never moves; anything thrown is rethrown here.
+    /// </summary>
+    private static T OnThread<T>(string threadName, Action enter, Func<T> action)
+    {
+        T result = default!;
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                enter();
+                result = action();
+            }
+#pragma warning disable CA1031 // everything is rethrown on the calling thread
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure = ExceptionDispatchInfo.Capture(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = threadName,
+        };
+        thread.Start();
+        thread.Join();
         failure?.Throw();
         return result;
     }

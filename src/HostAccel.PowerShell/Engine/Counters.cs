@@ -172,40 +172,17 @@ internal sealed class AddressMatch
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(rule);
-        Expression[] e = rule.Expressions.ToArray();
-        bool v6 = rule.Family == NftFamily.Ip6;
-        for (int i = 0; i < e.Length; i++)
+        // The rule's address statements, read by the one reader of rule shapes (RuleStatements); one it cannot read as
+        // a prefix or a set (an inverted match, a range, host bits) constrains nothing.
+        foreach (AddressStatement address in RuleStatements.Parse(rule).OfType<AddressStatement>())
         {
-            if (e[i] is MetaExpression { Key: MetaKey.NfProto } && i + 1 < e.Length && e[i + 1] is CmpExpression nfproto && nfproto.Data.Count == 1)
+            List<IpPrefix>? prefixes = address switch
             {
-                v6 = nfproto.Data[0] == (byte)NftFamily.Ip6;
-            }
-
-            if (e[i] is not PayloadExpression { Base: PayloadBase.Network } load || i + 1 >= e.Length)
-            {
-                continue;
-            }
-
-            bool? source = (v6, load.Offset) switch
-            {
-                (false, 12) or (true, 8) => true,
-                (false, 16) or (true, 24) => false,
+                { Op: CmpOp.Eq, Invert: false, Set: string set } => SetPrefixes(session, rule, set),
+                { Op: CmpOp.Eq, Invert: false, Prefix: IpPrefix prefix } => [prefix],
                 _ => null,
             };
-            if (source is null)
-            {
-                continue;
-            }
-
-            List<IpPrefix>? prefixes = e[i + 1] switch
-            {
-                LookupExpression { Invert: false } lookup => SetPrefixes(session, rule, lookup.Set),
-                CmpExpression { Op: CmpOp.Eq } cmp => [Prefix(v6, cmp.Data.ToArray(), (int)load.Length * 8)],
-                BitwiseExpression mask when i + 2 < e.Length && e[i + 2] is CmpExpression { Op: CmpOp.Eq } cmp =>
-                    [Prefix(v6, cmp.Data.ToArray(), mask.Mask.Sum(b => System.Numerics.BitOperations.PopCount(b)))],
-                _ => null,
-            };
-            if (source == true)
+            if (address.Source)
             {
                 _sources = prefixes;
             }
@@ -232,13 +209,6 @@ internal sealed class AddressMatch
         byte[] bytes = address.GetAddressBytes();
         IpPrefix host = IpPrefix.Create(bytes.Length == 16, IpPrefix.FromBytes(bytes), bytes.Length * 8);
         return prefixes.Any(p => p.Contains(host));
-    }
-
-    private static IpPrefix Prefix(bool v6, byte[] data, int bits)
-    {
-        byte[] full = new byte[v6 ? 16 : 4];
-        Array.Copy(data, full, Math.Min(data.Length, full.Length));
-        return IpPrefix.Create(v6, IpPrefix.FromBytes(full), Math.Min(bits, full.Length * 8));
     }
 
     private static List<IpPrefix>? SetPrefixes(AccelSession session, NftRule rule, string name)

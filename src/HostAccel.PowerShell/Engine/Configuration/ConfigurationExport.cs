@@ -192,9 +192,14 @@ internal static class ConfigurationExport
     {
         var defaults = new AccelConfiguration();
         string? Name(uint? index) => index is uint i ? session.InterfaceName(i) : null;
-        string peerSet = found.Select(f => f.What.PeerSet).OfType<string>().FirstOrDefault() ?? defaults.SetName;
         string externalSet = found.Select(f => f.What.ExternalSet).OfType<string>().FirstOrDefault() ?? defaults.ExternalIPSetName;
         string nodeSet = found.Select(f => f.What.NodeSet).OfType<string>().FirstOrDefault() ?? defaults.PeerNodeSetName;
+        // No rule names the peer set when nothing is accelerated (prepared tables): then it is the one interval set
+        // the tables hold besides the external and peer Node ones, whatever its name.
+        List<string> others = found.SelectMany(f => f.Table.Sets).Where(s => s.IsInterval && s.Name != externalSet && s.Name != nodeSet)
+            .Select(s => s.Name).Distinct(StringComparer.Ordinal).ToList();
+        string peerSet = found.Select(f => f.What.PeerSet).OfType<string>().FirstOrDefault()
+            ?? (others.Count == 1 ? others[0] : defaults.SetName);
         string flowtableName = found.Select(f => f.What.Flowtable).OfType<string>().FirstOrDefault() ?? defaults.FlowtableName;
         NftFlowtable? flowtable = found.SelectMany(f => f.Table.Flowtables).FirstOrDefault(f => f.Name == flowtableName);
         // No rule names the gateway when the full path is all that is accelerated: it is then one of the flowtable's
