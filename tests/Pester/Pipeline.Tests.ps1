@@ -108,3 +108,21 @@ Describe 'An object piped in is the object acted on' {
         Get-AccelTable 'nope*' -NetworkNamespace $ns -ErrorAction Stop | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Table views in an 80-column terminal' {
+    BeforeAll {
+        $script:ns = New-TestNamespace
+        Import-HostAccelRuleset $ns $Ruleset
+    }
+    AfterAll { Remove-TestNamespace $ns }
+
+    It 'shows every column of <Command> on one header line' -ForEach @(
+        @{ Command = 'Get-AccelTable'; Labels = @('Family', 'Name', 'Owned', 'Comment', 'Sets', 'Chains', 'Flowtables') }
+        @{ Command = 'Get-FlowtableCounter'; Labels = @('Family', 'Handle', 'Packets', 'Bytes', 'OffloadedFlows', 'OffloadedBytes', 'Comment') }
+    ) {
+        $text = & $Command -NetworkNamespace $ns | Format-Table | Out-String -Width 80
+        $header = ($text -split "`n" | Where-Object { $_ -match '\bFamily\b' } | Select-Object -First 1)
+        foreach ($label in $Labels) { $header | Should -Match "\b$label\b" }
+        $text -split "`n" | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
+    }
+}
