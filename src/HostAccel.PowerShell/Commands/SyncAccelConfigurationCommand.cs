@@ -18,6 +18,9 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
 {
     private const string Action = "Apply the desired state";
 
+    /// <summary>From this many element changes on, a sync says what it is doing with Write-Progress.</summary>
+    private const int ProgressThreshold = 2000;
+
     /// <summary>Where a statement is cut in the ShouldProcess text: an element list can run to megabytes.</summary>
     private const int MaxStatementLength = 500;
 
@@ -46,8 +49,16 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
             ShouldApply = plan =>
             {
                 WarnAboutDeletions(plan.Plan, target);
-                string statements = string.Join(Environment.NewLine + "  ", plan.Statements.Select(Shorten));
-                return ShouldProcess($"{Action} on {target}:{Environment.NewLine}  {statements}", $"{Action} on {target}?{Environment.NewLine}  {statements}", Action);
+                string statements = string.Join(Environment.NewLine + "  ", plan.Plan.Changes.Select(c => PlanText.Statement(c, session.InterfaceName, MaxStatementLength)));
+                bool apply = ShouldProcess($"{Action} on {target}:{Environment.NewLine}  {statements}", $"{Action} on {target}?{Environment.NewLine}  {statements}", Action);
+                int elements = plan.Plan.Changes.OfType<ElementsChange>().Sum(c => c.Prefixes.Count);
+                if (apply && elements >= ProgressThreshold)
+                {
+                    // One transaction has no steps to count; what a long sync is doing is still worth a line.
+                    WriteProgress(new ProgressRecord(2, Action, $"{target}: committing {elements} element changes in one transaction"));
+                }
+
+                return apply;
             },
             Log = WriteVerbose,
         };
@@ -65,6 +76,7 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
             WriteWarning(warning);
         }
 
+        WriteProgress(new ProgressRecord(2, Action, "done") { RecordType = ProgressRecordType.Completed });
         if (result!.Attempts > 1)
         {
             WriteWarning($"{target}: the ruleset changed while the sync was planned, so it was read and planned again; {(result.Applied ? "applied" : "planned")} at attempt {result.Attempts} of {MaxAttempts}");
@@ -87,17 +99,5 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
         {
             WriteWarning($"{target}: the sync deletes {string.Join(", ", deleted)} and everything in {(deleted.Count == 1 ? "it" : "them")}");
         }
-    }
-
-    private static string Shorten(string statement)
-    {
-        if (statement.Length <= MaxStatementLength)
-        {
-            return statement;
-        }
-
-        int list = statement.IndexOf('{', StringComparison.Ordinal);
-        int elements = list < 0 ? 0 : statement.AsSpan(list).Count(", ") + 1;
-        return $"{statement[..MaxStatementLength]}… ({elements} elements)";
     }
 }
