@@ -1,0 +1,269 @@
+using HostAccel.Native.Nftables;
+using HostAccel.Native.Nftables.Objects;
+using HostAccel.Native.Interop;
+using HostAccel.Native.Netlink;
+using HostAccel.PowerShell.Engine.Planning;
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Engine;
+
+/// <summary>
+/// Shared by the add and remove plans: each set's table and set, read once per plan — never its elements. Whether a
+/// prefix is already held, overlaps a held one or is missing is the kernel's own check at commit (an interval set
+/// refuses an overlapping interval and the deletion of one it does not hold, pointing at the element); only when it
+/// refuses is the set read, to say which held prefix is in the way. So a one-prefix change costs the same at 100 000
+/// elements as at 10. Prefixes of one call are checked against each other here, in O(log n) each.
+/// </summary>
+internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
+{
+    private readonly Dictionary<(NftFamily, string, string), SetState> _sets = [];
+    private readonly HashSet<(string, string, string?)> _checkedNames = [];
+
+    protected PeerPodCidrPlan(AccelSession session)
+        : base(session)
+    {
+    }
+
+    protected sealed class SetState
+    {
+        public NftTable Table { get; init; } = null!;
+
+        /// <summary>The set in the kernel, or null when it does not exist (yet).</summary>
+        public NftSet? Existing { get; init; }
+
+        /// <summary>"set ip antrea peer-pod-cidr": what ShouldProcess names, made once per set rather than once per prefix.</summary>
+        public string Name { get; init; } = "";
+
+        /// <summary>The set as this plan writes to it: the existing one, or the one it creates.</summary>
+        public NftSet Target { get; set; } = null!;
+
+        public bool Created { get; set; }
+
+        /// <summary>The prefixes accepted in this call, each with the input it came from, in the order they came.</summary>
+        public Dictionary<IpPrefix, string> Planned { get; } = [];
+    }
+
+    protected SetState State(NftFamily family, string table, string set, bool force, bool requireSet, string? setComment = null)
+    {
+        if (_sets.TryGetValue((family, table, set), out SetState? state))
+        {
+            return state;
+        }
+
+        try
+        {
+            NftTable found = Session.RequireTable(family, table);
+            Ownership.Require(found, force);
+            NftSet? existing = Session.Nft.ListSets(family, table).FirstOrDefault(s => s.Name == set);
+            if (existing is null && requireSet)
+            {
+                throw PeerPodCidrs.SetNotFound(family, table, set);
+            }
+
+            if (existing is not null)
+            {
+                PeerPodCidrs.CheckSet(existing);
+            }
+
+            state = new SetState
+            {
+                Table = found,
+                Existing = existing,
+                Target = existing ?? Design.AddressSet(family, table, set, setComment),
+                Name = $"set {family.ToNftName()} {table} {set}",
+            };
+        }
+        catch (Exception ex) when (ex is not HostAccelException)
+        {
+            throw Failures.From(ex, $"set {family.ToNftName()} {table} {set}");
+        }
+
+        _sets[(family, table, set)] = state;
+        return state;
+    }
+
+    protected SetState StateOf(PeerPodCidr cidr) => _sets[(cidr.Family.ToNft(), cidr.TableName, cidr.SetName)];
+
+    protected IEnumerable<SetState> Sets => _sets.Values;
+
+    /// <summary>The names of a call that passed their checks: checked once, not once per prefix.</summary>
+    protected HashSet<(string Table, string Set, string? Comment)> CheckedNames => _checkedNames;
+
+    protected override void OnAccepted(PlannedChange<PeerPodCidr> change)
+    {
+        SetState state = StateOf(change.Result);
+        foreach (Change c in change.Changes)
+        {
+            switch (c)
+            {
+                case SetChange { Action: ChangeAction.Add }:
+                    state.Created = true;
+                    break;
+                case ElementsChange e:
+                    foreach (IpPrefix prefix in e.Prefixes)
+                    {
+                        state.Planned.TryAdd(prefix, e.Subject as string ?? prefix.ToString());
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The prefixes a set holds now, read only to explain a refusal; empty when it cannot be read.</summary>
+    protected IReadOnlyList<IpPrefix> Held(NftSet set)
+    {
+        try
+        {
+            return Session.Nft.ListPrefixes(set);
+        }
+        catch (Native.ErrnoException)
+        {
+            return [];
+        }
+    }
+}
+
+internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
+{
+    internal AddPeerPodCidrPlan(AccelSession session)
+        : base(session)
+    {
+    }
+
+    /// <summary>
+    /// One prefix into the set of its family, creating the set (interval, the design's comment) when it is missing. A
+    /// prefix already there is not an error (nothing to do); one that overlaps another is, because an interval set
+    /// cannot hold both and removing one later would remove the other's addresses. A /0 is refused: it would
+    /// accelerate everything. Removing one that is already there stays possible.
+    /// </summary>
+    public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, string? setComment, bool force)
+    {
+        Failures.CheckComment(setComment, "SetComment");
+        if (!CheckedNames.Contains((table, set, setComment)))
+        {
+            Names.PeerPodCidr(table, set, setComment);
+            CheckedNames.Add((table, set, setComment));
+        }
+
+        IpPrefix prefix = Families.ParsePodCidr(cidr, "peer Pod CIDR");
+        NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
+        SetState state = State(nftFamily, table, set, force, requireSet: false, setComment);
+        PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
+        string target = state.Name;
+        if (state.Planned.ContainsKey(prefix))
+        {
+            return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, []);
+        }
+
+        var changes = new List<Change>(2);
+        if (state.Existing is null && !state.Created)
+        {
+            changes.Add(new SetChange(ChangeAction.Add, state.Target) { Subject = target });
+        }
+
+        changes.Add(new ElementsChange(ChangeAction.Add, state.Target, new[] { prefix }) { Subject = cidr });
+        return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, changes);
+    }
+
+    /// <summary>
+    /// Prefixes of this call that overlap one another, found in one sorted pass over each set's prefixes (O(n log n)
+    /// for the whole call): the later input of each pair is refused, naming the earlier.
+    /// </summary>
+    public override IReadOnlyList<HostAccelException> Conflicts()
+    {
+        var conflicts = new List<HostAccelException>();
+        foreach (SetState state in Sets)
+        {
+            var order = new Dictionary<IpPrefix, int>(state.Planned.Count);
+            foreach (IpPrefix prefix in state.Planned.Keys)
+            {
+                order[prefix] = order.Count;
+            }
+
+            IpPrefix? open = null;
+            foreach (IpPrefix prefix in state.Planned.Keys.Order())
+            {
+                if (open is IpPrefix outer && outer.IsIPv6 == prefix.IsIPv6 && prefix.Value <= outer.Last)
+                {
+                    (IpPrefix earlier, IpPrefix later) = order[outer] < order[prefix] ? (outer, prefix) : (prefix, outer);
+                    NftSet set = state.Target;
+                    conflicts.Add(new HostAccelException(ErrorIds.OverlappingCidr, FailureKind.ResourceExists,
+                        $"{later} overlaps {earlier}, which set {set.Family.ToNftName()} {set.Table} {set.Name} already holds (added earlier in this call)", state.Planned[later]));
+                    if (later == outer)
+                    {
+                        open = prefix;
+                    }
+
+                    continue;
+                }
+
+                open = prefix;
+            }
+        }
+
+        return conflicts;
+    }
+
+    /// <summary>The kernel refused an element because a held interval overlaps it: say which.</summary>
+    protected override HostAccelException Explain(HostAccelException failure, Exception kernelError)
+    {
+        if (kernelError is not NetlinkException { MessageType: NfTablesConstants.NFT_MSG_NEWSETELEM, Errno: Errno.EEXIST or Errno.ENOTEMPTY, Subject: string cidr }
+            || !IpPrefix.TryParse(cidr, out IpPrefix prefix, out _))
+        {
+            return failure;
+        }
+
+        NftSet? set = ByTarget.SelectMany(g => g).FirstOrDefault(c => c.Changes.OfType<ElementsChange>().Any(e => e.Subject as string == cidr))
+            ?.Changes.OfType<ElementsChange>().First().Set;
+        IpPrefix? held = set is null ? null : Held(set).Where(p => p.Overlaps(prefix)).Cast<IpPrefix?>().FirstOrDefault();
+        return new HostAccelException(ErrorIds.OverlappingCidr, FailureKind.ResourceExists,
+            $"{prefix} overlaps {(held is IpPrefix h ? h.ToString() : "a prefix")}, which {(set is null ? "the set" : $"set {set.Family.ToNftName()} {set.Table} {set.Name}")} already holds; nothing was applied", cidr, kernelError);
+    }
+}
+
+internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
+{
+    internal RemovePeerPodCidrPlan(AccelSession session)
+        : base(session)
+    {
+    }
+
+    /// <summary>One prefix out of its set; it must be there exactly as it was added (the kernel checks).</summary>
+    public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, bool force)
+    {
+        if (!CheckedNames.Contains((table, set, null)))
+        {
+            Names.Objects(("TableName", table), ("SetName", set));
+            CheckedNames.Add((table, set, null));
+        }
+
+        IpPrefix prefix = Families.ParseCidr(cidr);
+        NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
+        SetState state = State(nftFamily, table, set, force, requireSet: true);
+        PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
+        string target = state.Name;
+        if (state.Planned.ContainsKey(prefix))
+        {
+            return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result, []);
+        }
+
+        return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result,
+            [new ElementsChange(ChangeAction.Delete, state.Target, new[] { prefix }) { Subject = cidr }]);
+    }
+
+    /// <summary>The kernel found no such element: say what the set holds instead, if anything overlaps.</summary>
+    protected override HostAccelException Explain(HostAccelException failure, Exception kernelError)
+    {
+        if (kernelError is not NetlinkException { MessageType: NfTablesConstants.NFT_MSG_DELSETELEM, Errno: Errno.ENOENT, Subject: string cidr }
+            || !IpPrefix.TryParse(cidr, out IpPrefix prefix, out _))
+        {
+            return failure;
+        }
+
+        NftSet set = ByTarget.SelectMany(g => g).SelectMany(c => c.Changes).OfType<ElementsChange>().First(e => e.Prefixes.Contains(prefix)).Set;
+        IpPrefix? containing = Held(set).Where(p => p.Overlaps(prefix)).Cast<IpPrefix?>().FirstOrDefault();
+        return new HostAccelException(ErrorIds.CidrNotFound, FailureKind.ObjectNotFound,
+            $"set {set.Family.ToNftName()} {set.Table} {set.Name} does not hold {prefix}{(containing is IpPrefix c ? $" (it holds {c}, which overlaps it)" : "")}; nothing was applied", cidr, kernelError);
+    }
+}
