@@ -103,10 +103,7 @@ public readonly record struct IpPrefix : IComparable<IpPrefix>
         TryParse(text, out prefix, out error, out _);
 
     /// <summary>As <see cref="TryParse(string?, out IpPrefix, out string?)"/>; <paramref name="hostBitsSet"/> tells a prefix with host bits set (which has a canonical form to suggest) from text that is no CIDR at all.</summary>
-    public static bool TryParse(string? text, out IpPrefix prefix, [NotNullWhen(false)] out string? error, out bool hostBitsSet) =>
-        TryParseText(text, out prefix, out error, out hostBitsSet);
-
-    private static bool TryParseText(string? text, out IpPrefix prefix, [NotNullWhen(false)] out string? error, out bool hostBitsSet)
+    public static bool TryParse(string? text, out IpPrefix prefix, [NotNullWhen(false)] out string? error, out bool hostBitsSet)
     {
         prefix = default;
         hostBitsSet = false;
