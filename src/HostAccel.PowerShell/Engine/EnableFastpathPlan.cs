@@ -157,12 +157,14 @@ internal sealed class EnableFastpathPlan : ChangePlan<Fastpath>
             changes.AddRange(existingRules.Select(old => new RuleChange(ChangeAction.Delete, old) { Subject = target }));
         }
 
-        if (flowtableDiffers)
+        // Rules replaced by others: the flows the old ones offloaded are evicted with the flowtable (FlowEviction).
+        bool replaceFlowtable = flowtable is not null && (flowtableDiffers || rulesDiffer);
+        if (replaceFlowtable)
         {
             changes.Add(new FlowtableChange(ChangeAction.Delete, flowtable!) { Subject = target });
         }
 
-        if (flowtable is null || flowtableDiffers)
+        if (flowtable is null || replaceFlowtable)
         {
             changes.Add(new FlowtableChange(ChangeAction.Add, wantedFlowtable) { Subject = target });
         }

@@ -41,6 +41,9 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
 
         /// <summary>The prefixes accepted in this call, each with the input it came from, in the order they came.</summary>
         public Dictionary<IpPrefix, string> Planned { get; } = [];
+
+        /// <summary>Whether an accepted change already replaces the flowtables this set feeds (<see cref="FlowEviction"/>).</summary>
+        public bool Evicted { get; set; }
     }
 
     protected SetState State(NftFamily family, string table, string set, bool force, bool requireSet, string? setComment = null)
@@ -98,6 +101,9 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
             {
                 case SetChange { Action: ChangeAction.Add }:
                     state.Created = true;
+                    break;
+                case FlowtableChange { Action: ChangeAction.Delete }:
+                    state.Evicted = true;
                     break;
                 case ElementsChange e:
                     foreach (IpPrefix prefix in e.Prefixes)
@@ -248,8 +254,34 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
             return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result, []);
         }
 
-        return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result,
-            [new ElementsChange(ChangeAction.Delete, state.Target, new[] { prefix }) { Subject = cidr }]);
+        // The flows already offloaded between the prefix and the local Pods would keep bypassing the forward chain:
+        // the first removal from a set replaces the flowtables it feeds, once for the whole call.
+        List<Change> changes = [new ElementsChange(ChangeAction.Delete, state.Target, new[] { prefix }) { Subject = cidr }];
+        if (!state.Evicted)
+        {
+            changes.AddRange(Eviction(state.Target, target));
+        }
+
+        return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result, changes, Session.InterfaceName);
+    }
+
+    private List<Change> Eviction(NftSet set, string target)
+    {
+        try
+        {
+            IReadOnlyList<NftFlowtable> flowtables = Session.Nft.ListFlowtables(set.Family, set.Table);
+            if (flowtables.Count == 0)
+            {
+                return [];
+            }
+
+            IReadOnlyList<NftRule> rules = Session.Nft.ListRules(set.Family, set.Table);
+            return FlowEviction.FedBy(set.Name, flowtables, rules).SelectMany(f => FlowEviction.Replace(f, rules, target)).ToList();
+        }
+        catch (Exception ex) when (ex is not HostAccelException)
+        {
+            throw Failures.From(ex, target);
+        }
     }
 
     /// <summary>The kernel found no such element: say what the set holds instead, if anything overlaps.</summary>

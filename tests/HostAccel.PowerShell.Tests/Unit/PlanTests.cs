@@ -55,19 +55,54 @@ public sealed class PlanTests
     }
 
     [Fact]
-    public void RemovingOnePeerCidrFromEveryTrafficTypesStatePlansExactlyOneElementDelete()
+    public void RemovingOnePeerCidrDeletesItsElementAndReplacesTheFlowtableWithItsRulesToEvictOffloadedFlows()
     {
         SyncPlan plan = Plan(EveryTrafficType("10.244.0.0/24", "10.244.3.0/24"), EveryTrafficType(Peers));
 
-        Change change = Assert.Single(plan.Plan.Changes);
-        var delete = Assert.IsType<ElementsChange>(change);
+        var delete = Assert.Single(plan.Plan.Changes.OfType<ElementsChange>());
         Assert.Equal((ChangeAction.Delete, "peer-pod-cidr"), (delete.Action, delete.Set.Name));
         Assert.Equal([IpPrefix.Parse("10.244.1.0/24")], delete.Prefixes);
         Assert.Equal(["10.244.1.0/24"], delete.Subjects);
         Assert.Equal(7u, plan.Plan.Generation);
-        Assert.Equal(["delete element ip antrea peer-pod-cidr { 10.244.1.0/24 }"], plan.Statements);
-        AccelDrift drift = Assert.Single(plan.Drift());
-        Assert.Equal(("set ip antrea peer-pod-cidr", AccelDriftKind.Different), (drift.Object, drift.Kind));
+        Assert.Equal("delete element ip antrea peer-pod-cidr { 10.244.1.0/24 }", plan.Statements.Single(s => s.StartsWith("delete element", StringComparison.Ordinal)));
+
+        // Every rule goes before the flowtable it is bound to, and comes back after the new one, in the same order.
+        (Dictionary<NftFamily, KernelTable?> tables, _) = Kernel(EveryTrafficType(Peers));
+        IReadOnlyList<NftRule> held = tables[NftFamily.Ip]!.Rules;
+        List<Change> changes = plan.Plan.Changes.ToList();
+        int flowtableDeleted = changes.FindIndex(c => c is FlowtableChange { Action: ChangeAction.Delete });
+        int flowtableAdded = changes.FindIndex(c => c is FlowtableChange { Action: ChangeAction.Add });
+        Assert.InRange(flowtableDeleted, 0, flowtableAdded - 1);
+        Assert.Equal(held.Select(r => r.Handle), changes.Take(flowtableDeleted).OfType<RuleChange>().Select(r => r.Rule.Handle));
+        Assert.All(changes.Take(flowtableDeleted).OfType<RuleChange>(), r => Assert.Equal(ChangeAction.Delete, r.Action));
+        Assert.Equal(held.Select(r => r with { Handle = 0 }), changes.Skip(flowtableAdded).OfType<RuleChange>().Select(r => r.Rule));
+        Assert.Equal(tables[NftFamily.Ip]!.Flowtables[0].Devices, ((FlowtableChange)changes[flowtableAdded]).Flowtable.Devices);
+        AccelDrift eviction = Assert.Single(plan.Drift(), d => d.Object == "flowtable ip antrea fastpath");
+        Assert.Contains("evict", eviction.Detail, StringComparison.Ordinal);
+        Assert.Contains("1 element deleted from set ip antrea peer-pod-cidr", eviction.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddingAPeerCidrPlansOneElementAddAndEvictsNothing()
+    {
+        SyncPlan plan = Plan(EveryTrafficType([.. Peers, "10.244.9.0/24"]), EveryTrafficType(Peers));
+
+        var add = Assert.IsType<ElementsChange>(Assert.Single(plan.Plan.Changes));
+        Assert.Equal(ChangeAction.Add, add.Action);
+    }
+
+    [Fact]
+    public void AFlowtableReplacedForAnEvictionKeepsTheRuleCounters()
+    {
+        (Dictionary<NftFamily, KernelTable?> tables, Dictionary<NftSet, IReadOnlyList<IpPrefix>> elements) = Kernel(EveryTrafficType(Peers));
+        KernelTable held = tables[NftFamily.Ip]!;
+        var counted = held with { Rules = held.Rules.Select(r => r with { Expressions = r.Expressions.Select(e => e is Native.Nftables.Expressions.CounterExpression ? new Native.Nftables.Expressions.CounterExpression(5, 500) : e).ToArray() }).ToList() };
+        SyncPlan plan = SyncPlanner.Plan(new SyncPlan(7, _ => null), DesiredState.Build(EveryTrafficType("10.244.0.0/24"), name => Devices[name]),
+            new Dictionary<NftFamily, KernelTable?> { [NftFamily.Ip] = counted, [NftFamily.Ip6] = null }, set => elements[set], Design.TableName, force: false);
+
+        List<RuleChange> added = plan.Plan.Changes.OfType<RuleChange>().Where(r => r.Action != ChangeAction.Delete).ToList();
+        Assert.Equal(held.Rules.Count, added.Count);
+        Assert.All(added, r => Assert.Equal(new Native.Nftables.Expressions.CounterExpression(5, 500), r.Rule.Counter));
     }
 
     [Fact]
@@ -85,13 +120,14 @@ public sealed class PlanTests
 
         SyncPlan plan = Plan(without, EveryTrafficType(Peers));
 
-        Assert.Equal(2, plan.Plan.Changes.Count);
-        var rule = Assert.IsType<RuleChange>(plan.Plan.Changes[0]);
+        // The dropped rule is deleted and not made again; the others are made again around a new flowtable.
+        RuleChange rule = Assert.Single(plan.Plan.Changes.OfType<RuleChange>(), r => r.Rule.Expressions.Any(e => e is Native.Nftables.Expressions.LookupExpression { Set: "external-ip" }));
         Assert.Equal(ChangeAction.Delete, rule.Action);
-        Assert.Contains(rule.Rule.Expressions, e => e is Native.Nftables.Expressions.LookupExpression { Set: "external-ip" });
         Assert.Equal("delete rule ip antrea forward handle " + rule.Rule.Handle, PlanText.Statement(rule));
-        var set = Assert.IsType<SetChange>(plan.Plan.Changes[1]);
+        var set = Assert.Single(plan.Plan.Changes.OfType<SetChange>());
         Assert.Equal((ChangeAction.Delete, "external-ip"), (set.Action, set.Set.Name));
+        Assert.Contains(plan.Plan.Changes, c => c is FlowtableChange { Action: ChangeAction.Delete });
+        Assert.Equal(5, plan.Plan.Changes.OfType<RuleChange>().Count(r => r.Action != ChangeAction.Delete));
     }
 
     [Fact]

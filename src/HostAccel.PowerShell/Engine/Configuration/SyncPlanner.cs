@@ -8,9 +8,10 @@ namespace HostAccel.PowerShell.Engine.Configuration;
 
 /// <summary>
 /// Computes the one transaction that turns what the kernel holds into the desired state, touching nothing that
-/// already matches: elements are added and deleted one by one, flowtable devices are added to and removed from the
-/// flowtable in place, and rules that match stay (with their counters and offloaded flows) while missing ones are
-/// inserted at their place. An object that cannot be changed in place (a set of another type, a flowtable with
+/// already matches: elements are added and deleted one by one, flowtable devices are added in place, and rules that
+/// match stay (with their counters and offloaded flows) while missing ones are inserted at their place. What narrows
+/// acceleration (an element, a rule or a device taken away) also replaces the flowtable and its rules, because that
+/// is the one way to evict the connections already offloaded without losing their NAT state (<see cref="FlowEviction"/>). An object that cannot be changed in place (a set of another type, a flowtable with
 /// another priority, a chain on another hook) is replaced, with the rules that refer to it. A HostAccel table is
 /// authoritative: anything in it that the desired state lacks is deleted. Tables HostAccel does not own are left
 /// alone, or refused when the desired state needs them, unless forced.
@@ -97,8 +98,10 @@ internal sealed class SyncPlanner
 
         var replacedSets = new HashSet<string>(StringComparer.Ordinal);
         var replacedFlowtables = new HashSet<string>(StringComparer.Ordinal);
-        PlanSets(want, have, elements, replacedSets);
-        bool flowtableReplaced = PlanFlowtables(want, have, replacedFlowtables);
+        var narrowed = new List<string>();
+        PlanSets(want, have, elements, replacedSets, narrowed);
+        narrowed.AddRange(RulesGoing(want, have));
+        bool flowtableReplaced = PlanFlowtables(want, have, replacedFlowtables, narrowed);
         PlanChains(want, have, replacedSets, replacedFlowtables, flowtableReplaced);
     }
 
@@ -127,7 +130,7 @@ internal sealed class SyncPlanner
         }
     }
 
-    private void PlanSets(FamilyState want, KernelTable have, Func<NftSet, IReadOnlyList<IpPrefix>> elements, HashSet<string> replaced)
+    private void PlanSets(FamilyState want, KernelTable have, Func<NftSet, IReadOnlyList<IpPrefix>> elements, HashSet<string> replaced, List<string> narrowed)
     {
         NftFamily family = want.Family;
         foreach (NftSet extra in have.Sets.Where(s => want.Sets.All(w => w.Set.Name != s.Name)))
@@ -144,7 +147,11 @@ internal sealed class SyncPlanner
             string what = Name("set", family, wanted.Table, wanted.Name);
             if (existing is not null && existing.KeyType == wanted.KeyType && existing.Flags == wanted.Flags && existing.Comment == wanted.Comment)
             {
-                PlanElements(family, what, existing, set.Elements, elements(existing));
+                if (PlanElements(family, what, existing, set.Elements, elements(existing)) is int removed and > 0)
+                {
+                    narrowed.Add($"{removed} element{(removed == 1 ? "" : "s")} deleted from {what}");
+                }
+
                 continue;
             }
 
@@ -154,6 +161,7 @@ internal sealed class SyncPlanner
             if (existing is not null)
             {
                 replaced.Add(existing.Name);
+                narrowed.Add($"{what} replaced");
                 Add(Phase.DeleteSets, d, new SetChange(ChangeAction.Delete, existing));
             }
 
@@ -161,7 +169,8 @@ internal sealed class SyncPlanner
         }
     }
 
-    private void PlanElements(NftFamily family, string what, NftSet set, IReadOnlyList<IpPrefix> wanted, IReadOnlyList<IpPrefix> present)
+    /// <summary>Returns how many elements are deleted.</summary>
+    private int PlanElements(NftFamily family, string what, NftSet set, IReadOnlyList<IpPrefix> wanted, IReadOnlyList<IpPrefix> present)
     {
         var wantedSet = new HashSet<IpPrefix>(wanted);
         var presentSet = new HashSet<IpPrefix>(present);
@@ -169,7 +178,7 @@ internal sealed class SyncPlanner
         List<IpPrefix> add = wanted.Where(p => !presentSet.Contains(p)).ToList();
         if (remove.Count == 0 && add.Count == 0)
         {
-            return;
+            return 0;
         }
 
         Difference d = _plan.Difference(family, AccelDriftKind.Different, what, $"{add.Count} element{(add.Count == 1 ? "" : "s")} to add, {remove.Count} to delete");
@@ -182,10 +191,32 @@ internal sealed class SyncPlanner
         {
             Add(Phase.AddElements, d, Elements(ChangeAction.Add, set, add));
         }
+
+        return remove.Count;
     }
 
-    /// <summary>Returns whether the desired flowtable is replaced (so every rule that adds flows to it goes too).</summary>
-    private bool PlanFlowtables(FamilyState want, KernelTable have, HashSet<string> replaced)
+    /// <summary>
+    /// The rules that add flows to the desired flowtable and that the desired state lacks (a traffic type dropped,
+    /// a device gone from a rule): what they offloaded must be evicted.
+    /// </summary>
+    private static IEnumerable<string> RulesGoing(FamilyState want, KernelTable have)
+    {
+        if (want.Flowtable is not NftFlowtable flowtable)
+        {
+            return [];
+        }
+
+        var wanted = want.Rules.ToHashSet();
+        return have.Rules.Where(r => Fastpaths.OffloadsTo(r) == flowtable.Name && !wanted.Contains(Fastpaths.Normalize(r)))
+            .Select(r => $"rule {r.Chain} handle {r.Handle}{(r.Comment is null ? "" : $" \"{r.Comment}\"")} deleted");
+    }
+
+    /// <summary>
+    /// Returns whether the desired flowtable is replaced (so every rule that adds flows to it goes too): when it
+    /// cannot be changed in place, or when <paramref name="narrowed"/> says that less is accelerated than before —
+    /// replacing it is what evicts the flows already offloaded (<see cref="FlowEviction"/>).
+    /// </summary>
+    private bool PlanFlowtables(FamilyState want, KernelTable have, HashSet<string> replaced, List<string> narrowed)
     {
         NftFamily family = want.Family;
         NftFlowtable? wanted = want.Flowtable;
@@ -210,9 +241,18 @@ internal sealed class SyncPlanner
             return false;
         }
 
-        if (existing.Priority != wanted.Priority || existing.Flags != wanted.Flags)
+        List<string> remove = existing.Devices.Where(x => !wanted.Devices.Contains(x)).ToList();
+        if (remove.Count > 0)
         {
-            Difference d = _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}");
+            narrowed.Add($"device{(remove.Count == 1 ? "" : "s")} {string.Join(", ", remove)} removed from it");
+        }
+
+        if (existing.Priority != wanted.Priority || existing.Flags != wanted.Flags || narrowed.Count > 0)
+        {
+            Difference d = existing.Priority != wanted.Priority || existing.Flags != wanted.Flags
+                ? _plan.Difference(family, AccelDriftKind.Different, what, $"replaced: it is {existing}, not {wanted}")
+                : _plan.Difference(family, AccelDriftKind.Different, what,
+                    $"replaced to evict the connections it offloaded ({string.Join("; ", narrowed)}): they take the forward chain again, and those still accelerated are offloaded again");
             Add(Phase.DeleteFlowtables, d, new FlowtableChange(ChangeAction.Delete, existing));
             Add(Phase.AddFlowtable, d, new FlowtableChange(ChangeAction.Add, wanted));
             replaced.Add(existing.Name);
@@ -220,20 +260,10 @@ internal sealed class SyncPlanner
         }
 
         List<string> add = wanted.Devices.Where(x => !existing.Devices.Contains(x)).ToList();
-        List<string> remove = existing.Devices.Where(x => !wanted.Devices.Contains(x)).ToList();
-        if (add.Count > 0 || remove.Count > 0)
+        if (add.Count > 0)
         {
-            Difference d = _plan.Difference(family, AccelDriftKind.Different, what,
-                string.Join(", ", new[] { add.Count > 0 ? $"devices {string.Join(", ", add)} to add" : null, remove.Count > 0 ? $"devices {string.Join(", ", remove)} to remove" : null }.OfType<string>()));
-            if (remove.Count > 0)
-            {
-                Add(Phase.DeleteFlowtables, d, new FlowtableDevicesChange(existing, remove.ToArray()));
-            }
-
-            if (add.Count > 0)
-            {
-                Add(Phase.AddFlowtable, d, new FlowtableChange(ChangeAction.Add, wanted with { Devices = add.ToArray() }));
-            }
+            Difference d = _plan.Difference(family, AccelDriftKind.Different, what, $"devices {string.Join(", ", add)} to add");
+            Add(Phase.AddFlowtable, d, new FlowtableChange(ChangeAction.Add, wanted with { Devices = add.ToArray() }));
         }
 
         return false;
@@ -294,6 +324,7 @@ internal sealed class SyncPlanner
     {
         NftFamily family = want.Family;
         var keptHandles = new ulong[want.Rules.Count];
+        var carried = new Dictionary<NftRule, NftRule>();
         int last = -1;
         foreach (NftRule rule in present)
         {
@@ -315,6 +346,12 @@ internal sealed class SyncPlanner
                 continue;
             }
 
+            if (mustGo(rule))
+            {
+                // Made again as it is: it keeps its counts.
+                carried.TryAdd(normal, rule with { Handle = 0 });
+            }
+
             Difference d = _plan.Difference(family, AccelDriftKind.Extra, $"rule {family.ToNftName()} {rule.Table} {rule.Chain} handle {rule.Handle}",
                 mustGo(rule) ? "it refers to an object that is replaced" : "not part of the desired state, or out of order");
             Add(Phase.DeleteRules, d, new RuleChange(ChangeAction.Delete, rule));
@@ -327,7 +364,7 @@ internal sealed class SyncPlanner
                 continue;
             }
 
-            NftRule rule = want.Rules[i];
+            NftRule rule = carried.GetValueOrDefault(want.Rules[i]) ?? want.Rules[i];
             ulong before = keptHandles.Skip(i + 1).FirstOrDefault(h => h != 0);
             Difference d = _plan.Difference(family, AccelDriftKind.Missing, $"rule {family.ToNftName()} {rule.Table} {rule.Chain} \"{rule.Comment}\"", before == 0 ? "appended" : $"inserted before handle {before}");
             Add(Phase.AddRules, d, before == 0 ? new RuleChange(ChangeAction.Add, rule) : new RuleChange(ChangeAction.Insert, rule, before));
