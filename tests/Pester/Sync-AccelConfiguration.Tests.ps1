@@ -165,11 +165,16 @@ Describe 'Sync-AccelConfiguration' {
             { Sync-AccelConfiguration -NetworkNamespace $ns -Path $Psd1 -MaxAttempts 0 } | Should -Throw -ErrorId "ParameterArgumentValidationError,$Id"
         }
 
-        It 'reports an unknown device as UnknownInterface, naming it' {
-            $err = $null
-            Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{ TransportInterface = 'eth9'; LocalPodCidr = '10.244.2.0/24' } -ErrorVariable err -ErrorAction SilentlyContinue
-            $err[0].FullyQualifiedErrorId | Should -Be "UnknownInterface,$Id"
-            $err[0].TargetObject | Should -Be 'eth9'
+        It 'leaves a missing device and the rules naming it out, plans the rest and warns naming it' {
+            $warnings = $null
+            $result = Sync-AccelConfiguration -NetworkNamespace $ns -Configuration @{ TransportInterface = 'eth9'; LocalPodCidr = '10.244.2.0/24'; PeerPodCidr = '10.244.0.0/24' } -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue
+            $result.Pending | Should -HaveCount 1
+            $result.Pending[0] | Should -Match "transport device 'eth9' does not exist"
+            @($warnings | Where-Object { "$_" -match 'eth9' }) | Should -HaveCount 1
+            $statements = $result.Changes.Statements -join "`n"
+            $statements | Should -Match 'add element ip antrea peer-pod-cidr \{ 10\.244\.0\.0/24 \}'
+            $statements | Should -Match 'devices = \{ antrea-gw0 \}'
+            $statements | Should -Not -Match 'eth9|add rule'
         }
 
         It 'reports a missing namespace as NetworkNamespaceNotFound' {

@@ -137,11 +137,11 @@ Describe 'Test-AccelConfiguration' {
         Get-Ruleset $ns | Should -Match 'comment "mine"'
     }
 
-    It 'reports an unknown device as UnknownInterface, naming it' {
-        $err = $null
-        Test-AccelConfiguration -NetworkNamespace $ns -Configuration @{ TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; Devices = 'eth9' } -ErrorVariable err -ErrorAction SilentlyContinue
-        $err[0].FullyQualifiedErrorId | Should -Be "UnknownInterface,$Id"
-        $err[0].TargetObject | Should -Be 'eth9'
+    It 'reports a missing device as pending, not as drift' {
+        $test = Test-AccelConfiguration -NetworkNamespace $ns -Configuration @{ TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; Devices = 'eth9' }
+        $test.Pending | Should -HaveCount 1
+        $test.Pending[0] | Should -Match "flowtable device 'eth9' does not exist"
+        $test.Drift.Statements -join "`n" | Should -Not -Match 'eth9'
     }
 
     It 'refuses a bad configuration before reading the kernel: <Case>' -ForEach @(

@@ -76,6 +76,11 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
             WriteWarning(warning);
         }
 
+        foreach (string pending in result!.Pending)
+        {
+            WriteWarning($"{target}: {pending}");
+        }
+
         WriteProgress(new ProgressRecord(2, Action, "done") { RecordType = ProgressRecordType.Completed });
         if (result!.Attempts > 1)
         {

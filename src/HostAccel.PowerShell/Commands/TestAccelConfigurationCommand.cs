@@ -35,6 +35,11 @@ public sealed class TestAccelConfigurationCommand : AccelConfigurationCmdlet
             WriteVerbose(drift.ToString());
         }
 
+        foreach (string pending in test.Pending)
+        {
+            WriteVerbose($"pending: {pending}");
+        }
+
         WriteObject(Quiet ? test!.InDesiredState : test);
     }
 }

@@ -12,6 +12,9 @@ public sealed class AccelSyncResult
     /// <summary>How many times the state was read and the transaction sent: more than one after concurrent changes.</summary>
     public int Attempts { get; internal init; }
 
+    /// <summary>Configured devices that do not exist: left out of the flowtable and of the rules naming them, until they appear.</summary>
+    public IReadOnlyList<string> Pending { get; internal init; } = [];
+
     /// <summary>The ruleset generation the applied transaction was planned against.</summary>
     public uint Generation { get; internal init; }
 

@@ -89,11 +89,16 @@ public sealed class SyncTests : EngineTest
     }
 
     [Fact]
-    public void AnUnknownGatewayIsAnErrorNamingItBeforeAnythingIsRead()
+    public void AMissingGatewayIsPendingAndLeftOutOfTheFlowtableAndTheRulesNamingIt()
     {
-        Hashtable settings = new() { ["GatewayInterface"] = "nosuchdev0", ["TransportInterface"] = "eth0", ["LocalPodCidr"] = "10.10.0.0/24" };
-        HostAccelException failure = FailsAndChangesNothing(() => Synchronizer.Plan(Session, Config(settings), force: false), ErrorIds.UnknownInterface, FailureKind.ObjectNotFound);
-        Assert.Equal("nosuchdev0", failure.TargetObject);
+        Hashtable settings = new() { ["GatewayInterface"] = "nosuchdev0", ["TransportInterface"] = "eth0", ["LocalPodCidr"] = "10.10.0.0/24", ["PeerPodCidr"] = "10.11.0.0/24" };
+        SyncPlan plan = Synchronizer.Plan(Session, Config(settings), force: false);
+
+        PendingDevice pending = Assert.Single(plan.Pending);
+        Assert.Equal(("nosuchdev0", "gateway"), (pending.Device, pending.Role));
+        Assert.DoesNotContain(plan.Statements, s => s.Contains("nosuchdev0", StringComparison.Ordinal) || s.StartsWith("add rule", StringComparison.Ordinal));
+        Assert.Contains(plan.Statements, s => s.StartsWith("add flowtable", StringComparison.Ordinal) && s.Contains("devices = { eth0 }", StringComparison.Ordinal));
+        Assert.Contains("add element ip antrea peer-pod-cidr { 10.11.0.0/24 }", plan.Statements);
     }
 
     [Fact]

@@ -131,6 +131,37 @@ public sealed class PlanTests
     }
 
     [Fact]
+    public void AMissingFlowtableDeviceIsLeftOutOfTheFlowtableAndPendingWhileEveryRuleStays()
+    {
+        var pending = new List<PendingDevice>();
+        FamilyState state = DesiredState.Build(EveryTrafficType(Peers), name => name == "eth1"
+            ? throw new HostAccelException(ErrorIds.UnknownInterface, FailureKind.ObjectNotFound, "no eth1", name)
+            : Devices[name], pending)[NftFamily.Ip]!;
+
+        Assert.Equal(["antrea-gw0", "eth0"], state.Flowtable!.Devices);
+        Assert.Equal(6, state.Rules.Count);
+        PendingDevice device = Assert.Single(pending);
+        Assert.Equal(("eth1", AccelTraffic.None), (device.Device, device.WaitingTraffic));
+    }
+
+    [Fact]
+    public void AMissingGatewayLeavesOutEveryRuleThatNamesItButTheFullPathOne()
+    {
+        var pending = new List<PendingDevice>();
+        FamilyState state = DesiredState.Build(EveryTrafficType(Peers), name => name == "antrea-gw0"
+            ? throw new HostAccelException(ErrorIds.UnknownInterface, FailureKind.ObjectNotFound, "no antrea-gw0", name)
+            : Devices[name], pending)[NftFamily.Ip]!;
+
+        Assert.Equal(["eth0", "eth1"], state.Flowtable!.Devices);
+        NftRule only = Assert.Single(state.Rules);
+        Assert.Contains(only.Expressions, e => e is Native.Nftables.Expressions.LookupExpression { Set: "peer-node-ip" });
+        Assert.Contains("antrea-gw0", Assert.Single(pending).ToString(), StringComparison.Ordinal);
+        Assert.Throws<HostAccelException>(() => DesiredState.Build(EveryTrafficType(Peers), name => name == "antrea-gw0"
+            ? throw new HostAccelException(ErrorIds.UnknownInterface, FailureKind.ObjectNotFound, "no antrea-gw0", name)
+            : Devices[name]));
+    }
+
+    [Fact]
     public void APlanIsEqualToTheSamePlanMadeAgain()
     {
         SyncPlan first = Plan(EveryTrafficType("10.244.9.0/24"), EveryTrafficType(Peers));

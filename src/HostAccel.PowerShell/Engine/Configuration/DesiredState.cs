@@ -23,9 +23,12 @@ internal static class DesiredState
 {
     /// <summary>
     /// The state of each family, null for a family HostAccel should have no table in. Devices in rules are
-    /// indexes, resolved through <paramref name="interfaceIndex"/> in the namespace being synced.
+    /// indexes, resolved through <paramref name="interfaceIndex"/> in the namespace being synced. With
+    /// <paramref name="pending"/>, a device that does not exist (yet) is no error: it is left out of the flowtable,
+    /// and the rules that name it are left out, so that the rest applies (a missing device would otherwise fail the
+    /// whole transaction, as firewalld and Calico users found); each is listed in <paramref name="pending"/>.
     /// </summary>
-    public static IReadOnlyDictionary<NftFamily, FamilyState?> Build(AccelConfiguration c, Func<string, uint> interfaceIndex)
+    public static IReadOnlyDictionary<NftFamily, FamilyState?> Build(AccelConfiguration c, Func<string, uint> interfaceIndex, ICollection<PendingDevice>? pending = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(interfaceIndex);
@@ -35,25 +38,45 @@ internal static class DesiredState
             return result;
         }
 
-        bool usesGateway = (c.Traffic & ~AccelTraffic.FullPath) != 0;
-        uint gateway = usesGateway ? interfaceIndex(c.GatewayInterface) : 0;
-        uint transport = c.TransportInterface is null ? 0 : interfaceIndex(c.TransportInterface);
-        foreach (string device in c.Devices)
+        var missing = new HashSet<string>(StringComparer.Ordinal);
+        uint Resolve(string name)
         {
-            interfaceIndex(device);
+            try
+            {
+                return interfaceIndex(name);
+            }
+            catch (HostAccelException ex) when (pending is not null && ex.ErrorId == ErrorIds.UnknownInterface)
+            {
+                missing.Add(name);
+                return 0;
+            }
+        }
+
+        bool usesGateway = (c.Traffic & ~AccelTraffic.FullPath) != 0;
+        uint gateway = usesGateway ? Resolve(c.GatewayInterface) : 0;
+        uint transport = c.TransportInterface is null ? 0 : Resolve(c.TransportInterface);
+        string[] devices = c.Devices.Where(d => Resolve(d) != 0).ToArray();
+        if (pending is not null && missing.Count > 0 && c.Traffic != AccelTraffic.None)
+        {
+            foreach (string name in missing)
+            {
+                pending.Add(PendingDevice.Of(c, name, name == c.GatewayInterface, name == c.TransportInterface));
+            }
         }
 
         IpPrefix[] locals = c.LocalPodCidr.Select(IpPrefix.Parse).ToArray();
         foreach (AccelFamily family in c.Family)
         {
             bool v6 = family == AccelFamily.Ip6;
-            result[family.ToNft()] = Family(c, family.ToNft(), locals.Where(l => l.IsIPv6 == v6).Cast<IpPrefix?>().FirstOrDefault(), gateway, transport);
+            result[family.ToNft()] = Family(c, family.ToNft(), locals.Where(l => l.IsIPv6 == v6).Cast<IpPrefix?>().FirstOrDefault(), gateway, transport, devices,
+                usesGateway && gateway == 0, c.TransportInterface is not null && transport == 0);
         }
 
         return result;
     }
 
-    private static FamilyState Family(AccelConfiguration c, NftFamily family, IpPrefix? localPrefix, uint gateway, uint transport)
+    private static FamilyState Family(AccelConfiguration c, NftFamily family, IpPrefix? localPrefix, uint gateway, uint transport, string[] devices,
+        bool gatewayMissing, bool transportMissing)
     {
         bool v6 = family == NftFamily.Ip6;
         var sets = new List<DesiredSet> { new(Design.AddressSet(family, c.TableName, c.SetName), OfFamily(c.PeerPodCidr, v6)) };
@@ -79,29 +102,30 @@ internal static class DesiredState
         {
             Priority = c.Priority,
             // In the normal form the gateway is among the devices when no rule names it (full path only).
-            Devices = new[] { gateway == 0 ? "" : c.GatewayInterface, c.TransportInterface ?? "" }.Concat(c.Devices).Where(d => d.Length > 0).ToArray(),
+            Devices = new[] { gateway == 0 ? "" : c.GatewayInterface, transport == 0 ? "" : c.TransportInterface ?? "" }.Concat(devices).Where(d => d.Length > 0).ToArray(),
             Flags = (c.HardwareOffload ? FlowtableFlags.HardwareOffload : 0) | (c.Counter ? FlowtableFlags.Counter : 0),
         };
 
         // In the canonical order: the order of AccelTraffic's members.
         var names = new Design.Names(family, c.TableName, c.ChainName, c.FlowtableName, c.SetName, c.ExternalIPSetName, c.PeerNodeSetName);
         var rules = new List<NftRule>();
-        if ((c.Traffic & AccelTraffic.PodToPod) != 0)
+        // A rule that names a missing device is left out until it appears (PendingDevice).
+        if ((c.Traffic & AccelTraffic.PodToPod) != 0 && !gatewayMissing && !transportMissing)
         {
             rules.AddRange(Design.PodToPod(names, gateway, transport, local));
         }
 
-        if ((c.Traffic & AccelTraffic.ExternalToPod) != 0 && ConfigurationValidator.ForFamily(c.ServiceSnatAddress, v6) is IpPrefix snat)
+        if ((c.Traffic & AccelTraffic.ExternalToPod) != 0 && !gatewayMissing && !transportMissing && ConfigurationValidator.ForFamily(c.ServiceSnatAddress, v6) is IpPrefix snat)
         {
             rules.Add(Design.ExternalToPod(names, gateway, transport, snat));
         }
 
-        if ((c.Traffic & AccelTraffic.ExternalToNodePort) != 0 && ConfigurationValidator.ForFamily(c.NodePortDnatAddress, v6) is IpPrefix dnat)
+        if ((c.Traffic & AccelTraffic.ExternalToNodePort) != 0 && !gatewayMissing && ConfigurationValidator.ForFamily(c.NodePortDnatAddress, v6) is IpPrefix dnat)
         {
             rules.Add(Design.ExternalToNodePort(names, gateway, dnat));
         }
 
-        if ((c.Traffic & AccelTraffic.ExternalIP) != 0)
+        if ((c.Traffic & AccelTraffic.ExternalIP) != 0 && !gatewayMissing)
         {
             rules.Add(Design.ExternalIP(names, gateway));
         }

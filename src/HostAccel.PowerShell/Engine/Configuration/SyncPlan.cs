@@ -40,6 +40,9 @@ internal sealed class SyncPlan
     /// <summary>The ruleset generation the plan was read at: the commit is refused if it has moved.</summary>
     public uint Generation { get; }
 
+    /// <summary>Configured devices that do not exist: left out of the plan, not differences (<see cref="PendingDevice"/>).</summary>
+    public List<PendingDevice> Pending { get; } = [];
+
     public Plan Plan => new(Generation, _changes);
 
     /// <summary>Every statement of the one transaction, in order, devices named.</summary>

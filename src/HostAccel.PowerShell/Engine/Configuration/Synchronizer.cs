@@ -38,7 +38,7 @@ internal static class Synchronizer
     public static AccelConfigurationTest Test(AccelSession session, AccelConfiguration configuration, bool force)
     {
         SyncPlan plan = Plan(session, configuration, force);
-        return new AccelConfigurationTest { InDesiredState = plan.IsEmpty, Drift = plan.Drift(), NetworkNamespace = session.NetworkNamespace };
+        return new AccelConfigurationTest { InDesiredState = plan.IsEmpty, Drift = plan.Drift(), Pending = plan.Pending.Select(p => p.ToString()).ToList(), NetworkNamespace = session.NetworkNamespace };
     }
 
     public static AccelSyncResult Sync(AccelSession session, AccelConfiguration configuration, SyncOptions options, CancellationToken cancellation)
@@ -116,13 +116,14 @@ internal static class Synchronizer
         try
         {
             generation = session.Nft.GetGeneration();
-            IReadOnlyDictionary<NftFamily, FamilyState?> desired = DesiredState.Build(configuration, session.ResolveInterface);
+            var plan = new SyncPlan(generation, session.InterfaceName);
+            IReadOnlyDictionary<NftFamily, FamilyState?> desired = DesiredState.Build(configuration, session.ResolveInterface, plan.Pending);
             var current = new Dictionary<NftFamily, KernelTable?>
             {
                 [NftFamily.Ip] = KernelTable.Read(session.Nft, NftFamily.Ip, configuration.TableName),
                 [NftFamily.Ip6] = KernelTable.Read(session.Nft, NftFamily.Ip6, configuration.TableName),
             };
-            return SyncPlanner.Plan(new SyncPlan(generation, session.InterfaceName), desired, current, session.Nft.ListPrefixes, configuration.TableName, force);
+            return SyncPlanner.Plan(plan, desired, current, session.Nft.ListPrefixes, configuration.TableName, force);
         }
         catch (Exception ex) when (generation != 0 && (ex is Native.Netlink.NetlinkDecodeException or ErrnoException { Errno: Errno.ENOENT } || (ex is ErrnoException && session.Nft.GetGeneration() != generation)))
         {
@@ -138,6 +139,7 @@ internal static class Synchronizer
     {
         Applied = applied,
         Changes = plan.Drift(),
+        Pending = plan.Pending.Select(p => p.ToString()).ToList(),
         Attempts = attempts,
         Generation = plan.Generation,
         NetworkNamespace = session.NetworkNamespace,

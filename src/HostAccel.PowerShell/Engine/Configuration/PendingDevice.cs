@@ -1,0 +1,23 @@
+using HostAccel.PowerShell.Model;
+
+namespace HostAccel.PowerShell.Engine.Configuration;
+
+/// <summary>
+/// A configured device that does not exist (yet): left out of the flowtable and of the rules that name it, the rest
+/// of the configuration applied. Not drift: the kernel holds everything that can be held without it, and a sync after
+/// it appears (Sync-AccelConfiguration -Watch does that by itself) adds it and its rules.
+/// </summary>
+internal sealed record PendingDevice(string Device, string Role, AccelTraffic WaitingTraffic)
+{
+    public static PendingDevice Of(AccelConfiguration c, string device, bool gateway, bool transport)
+    {
+        // The traffic types whose rules name the device (Design): the gateway's and the transport's.
+        AccelTraffic waiting = gateway
+            ? c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.ExternalToPod | AccelTraffic.ExternalToNodePort | AccelTraffic.ExternalIP)
+            : transport ? c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.ExternalToPod) : AccelTraffic.None;
+        return new PendingDevice(device, gateway ? "gateway" : transport ? "transport" : "flowtable device", waiting);
+    }
+
+    public override string ToString() =>
+        $"{Role} device '{Device}' does not exist: it is left out of the flowtable{(WaitingTraffic == AccelTraffic.None ? "" : $", and the rules of {WaitingTraffic} are left out")} until it appears";
+}
