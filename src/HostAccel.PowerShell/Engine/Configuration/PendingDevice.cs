@@ -15,7 +15,7 @@ internal sealed record PendingDevice(string Device, string Role, AccelTraffic Wa
         AccelTraffic waiting = gateway
             ? c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.ExternalToPod | AccelTraffic.ExternalToNodePort | AccelTraffic.ExternalIP)
             : transport ? c.Traffic & (AccelTraffic.PodToPod | AccelTraffic.ExternalToPod) : AccelTraffic.None;
-        return new PendingDevice(device, gateway ? "gateway" : transport ? "transport" : "flowtable device", waiting);
+        return new PendingDevice(device, gateway ? "gateway" : transport ? "transport" : "flowtable", waiting);
     }
 
     public override string ToString() =>
