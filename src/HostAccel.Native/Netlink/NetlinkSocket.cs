@@ -530,5 +530,11 @@ public sealed unsafe class NetlinkSocket : IDisposable
         return false;
     }
 
+    /// <summary>The descriptor, for waiting on it (poll).</summary>
+    internal SafeHandle Handle => _handle;
+
+    /// <summary>Joins a multicast group (NETLINK_ADD_MEMBERSHIP): the kernel's notifications of it are queued here.</summary>
+    internal void Join(int group) => SetOption(_handle, SOL_NETLINK, 1 /* NETLINK_ADD_MEMBERSHIP */, group, required: true);
+
     public void Dispose() => _handle.Dispose();
 }
