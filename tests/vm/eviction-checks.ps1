@@ -57,7 +57,7 @@ function Scenario([string] $Name, [scriptblock] $Removal, [bool] $StillAccelerat
     Enable
     $listener = Start-Process ip -ArgumentList 'netns', 'exec', $server, 'iperf3', '-s', '-1' -PassThru -RedirectStandardOutput /dev/null
     Start-Sleep -Milliseconds 400
-    $transfer = Start-Process ip -ArgumentList 'netns', 'exec', $client, 'iperf3', '-c', '10.244.0.2', '-t', '25', '-b', '50M' -PassThru `
+    $transfer = Start-Process ip -ArgumentList 'netns', 'exec', $client, 'iperf3', '-c', '10.244.0.2', '-t', '30', '-b', '50M' -PassThru `
         -RedirectStandardOutput "/tmp/iperf-$Name.out" -RedirectStandardError "/tmp/iperf-$Name.err"
     $deadline = [DateTime]::UtcNow.AddSeconds(4)
     while (@(OffloadedToServer).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
@@ -126,6 +126,7 @@ table ip svc {
     In $client ping -c 1 -W 5 10.244.0.2 | Out-Null
     # Under the VM's emulated CPU the first call of each cmdlet takes seconds (JIT): not what is measured here.
     Get-OffloadedFlow -NetworkNamespace $node | Out-Null
+    PolicyPackets | Out-Null
     Enable
     Remove-PeerPodCidr -NetworkNamespace $node -Cidr $other -WhatIf | Out-Null
     Disable-Fastpath -NetworkNamespace $node -WhatIf | Out-Null

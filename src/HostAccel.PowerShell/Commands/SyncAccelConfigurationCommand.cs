@@ -33,10 +33,23 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
     [ValidateRange(1, 100)]
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Keeps the desired state until stopped (Ctrl+C, or SIGTERM: a clean exit): re-syncs when HostAccel's tables are
+    /// changed or deleted by another process, a configured device appears or goes, or the configuration file changes.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Watch { get; set; }
+
     protected override void ProcessRecord()
     {
         if (BindConfiguration() is not (AccelConfiguration configuration, AccelSession session))
         {
+            return;
+        }
+
+        if (Watch)
+        {
+            RunWatch(configuration, session);
             return;
         }
 
@@ -88,6 +101,37 @@ public sealed class SyncAccelConfigurationCommand : AccelConfigurationCmdlet
         }
 
         WriteObject(result);
+    }
+
+    private void RunWatch(AccelConfiguration configuration, AccelSession session)
+    {
+        string? file = ParameterSetName switch
+        {
+            ConfigurationInput.PathSet => SessionState.Path.GetResolvedProviderPathFromPSPath(Path, out _).FirstOrDefault(),
+            ConfigurationInput.LiteralPathSet => SessionState.Path.GetUnresolvedProviderPathFromPSPath(LiteralPath),
+            _ => null,
+        };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+
+        // Under systemd, SIGTERM is the way to stop: ended like Ctrl+C, so that the process exits 0.
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        string where = session.NetworkNamespace is null ? "" : $" in network namespace {session.NetworkNamespace}";
+        var options = new WatchOptions
+        {
+            Load = () => ConfigurationInput.Read(this, Configuration, Path, LiteralPath, stop.Token),
+            File = file,
+            Force = Force,
+            MaxAttempts = MaxAttempts,
+            Report = line => WriteInformation($"{DateTime.Now:HH:mm:ss.fff} table {configuration.TableName}{where}: {line}", ["HostAccel", "Watch"]),
+            // Warnings, not errors: the watch recovers from them (the last good state stays); an error would make the
+            // process's exit status say it failed when systemd stops it.
+            Error = failure => WriteWarning($"{failure.ErrorId}: {failure.Message}"),
+        };
+        Try(() => Watcher.Run(session, configuration, options, stop.Token), session.NetworkNamespace);
     }
 
     /// <summary>
