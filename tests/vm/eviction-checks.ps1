@@ -62,6 +62,8 @@ function Scenario([string] $Name, [scriptblock] $Removal, [bool] $StillAccelerat
     $deadline = [DateTime]::UtcNow.AddSeconds(4)
     while (@(OffloadedToServer).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
     $offloaded = @(OffloadedToServer).Count
+    $owners = @(OffloadedToServer | ForEach-Object PeerPodCidr | Sort-Object -Unique)
+    Check ($owners.Count -eq 1 -and $owners[0] -eq $peer) "$Name`: Get-OffloadedFlow names the peer Pod CIDR of each offloaded flow" "$($owners -join ', ')"
     Start-Sleep -Milliseconds 300
     $before = PolicyPackets
     Start-Sleep -Seconds 1

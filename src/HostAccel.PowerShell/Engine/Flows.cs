@@ -20,12 +20,13 @@ internal static class Flows
         try
         {
             using ConntrackConnection conntrack = ConntrackConnection.Open(session.NetworkNamespace);
-            return conntrack.ListFlows(filter)
+            List<ConntrackFlow> flows = conntrack.ListFlows(filter)
                 .Where(f => f.Family is NftFamily.Ip or NftFamily.Ip6)
                 .Where(f => wanted is null || wanted.Contains(f.Family.ToModel()))
                 .Where(f => includeSlowPath || f.IsOffloaded)
-                .Select(f => ToModel(session, f))
                 .ToList();
+            List<IpPrefix> peers = flows.Count == 0 ? [] : PeerPrefixes(session);
+            return flows.Select(f => ToModel(session, f, PeerOf(f, peers))).ToList();
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
@@ -33,7 +34,43 @@ internal static class Flows
         }
     }
 
-    internal static OffloadedFlow ToModel(AccelSession session, ConntrackFlow flow) => new()
+    /// <summary>The peer Pod CIDRs of HostAccel's tables in both families; none when they cannot be read (not an error here).</summary>
+    private static List<IpPrefix> PeerPrefixes(AccelSession session)
+    {
+        var prefixes = new List<IpPrefix>();
+        foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
+        {
+            try
+            {
+                if (session.Nft.ListSets(family, Design.TableName).FirstOrDefault(s => s.Name == Design.SetName) is Native.Nftables.Objects.NftSet set)
+                {
+                    prefixes.AddRange(session.Nft.ListPrefixes(set));
+                }
+            }
+            catch (Native.ErrnoException)
+            {
+            }
+        }
+
+        return prefixes;
+    }
+
+    /// <summary>The peer prefix holding the flow's remote end: its destination (after DNAT, the reply's source) or its source.</summary>
+    private static string? PeerOf(ConntrackFlow flow, List<IpPrefix> peers)
+    {
+        foreach (System.Net.IPAddress address in new[] { flow.Reply.Source, flow.Original.Destination, flow.Original.Source })
+        {
+            bool v6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+            if (IpPrefix.TryParse($"{address}/{(v6 ? 128 : 32)}", out IpPrefix host, out _) && peers.FirstOrDefault(p => p.Contains(host)) is IpPrefix peer && peer.Length > 0)
+            {
+                return peer.ToString();
+            }
+        }
+
+        return null;
+    }
+
+    internal static OffloadedFlow ToModel(AccelSession session, ConntrackFlow flow, string? peerPodCidr = null) => new()
     {
         Family = flow.Family.ToModel(),
         Protocol = flow.ProtocolName,
@@ -52,6 +89,7 @@ internal static class Flows
         ReplyIcmpCode = flow.Reply.IcmpCode,
         ReplyIcmpId = flow.Reply.IcmpId,
         Offloaded = flow.IsOffloaded,
+        PeerPodCidr = peerPodCidr,
         HardwareOffloaded = flow.IsHardwareOffloaded,
         Packets = Counters.Sum([flow], f => f.OriginalPackets, f => f.ReplyPackets),
         Bytes = Counters.Sum([flow], f => f.OriginalBytes, f => f.ReplyBytes),

@@ -41,6 +41,12 @@ public sealed class OffloadedFlow
 
     public bool Offloaded { get; internal init; }
 
+    /// <summary>
+    /// The prefix of HostAccel's peer Pod CIDR set (table antrea) that holds the flow's remote end, or null when none
+    /// does: a flow offloaded for another traffic type, or one a removal has not reached (see Remove-PeerPodCidr).
+    /// </summary>
+    public string? PeerPodCidr { get; internal init; }
+
     public bool HardwareOffloaded { get; internal init; }
 
     /// <summary>Both directions; null unless the entry is accounted (nf_conntrack_acct; fast-path packets need the flowtable counter flag too).</summary>
