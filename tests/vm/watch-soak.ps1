@@ -94,9 +94,12 @@ try {
     # exec: the process id is pwsh's own, so the SIGTERM below reaches it (and the shell redirects, not Start-Process's handlers).
     Set-Content -LiteralPath "$scratch/run.sh" -Value "exec pwsh -NoProfile -NonInteractive -Command `"$command`" >'$scratch/out.txt' 2>'$scratch/err.txt'"
     $watcher = Start-Process bash -ArgumentList "$scratch/run.sh" -PassThru
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    # pwsh's start and the module's first calls take tens of seconds under the VM's emulated CPU.
+    $deadline = [DateTime]::UtcNow.AddSeconds(120)
     while (-not (Test-State $peers $true) -and [DateTime]::UtcNow -lt $deadline -and -not $watcher.HasExited) { Start-Sleep -Milliseconds 100 }
-    if (-not (Test-State $peers $true)) { throw "the watch never applied the configuration: $(Get-Content (Join-Path $scratch 'out.txt') -Raw) $(Get-Content (Join-Path $scratch 'err.txt') -Raw)" }
+    if (-not (Test-State $peers $true)) {
+        throw "the watch never applied the configuration (exited: $($watcher.HasExited)); state $(Read-State | ConvertTo-Json -Compress); output: $(Get-Content (Join-Path $scratch 'out.txt') -Raw) $(Get-Content (Join-Path $scratch 'err.txt') -Raw)"
+    }
 
     for ($i = 0; $i -lt $Flushes; $i++) {
         if ($i % 2) { In nft delete table ip antrea } else { In nft flush ruleset }
