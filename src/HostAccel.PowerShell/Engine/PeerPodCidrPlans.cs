@@ -41,6 +41,11 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
 
         /// <summary>The prefixes accepted in this call, each with the input it came from, in the order they came.</summary>
         public Dictionary<IpPrefix, string> Planned { get; } = [];
+
+        /// <summary>Prefixes queued since the plan last gathered them, and the inputs they came from.</summary>
+        public List<IpPrefix> Queued { get; } = [];
+
+        public List<object?> QueuedInputs { get; } = [];
     }
 
     protected SetState State(NftFamily family, string table, string set, bool force, bool requireSet, string? setComment = null)
@@ -110,6 +115,48 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
         }
     }
 
+    /// <summary>
+    /// Queues one checked prefix of a call: kept as a table entry, not a change of its own, so that a call with
+    /// 100 000 prefixes plans in the time of its checks. <see cref="Gather"/> makes one change per set of them.
+    /// A prefix already queued in this call is nothing more to do.
+    /// </summary>
+    protected static void Queue(SetState state, IpPrefix prefix, string input)
+    {
+        if (state.Planned.TryAdd(prefix, input))
+        {
+            state.Queued.Add(prefix);
+            state.QueuedInputs.Add(input);
+        }
+    }
+
+    /// <summary>Each set's queued prefixes as one change (its set created first, when missing), one object per prefix.</summary>
+    protected IEnumerable<PlannedChange<PeerPodCidr>> Gather(ChangeAction action, string description)
+    {
+        var gathered = new List<PlannedChange<PeerPodCidr>>();
+        foreach (SetState state in Sets.Where(s => s.Queued.Count > 0))
+        {
+            var changes = new List<Change>(2);
+            if (action == ChangeAction.Add && state.Existing is null && !state.Created)
+            {
+                changes.Add(new SetChange(ChangeAction.Add, state.Target) { Subject = state.Name });
+                state.Created = true;
+            }
+
+            IpPrefix[] prefixes = [.. state.Queued];
+            NftSet target = state.Target;
+            changes.Add(new ElementsChange(action, target, prefixes) { Subjects = state.QueuedInputs.ToArray(), Subject = state.Name });
+            gathered.Add(new PlannedChange<PeerPodCidr>(state.Name, description,
+                new ProjectedList<IpPrefix, PeerPodCidr>(prefixes, p => PeerPodCidrs.ToModel(Session, target, p)), changes));
+            state.Queued.Clear();
+            state.QueuedInputs.Clear();
+        }
+
+        return gathered;
+    }
+
+    /// <summary>The set a prefix of this call is planned for.</summary>
+    protected NftSet? PlannedSet(IpPrefix prefix) => Sets.FirstOrDefault(s => s.Planned.ContainsKey(prefix))?.Target;
+
     /// <summary>The prefixes a set holds now, read only to explain a refusal; empty when it cannot be read.</summary>
     protected IReadOnlyList<IpPrefix> Held(NftSet set)
     {
@@ -139,21 +186,12 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
     /// </summary>
     public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, string? setComment, bool force)
     {
-        Failures.CheckComment(setComment, "SetComment");
-        if (!CheckedNames.Contains((table, set, setComment)))
-        {
-            Names.PeerPodCidr(table, set, setComment);
-            CheckedNames.Add((table, set, setComment));
-        }
-
-        IpPrefix prefix = Families.ParsePodCidr(cidr, "peer Pod CIDR");
-        NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
-        SetState state = State(nftFamily, table, set, force, requireSet: false, setComment);
+        (SetState state, IpPrefix prefix) = Check(cidr, family, table, set, setComment, force);
         PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
         string target = state.Name;
         if (state.Planned.ContainsKey(prefix))
         {
-            return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, []);
+            return new PlannedChange<PeerPodCidr>(target, Action, result, []);
         }
 
         var changes = new List<Change>(2);
@@ -163,14 +201,42 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
         }
 
         changes.Add(new ElementsChange(ChangeAction.Add, state.Target, new[] { prefix }) { Subject = cidr });
-        return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, changes);
+        return new PlannedChange<PeerPodCidr>(target, Action, result, changes);
+    }
+
+    /// <summary>
+    /// As <see cref="Prepare"/>, for a call's many prefixes: checked the same way, planned together (one change per
+    /// set, with each prefix's input as its subject) once all are in.
+    /// </summary>
+    public void Queue(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, string? setComment, bool force)
+    {
+        (SetState state, IpPrefix prefix) = Check(cidr, family, table, set, setComment, force);
+        Queue(state, prefix, cidr);
+    }
+
+    protected override IEnumerable<PlannedChange<PeerPodCidr>> Gathered() => Gather(ChangeAction.Add, Action);
+
+    private const string Action = "Add peer Pod CIDR";
+
+    private (SetState State, IpPrefix Prefix) Check(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, string? setComment, bool force)
+    {
+        Failures.CheckComment(setComment, "SetComment");
+        if (!CheckedNames.Contains((table, set, setComment)))
+        {
+            Names.PeerPodCidr(table, set, setComment);
+            CheckedNames.Add((table, set, setComment));
+        }
+
+        IpPrefix prefix = Families.ParsePodCidr(cidr, "peer Pod CIDR");
+        NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
+        return (State(nftFamily, table, set, force, requireSet: false, setComment), prefix);
     }
 
     /// <summary>
     /// Prefixes of this call that overlap one another, found in one sorted pass over each set's prefixes (O(n log n)
     /// for the whole call): the later input of each pair is refused, naming the earlier.
     /// </summary>
-    public override IReadOnlyList<HostAccelException> Conflicts()
+    protected override IReadOnlyList<HostAccelException> FindConflicts()
     {
         var conflicts = new List<HostAccelException>();
         foreach (SetState state in Sets)
@@ -214,8 +280,7 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
             return failure;
         }
 
-        NftSet? set = ByTarget.SelectMany(g => g).FirstOrDefault(c => c.Changes.OfType<ElementsChange>().Any(e => e.Subject as string == cidr))
-            ?.Changes.OfType<ElementsChange>().First().Set;
+        NftSet? set = PlannedSet(prefix);
         IpPrefix? held = set is null ? null : Held(set).Where(p => p.Overlaps(prefix)).Cast<IpPrefix?>().FirstOrDefault();
         return new HostAccelException(ErrorIds.OverlappingCidr, FailureKind.ResourceExists,
             $"{prefix} overlaps {(held is IpPrefix h ? h.ToString() : "a prefix")}, which {(set is null ? "the set" : $"set {set.Family.ToNftName()} {set.Table} {set.Name}")} already holds; nothing was applied", cidr, kernelError);
@@ -232,6 +297,31 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
     /// <summary>One prefix out of its set; it must be there exactly as it was added (the kernel checks).</summary>
     public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, bool force)
     {
+        (SetState state, IpPrefix prefix) = Check(cidr, family, table, set, force);
+        PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
+        string target = state.Name;
+        if (state.Planned.ContainsKey(prefix))
+        {
+            return new PlannedChange<PeerPodCidr>(target, Action, result, []);
+        }
+
+        return new PlannedChange<PeerPodCidr>(target, Action, result,
+            [new ElementsChange(ChangeAction.Delete, state.Target, new[] { prefix }) { Subject = cidr }]);
+    }
+
+    /// <summary>As <see cref="Prepare"/>, for a call's many prefixes: one change per set once all are in.</summary>
+    public void Queue(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, bool force)
+    {
+        (SetState state, IpPrefix prefix) = Check(cidr, family, table, set, force);
+        Queue(state, prefix, cidr);
+    }
+
+    protected override IEnumerable<PlannedChange<PeerPodCidr>> Gathered() => Gather(ChangeAction.Delete, Action);
+
+    private const string Action = "Remove peer Pod CIDR";
+
+    private (SetState State, IpPrefix Prefix) Check(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, bool force)
+    {
         if (!CheckedNames.Contains((table, set, null)))
         {
             Names.Objects(("TableName", table), ("SetName", set));
@@ -240,16 +330,7 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
 
         IpPrefix prefix = Families.ParseCidr(cidr);
         NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
-        SetState state = State(nftFamily, table, set, force, requireSet: true);
-        PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
-        string target = state.Name;
-        if (state.Planned.ContainsKey(prefix))
-        {
-            return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result, []);
-        }
-
-        return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result,
-            [new ElementsChange(ChangeAction.Delete, state.Target, new[] { prefix }) { Subject = cidr }]);
+        return (State(nftFamily, table, set, force, requireSet: true), prefix);
     }
 
     /// <summary>The kernel found no such element: say what the set holds instead, if anything overlaps.</summary>
@@ -261,7 +342,11 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
             return failure;
         }
 
-        NftSet set = ByTarget.SelectMany(g => g).SelectMany(c => c.Changes).OfType<ElementsChange>().First(e => e.Prefixes.Contains(prefix)).Set;
+        if (PlannedSet(prefix) is not NftSet set)
+        {
+            return failure;
+        }
+
         IpPrefix? containing = Held(set).Where(p => p.Overlaps(prefix)).Cast<IpPrefix?>().FirstOrDefault();
         return new HostAccelException(ErrorIds.CidrNotFound, FailureKind.ObjectNotFound,
             $"set {set.Family.ToNftName()} {set.Table} {set.Name} does not hold {prefix}{(containing is IpPrefix c ? $" (it holds {c}, which overlaps it)" : "")}; nothing was applied", cidr, kernelError);
