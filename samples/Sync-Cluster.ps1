@@ -59,8 +59,10 @@
       Changes         how many differences the sync removed
       InDesiredState  Test-AccelConfiguration's answer after the sync ($null when it could not run)
       Error           the first error's message, or $null
-    Sync-AccelConfiguration's results themselves, deserialized, are written by -Table, and the errors of each Node
-    to the error stream, so that -ErrorVariable catches them.
+    Sync-AccelConfiguration's results themselves, deserialized, are written by -Table. Each Node's errors go to the
+    error stream as well, with the Node's name as TargetObject and at the start of the message, and the remote
+    error's id and category (PermissionDenied,HostAccel.PowerShell.Commands.SyncAccelConfigurationCommand …), so
+    that -ErrorVariable catches them.
 #>
 [CmdletBinding()]
 [OutputType('HostAccel.NodeSyncReport')]
@@ -114,8 +116,13 @@ end {
     function Add-NodeError([System.Management.Automation.ErrorRecord[]] $Records) {
         foreach ($record in $Records) {
             $where = if ($record.OriginInfo) { $record.OriginInfo.PSComputerName } elseif ($record.TargetObject -is [string]) { $record.TargetObject } else { "$($record.TargetObject.ConnectionInfo.ComputerName)" }
-            if ($byHost.ContainsKey("$where")) { $byHost["$where"].Errors.Add($record) }
-            Write-Error -ErrorRecord $record
+            $node = $byHost["$where"]
+            if (-not $node) { Write-Error -ErrorRecord $record; continue }
+            # Re-written with the Node as its target and in its message; id, category and exception stay the Node's.
+            $named = [System.Management.Automation.ErrorRecord]::new($record.Exception, $record.FullyQualifiedErrorId, $record.CategoryInfo.Category, $node.Node)
+            $named.ErrorDetails = [System.Management.Automation.ErrorDetails]::new("$($node.Node) ($($node.HostName)): $($record.Exception.Message)")
+            $node.Errors.Add($named)
+            Write-Error -ErrorRecord $named
         }
     }
 

@@ -16,6 +16,7 @@
 #                          key (id_ed25519), known_hosts, and per Node its sshd config and log
 #   HOSTACCEL_RIG_KEY      the client key file, HOSTACCEL_RIG_KNOWN_HOSTS the known_hosts file
 #   HOSTACCEL_RIG_NODES    the Nodes' names, space separated
+#   HOSTACCEL_RIG_NETNS    the prefix of the Node namespaces' names: node-3 is in ${HOSTACCEL_RIG_NETNS}3
 # The exit status is COMMAND's. Needs root, ip, sshd (openssh-server), ssh-keygen, capsh and pwsh.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -142,6 +143,6 @@ for i in $(seq 1 "$nodes"); do
 done
 
 status=0
-HOSTACCEL_RIG=$dir HOSTACCEL_RIG_KEY=$dir/id_ed25519 HOSTACCEL_RIG_KNOWN_HOSTS=$dir/known_hosts HOSTACCEL_RIG_NODES="${names[*]}" \
+HOSTACCEL_RIG=$dir HOSTACCEL_RIG_KEY=$dir/id_ed25519 HOSTACCEL_RIG_KNOWN_HOSTS=$dir/known_hosts HOSTACCEL_RIG_NODES="${names[*]}" HOSTACCEL_RIG_NETNS="hafl-$id-" \
   ip netns exec "$ctl" "$@" || status=$?
 exit "$status"
