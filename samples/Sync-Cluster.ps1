@@ -1,4 +1,3 @@
-#Requires -Version 7.3
 <#
 .SYNOPSIS
     Syncs every Node of a cluster to its acceleration configuration over PowerShell remoting on SSH, and reports
@@ -64,6 +63,8 @@
     error's id and category (PermissionDenied,HostAccel.PowerShell.Commands.SyncAccelConfigurationCommand …), so
     that -ErrorVariable catches them.
 #>
+#Requires -Version 7.3
+
 [CmdletBinding()]
 [OutputType('HostAccel.NodeSyncReport')]
 param(
