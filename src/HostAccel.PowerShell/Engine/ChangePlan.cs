@@ -192,17 +192,39 @@ internal class ChangePlan<T>
             return false;
         }
 
+        IReadOnlyDictionary<CounterResetChange, IReadOnlyList<Native.Nftables.Objects.NftRule>> resets;
         try
         {
-            IReadOnlyDictionary<CounterResetChange, IReadOnlyList<Native.Nftables.Objects.NftRule>> resets = PlanCommit.Apply(Session, plan, cancellation);
-            Committed = Outcome(Accepted, resets);
-            return true;
+            resets = PlanCommit.Apply(Session, plan, cancellation);
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
-            throw Explain(Failures.From(ex, target), ex);
+            // The refused transaction changed nothing; a plan that knows a second way (ranges split) tries it once.
+            Plan? amended = Amend(plan, ex);
+            if (amended is null)
+            {
+                throw Explain(Failures.From(ex, target), ex);
+            }
+
+            try
+            {
+                resets = PlanCommit.Apply(Session, amended, cancellation);
+            }
+            catch (Exception again) when (again is not HostAccelException)
+            {
+                throw Explain(Failures.From(again, target), again);
+            }
         }
+
+        Committed = Outcome(Accepted, resets);
+        return true;
     }
+
+    /// <summary>
+    /// Another plan for the same result, after the kernel refused this one for a reason a read explains (a prefix
+    /// held inside a range someone else wrote); null when there is none.
+    /// </summary>
+    protected virtual Plan? Amend(Plan plan, Exception kernelError) => null;
 
     /// <summary>The objects a commit yields: what was accepted, unless the plan reads its results from the commit.</summary>
     protected virtual IReadOnlyList<T> Outcome(IReadOnlyList<T> accepted, IReadOnlyDictionary<CounterResetChange, IReadOnlyList<Native.Nftables.Objects.NftRule>> resets) => accepted;

@@ -333,6 +333,96 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
         return (State(nftFamily, table, set, force, requireSet: true), prefix);
     }
 
+    /// <summary>
+    /// The kernel found no such element: when each missing prefix is one of the prefixes a range is listed as (a range
+    /// someone wrote as 10.20.0.3-10.20.0.9, listed as 10.20.0.3/32, 10.20.0.4/30, 10.20.0.8/31), the removal deletes
+    /// that range and adds back the rest of it as prefixes, in one transaction: whatever Get-PeerPodCidr lists can be
+    /// removed. Only then is the set read.
+    /// </summary>
+    protected override Plan? Amend(Plan plan, Exception kernelError)
+    {
+        if (kernelError is not NetlinkException { MessageType: NfTablesConstants.NFT_MSG_DELSETELEM, Errno: Errno.ENOENT })
+        {
+            return null;
+        }
+
+        var changes = new List<Change>(plan.Changes.Count + 2);
+        bool split = false;
+        foreach (Change change in plan.Changes)
+        {
+            if (change is not ElementsChange { Action: ChangeAction.Delete } e || !e.Set.IsInterval)
+            {
+                changes.Add(change);
+                continue;
+            }
+
+            AddressRange[] held;
+            try
+            {
+                held = [.. Session.Nft.ListRanges(e.Set)];
+            }
+            catch (Native.ErrnoException)
+            {
+                return null;
+            }
+
+            UInt128[] firsts = held.Select(r => r.First).ToArray();
+            var kept = new List<(IpPrefix Prefix, object? Subject)>();
+            var splits = new Dictionary<int, (List<IpPrefix> Removed, object? Subject)>();
+            for (int i = 0; i < e.Prefixes.Count; i++)
+            {
+                IpPrefix prefix = e.Prefixes[i];
+                object? subject = e.Subjects.Count == e.Prefixes.Count ? e.Subjects[i] : e.Subject;
+                int at = Array.BinarySearch(firsts, prefix.Value);
+                at = at >= 0 ? at : ~at - 1;
+                if (at < 0 || !held[at].Contains(prefix))
+                {
+                    return null;
+                }
+
+                List<IpPrefix> listed = held[at].Prefixes();
+                if (listed.Count == 1)
+                {
+                    kept.Add((prefix, subject));
+                }
+                else if (listed.Contains(prefix))
+                {
+                    if (!splits.TryGetValue(at, out var removal))
+                    {
+                        splits[at] = removal = ([], subject);
+                    }
+
+                    removal.Removed.Add(prefix);
+                }
+                else
+                {
+                    return null;
+                }
+            }
+
+            if (splits.Count == 0)
+            {
+                return null;
+            }
+
+            split = true;
+            if (kept.Count > 0)
+            {
+                changes.Add(e with { Prefixes = kept.Select(k => k.Prefix).ToArray(), Subjects = kept.Select(k => k.Subject).ToArray() });
+            }
+
+            var ranges = splits.OrderBy(s => s.Key).ToList();
+            changes.Add(new RangesChange(e.Set, ranges.Select(r => held[r.Key]).ToArray()) { Subject = e.Subject, Subjects = ranges.Select(r => r.Value.Subject).ToArray() });
+            var rest = ranges.SelectMany(r => held[r.Key].Prefixes().Except(r.Value.Removed).Select(p => (Prefix: p, r.Value.Subject))).ToList();
+            if (rest.Count > 0)
+            {
+                changes.Add(new ElementsChange(ChangeAction.Add, e.Set, rest.Select(r => r.Prefix).ToArray()) { Subject = e.Subject, Subjects = rest.Select(r => r.Subject).ToArray() });
+            }
+        }
+
+        return split ? new Plan(plan.Generation, changes) : null;
+    }
+
     /// <summary>The kernel found no such element: say what the set holds instead, if anything overlaps.</summary>
     protected override HostAccelException Explain(HostAccelException failure, Exception kernelError)
     {

@@ -275,4 +275,43 @@ public sealed class PeerPodCidrTests : EngineTest
         Assert.Equal("10.244.1.0/25", failure.TargetObject);
         Assert.Contains("it holds 10.244.1.0/24", failure.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A range nft wrote first-last is listed as the prefixes that cover it; each of those can be removed: the range
+    /// is deleted and the rest of it added back as prefixes, in one transaction. A prefix inside the range that is not
+    /// one of those listed is still CidrNotFound, naming it, and changes nothing.
+    /// </summary>
+    [Fact]
+    public void WhateverIsListedOfARangeNftWroteCanBeRemoved()
+    {
+        NftLoadOwned(Tables);
+        Add("10.244.0.0/24", "fd00:10:244::/64");
+        Ns.Nft("add", "element", "ip", "antrea", "peer-pod-cidr", "{ 10.20.0.3-10.20.0.9 }");
+        Ns.Nft("add", "element", "ip6", "antrea", "peer-pod-cidr", "{ fd00::1-fd00::6 }");
+        IReadOnlyList<string> Listed() => PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").Select(c => c.Cidr).ToList();
+        Assert.Equal(["10.20.0.3/32", "10.20.0.4/30", "10.20.0.8/31", "10.244.0.0/24", "fd00::1/128", "fd00::2/127", "fd00::4/127", "fd00::6/128", "fd00:10:244::/64"], Listed());
+
+        HostAccelException notListed = FailsAndChangesNothing(() => Remove("10.20.0.4/31"), ErrorIds.CidrNotFound, FailureKind.ObjectNotFound);
+        Assert.Equal("10.20.0.4/31", notListed.TargetObject);
+
+        // One call: a prefix held as itself, one from each family's range.
+        Remove("10.244.0.0/24", "10.20.0.3/32", "fd00::2/127");
+        Assert.Equal(["10.20.0.4/30", "10.20.0.8/31", "fd00::1/128", "fd00::4/127", "fd00::6/128", "fd00:10:244::/64"], Listed());
+        Assert.Contains("10.20.0.4/30, 10.20.0.8/31", Fold(Ns.Nft("list", "set", "ip", "antrea", "peer-pod-cidr")), StringComparison.Ordinal);
+
+        // What was added back is HostAccel's own prefixes now: each removable as it is.
+        Remove("10.20.0.8/31", "10.20.0.4/30", "fd00::1/128", "fd00::4/127", "fd00::6/128");
+        Assert.Equal(["fd00:10:244::/64"], Listed());
+    }
+
+    private void Remove(params string[] cidrs)
+    {
+        var plan = new RemovePeerPodCidrPlan(Session);
+        foreach (string cidr in cidrs)
+        {
+            plan.Queue(cidr, null, "antrea", "peer-pod-cidr", false);
+        }
+
+        plan.Commit(CancellationToken.None);
+    }
 }
