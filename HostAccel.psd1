@@ -15,7 +15,7 @@
         'Add-PeerPodCidr', 'Get-PeerPodCidr', 'Remove-PeerPodCidr',
         'Enable-Fastpath', 'Disable-Fastpath', 'Get-Fastpath',
         'Get-FlowtableCounter', 'Reset-FlowtableCounter', 'Get-OffloadedFlow',
-        'New-AccelConfiguration', 'Get-AccelConfiguration', 'Test-AccelConfiguration', 'Sync-AccelConfiguration',
+        'New-AccelConfiguration', 'ConvertTo-AccelConfiguration', 'Get-AccelConfiguration', 'Test-AccelConfiguration', 'Sync-AccelConfiguration',
         'Test-HostAccelSupport'
     )
     FunctionsToExport    = @()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the xunit projects (unit, golden bytes, the real kernel in throwaway network namespaces), the
-# flowtable checks inside a flowtable-capable VM (tests/vm), and the Pester tests of the module on this kernel and in
-# the VM. First installs what a fresh Debian machine with the .NET SDK lacks (tools/install-prerequisites.sh: the
+# flowtable checks inside a flowtable-capable VM (tests/vm), PowerShell remoting over SSH to Node namespaces
+# (tests/remoting), and the Pester tests of the module on this kernel and in the VM. First installs what a fresh Debian machine with the .NET SDK lacks (tools/install-prerequisites.sh: the
 # Debian packages the tests use, pwsh and Pester 5; tests/vm installs qemu and its kernel itself). Needs root.
 # Prints one closing line: "N passed, N failed, N skipped".
 #
@@ -51,6 +51,14 @@ if [ "$vm" -eq 1 ]; then
   count "" "the VM flowtable checks"
 else
   echo "VM flowtable checks not run (--no-vm)."
+fi
+
+# PowerShell remoting over SSH to 5 Node namespaces (tests/remoting; on this host only, never in the VM).
+if command -v pwsh >/dev/null 2>&1; then
+  tests/remoting/run.sh 2>&1 | tee "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  count remoting "the remoting tests"
+  skipped=$((skipped + $(grep -Eo '^remoting: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -1 | awk '{print $6}')))
 fi
 
 if command -v pwsh >/dev/null 2>&1; then

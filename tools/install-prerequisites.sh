@@ -20,6 +20,8 @@ declare -A packages=(
   [util-linux]=setpriv     # the privilege tests drop CAP_NET_ADMIN with it
   [procps]=sysctl
   [kmod]=modprobe          # Test-HostAccelSupport asks which modules are loadable
+  [openssh-server]=sshd    # tests/remoting: an sshd per Node namespace, pwsh remoting over SSH
+  [openssh-client]=ssh     # … and the client pwsh's SSH remoting runs
 )
 
 missing=()
@@ -36,7 +38,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get -qq -o DPkg::Lock::Timeout=600 update
   # --reinstall too: a package whose command was deleted by hand still counts as installed.
-  apt-get install -y -qq --no-install-recommends --reinstall -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
+  # openssh-server's package would start a host-wide sshd; the tests start their own, so no service is started
+  # here (a policy-rc.d that refuses, unless the machine has one already, as containers do).
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' > "$policy"
+    chmod +x "$policy"
+  fi
+  status=0
+  apt-get install -y -qq --no-install-recommends --reinstall -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null || status=$?
+  [ -z "$policy" ] || rm -f "$policy"
+  [ "$status" -eq 0 ] || exit "$status"
 fi
 
 tools/install-powershell.sh

@@ -65,12 +65,15 @@ try {
         Report 'add+remove-one' $n (Median $c) (Median $e) (Median $t) 2 'engine'
         Report 'add+remove-one-vs-nft' $n (Median $c) (Median $e) (Median $t) 50 'nft'
 
-        # 2. Add N new prefixes to an empty set in one call.
-        $c = @(); $e = @(); $t = @()
+        # 2. Add N new prefixes to an empty set in one call: as an array (-Cidr $list) and through the pipeline
+        # ($list | Add-PeerPodCidr, where PowerShell's own binding of each string to the parameters is part of the cost).
+        $c = @(); $p = @(); $e = @(); $t = @()
         $bulkRounds = [math]::Max(1, [math]::Min($Rounds, [int](500000 / $n)))
         for ($r = 0; $r -lt $bulkRounds; $r++) {
             Reset-Set @()
-            $c += Ms { $load | Add-PeerPodCidr -NetworkNamespace $ns }
+            $c += Ms { Add-PeerPodCidr -NetworkNamespace $ns -Cidr $load }
+            Reset-Set @()
+            $p += Ms { $load | Add-PeerPodCidr -NetworkNamespace $ns }
             Reset-Set @()
             $e += Ms { $tx = [HostAccel.Native.Nftables.NftTransaction]::new(); $tx.AddElements($set, $parsed); $nft.Commit($tx, $nft.GetGeneration()) }
             Reset-Set @()
@@ -80,6 +83,7 @@ try {
             Remove-Item $file
         }
         Report 'add-all' $n (Median $c) (Median $e) (Median $t) 1.5 'engine'
+        Report 'add-all-piped' $n (Median $p) (Median $e) (Median $t) 1.5 'engine'
 
         # 3. Read the set at N.
         Reset-Set $load

@@ -10,13 +10,13 @@ BeforeAll {
     $script:Commands = Get-Command -Module HostAccel -CommandType Cmdlet
     $script:Docs = Join-Path $PSScriptRoot '../../docs/cmdlets'
     # Cmdlets that only build an object: no kernel, so no -NetworkNamespace and nothing to ShouldProcess.
-    $script:KernelFree = @('New-AccelConfiguration')
+    $script:KernelFree = @('New-AccelConfiguration', 'ConvertTo-AccelConfiguration')
 }
 
 Describe 'HostAccel conventions' {
-    It 'exports the seventeen cmdlets of the design' {
+    It 'exports the eighteen cmdlets of the design' {
         $Commands.Name | Sort-Object | Should -Be @(
-            'Add-PeerPodCidr', 'Disable-Fastpath', 'Enable-Fastpath', 'Get-AccelConfiguration', 'Get-AccelTable', 'Get-Fastpath',
+            'Add-PeerPodCidr', 'ConvertTo-AccelConfiguration', 'Disable-Fastpath', 'Enable-Fastpath', 'Get-AccelConfiguration', 'Get-AccelTable', 'Get-Fastpath',
             'Get-FlowtableCounter', 'Get-OffloadedFlow', 'Get-PeerPodCidr', 'New-AccelConfiguration', 'New-AccelTable',
             'Remove-AccelTable', 'Remove-PeerPodCidr', 'Reset-FlowtableCounter', 'Sync-AccelConfiguration',
             'Test-AccelConfiguration', 'Test-HostAccelSupport')

@@ -23,6 +23,16 @@ Describe 'Remove-PeerPodCidr' {
         Get-Ruleset $ns | Should -Be $before
     }
 
+    It 'removes each prefix Get-PeerPodCidr lists for a range nft wrote, the error of one it does not list on that CIDR' {
+        & ip netns exec $ns nft add element ip antrea peer-pod-cidr '{ 10.20.0.3-10.20.0.9 }'
+        (Get-PeerPodCidr -NetworkNamespace $ns -Family ip).Cidr | Should -Be '10.20.0.3/32', '10.20.0.4/30', '10.20.0.8/31', '10.244.0.0/24', '10.244.1.0/24'
+        Remove-PeerPodCidr -NetworkNamespace $ns -Cidr 10.20.0.4/31 -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.FullyQualifiedErrorId | Should -Be 'CidrNotFound,HostAccel.PowerShell.Commands.RemovePeerPodCidrCommand'
+        $failed.TargetObject | Should -Be '10.20.0.4/31'
+        Get-PeerPodCidr -NetworkNamespace $ns -Family ip | Where-Object Cidr -Like '10.20.*' | Select-Object -First 2 | Remove-PeerPodCidr -Confirm:$false
+        (Get-PeerPodCidr -NetworkNamespace $ns -Family ip).Cidr | Should -Be '10.20.0.8/31', '10.244.0.0/24', '10.244.1.0/24'
+    }
+
     It 'asks first: ConfirmImpact High' {
         (Get-Command Remove-PeerPodCidr).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
             Should -Be 'High'

@@ -88,12 +88,17 @@ Describe 'Sync-AccelConfiguration' {
             $fromCopy.Changes.Statements | Should -Be $fromHashtable.Changes.Statements
         }
 
-        It 'takes ConvertFrom-Json output, with Traffic as the number ConvertTo-Json writes' {
-            $json = New-AccelConfiguration @Settings | ConvertTo-Json
-            $json | Should -Match '"Traffic": 9'
+        It 'takes ConvertFrom-Json output: ConvertTo-Json writes the families as nft names and the traffic by name' {
+            $json = New-AccelConfiguration @Settings | ConvertTo-Json -Compress
+            $json | Should -BeLike '*"Family":`["ip","ip6"`]*'
+            $json | Should -BeLike '*"Traffic":"PodToPod, ExternalIP"*'
             $fromJson = $json | ConvertFrom-Json | Sync-AccelConfiguration -NetworkNamespace $ns -WhatIf
             $fromHashtable = Sync-AccelConfiguration -NetworkNamespace $ns -Configuration $Settings -WhatIf
             $fromJson.Changes.Statements | Should -Be $fromHashtable.Changes.Statements
+            # JSON written before (or with numbers by hand) still reads: 9 is PodToPod, ExternalIP; 2 and 10 are ip, ip6.
+            $numbers = $json -replace '"Traffic":"PodToPod, ExternalIP"', '"Traffic":9' -replace '"Family":\["ip","ip6"\]', '"Family":[2,10]'
+            $numbers | Should -Not -Be $json
+            ($numbers | ConvertFrom-Json | Sync-AccelConfiguration -NetworkNamespace $ns -WhatIf).Changes.Statements | Should -Be $fromHashtable.Changes.Statements
         }
 
         It 'reads a file from Get-Item as -Path does' {

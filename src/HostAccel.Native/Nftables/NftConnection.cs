@@ -309,6 +309,18 @@ public sealed class NftConnection : IDisposable
         return elements.Select(e => IpPrefix.Create(set.HoldsIPv6, e.Key, bits)).Order().ToList();
     }
 
+    /// <summary>The ranges an interval set holds, as the kernel keeps them (a prefix HostAccel wrote is one range).</summary>
+    public IReadOnlyList<AddressRange> ListRanges(NftSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        if (!set.IsInterval)
+        {
+            throw new ArgumentException($"set {set.Family.ToNftName()} {set.Table} {set.Name} has no 'flags interval'", nameof(set));
+        }
+
+        return IntervalCodec.Ranges(ListSetElements(set), set.HoldsIPv6);
+    }
+
     /// <summary>
     /// Commits a transaction as one batch. With <paramref name="generation"/>, the kernel refuses the batch (ERESTART)
     /// if anyone committed anything since that generation was read, instead of overwriting their change.

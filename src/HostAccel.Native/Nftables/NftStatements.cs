@@ -27,6 +27,13 @@ public static class NftStatements
         return $"{(add ? "add" : "delete")} element {Id(set.Family, set.Table, set.Name)} {{ {string.Join(", ", prefixes)} }}";
     }
 
+    /// <summary>nft's <c>delete element … { 10.20.0.3-10.20.0.9 }</c>: ranges as the set holds them.</summary>
+    public static string DeleteRanges(NftSet set, IEnumerable<AddressRange> ranges)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return $"delete element {Id(set.Family, set.Table, set.Name)} {{ {string.Join(", ", ranges)} }}";
+    }
+
     public static string FlushSet(NftSet set) => $"flush set {Id(set.Family, set.Table, set.Name)}";
 
     public static string AddFlowtable(NftFlowtable flowtable) => $"add {flowtable}";

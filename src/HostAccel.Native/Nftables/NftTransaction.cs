@@ -129,6 +129,39 @@ public sealed class NftTransaction
     public void DeleteElements(NftSet set, IEnumerable<IpPrefix> prefixes, object? subject = null, IReadOnlyList<object?>? subjects = null) =>
         QueueElements(NFT_MSG_DELSETELEM, 0, set, prefixes, "deleting", subject, subjects);
 
+    /// <summary>
+    /// Deletes ranges an interval set holds as they are (<see cref="NftConnection.ListRanges"/>): a range written as
+    /// first-last by someone else, which no prefix deletes. <paramref name="subjects"/>: one per range.
+    /// </summary>
+    public void DeleteRanges(NftSet set, IReadOnlyList<AddressRange> ranges, object? subject = null, IReadOnlyList<object?>? subjects = null)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(ranges);
+        if (!set.IsInterval || ranges.Any(r => r.IsIPv6 != set.HoldsIPv6))
+        {
+            throw new ArgumentException($"set {set.Family.ToNftName()} {set.Table} {set.Name} holds no such ranges", nameof(ranges));
+        }
+
+        UInt128 max = set.HoldsIPv6 ? UInt128.MaxValue : uint.MaxValue;
+        var elements = new List<SetElement>(ranges.Count * 2);
+        var owners = new List<int>(ranges.Count * 2);
+        foreach ((AddressRange range, int index) in ranges.Select((r, i) => (r, i)).OrderBy(x => x.r.First))
+        {
+            elements.Add(new SetElement(range.First, IsIntervalEnd: false, IsOpenInterval: range.Last == max));
+            owners.Add(index);
+            if (range.Last != max)
+            {
+                elements.Add(new SetElement(range.Last + 1, IsIntervalEnd: true));
+                owners.Add(index);
+            }
+        }
+
+        var chunk = new ElementChunk(elements, [.. owners], subjects);
+        string target = $"set {set.Family.ToNftName()} {set.Table} {set.Name}";
+        _entries.Add(new Entry(NFT_MSG_DELSETELEM, 0, set.Family, w => WriteElements(w, set, chunk),
+            $"deleting {(ranges.Count == 1 ? ranges[0].ToString() : $"{ranges.Count} ranges")} from {target}", subject) { Elements = chunk });
+    }
+
     /// <summary>Removes every element of a set.</summary>
     public void FlushSet(NftSet set, object? subject = null)
     {

@@ -8,6 +8,37 @@ namespace HostAccel.Native.Nftables;
 public readonly record struct SetElement(UInt128 Key, bool IsIntervalEnd, bool IsOpenInterval = false);
 
 /// <summary>
+/// One range of addresses an interval set holds, first and last included — what nft writes for
+/// <c>10.20.0.3-10.20.0.9</c>. HostAccel writes prefixes, each its own range; a range written by someone else may
+/// cover several prefixes (<see cref="Prefixes"/>).
+/// </summary>
+public readonly record struct AddressRange(bool IsIPv6, UInt128 First, UInt128 Last)
+{
+    /// <summary>The fewest prefixes that cover the range exactly, in order: one when the range is a prefix.</summary>
+    public List<IpPrefix> Prefixes()
+    {
+        var prefixes = new List<IpPrefix>(1);
+        IntervalCodec.AddRange(prefixes, IsIPv6, First, Last);
+        return prefixes;
+    }
+
+    public bool Contains(IpPrefix prefix) => prefix.IsIPv6 == IsIPv6 && prefix.Value >= First && prefix.Last <= Last;
+
+    /// <summary>In nft's syntax: the prefix when the range is one, else first-last.</summary>
+    public override string ToString()
+    {
+        List<IpPrefix> prefixes = Prefixes();
+        if (prefixes.Count == 1)
+        {
+            return prefixes[0].ToString();
+        }
+
+        int bits = IsIPv6 ? 128 : 32;
+        return $"{IpPrefix.Create(IsIPv6, First, bits).Address}-{IpPrefix.Create(IsIPv6, Last, bits).Address}";
+    }
+}
+
+/// <summary>
 /// Converts prefixes to the kernel's interval elements and back (what nft does in its segtree code). Each prefix
 /// stays its own interval, so it can later be deleted on its own: adjacent prefixes are not fused when written,
 /// and reading back yields them as they were added.
@@ -49,6 +80,19 @@ public static class IntervalCodec
     /// </summary>
     public static List<IpPrefix> Decode(IEnumerable<SetElement> elements, bool isV6)
     {
+        List<AddressRange> ranges = Ranges(elements, isV6);
+        var prefixes = new List<IpPrefix>(ranges.Count);
+        foreach (AddressRange range in ranges)
+        {
+            AddRange(prefixes, isV6, range.First, range.Last);
+        }
+
+        return prefixes;
+    }
+
+    /// <summary>The ranges an interval set holds, as the kernel keeps them, in address order.</summary>
+    public static List<AddressRange> Ranges(IEnumerable<SetElement> elements, bool isV6)
+    {
         ArgumentNullException.ThrowIfNull(elements);
         SetElement[] sorted = elements.ToArray();
 
@@ -60,7 +104,7 @@ public static class IntervalCodec
         });
 
         UInt128 max = isV6 ? UInt128.MaxValue : uint.MaxValue;
-        var prefixes = new List<IpPrefix>(sorted.Length / 2 + 1);
+        var ranges = new List<AddressRange>(sorted.Length / 2 + 1);
         for (int i = 0; i < sorted.Length; i++)
         {
             if (sorted[i].IsIntervalEnd)
@@ -78,25 +122,25 @@ public static class IntervalCodec
 
             if (i + 1 < sorted.Length && sorted[i + 1].IsIntervalEnd)
             {
-                AddRange(prefixes, isV6, start, sorted[i + 1].Key - 1);
+                ranges.Add(new AddressRange(isV6, start, sorted[i + 1].Key - 1));
                 i++;
             }
             else if (i + 1 == sorted.Length)
             {
-                AddRange(prefixes, isV6, start, max);
+                ranges.Add(new AddressRange(isV6, start, max));
             }
             else
             {
                 // Two starts in a row: the first is a range of its own up to just before the second.
-                AddRange(prefixes, isV6, start, sorted[i + 1].Key - 1);
+                ranges.Add(new AddressRange(isV6, start, sorted[i + 1].Key - 1));
             }
         }
 
-        return prefixes;
+        return ranges;
     }
 
     /// <summary>Splits [first, last] into the fewest aligned prefixes.</summary>
-    internal static void AddRange(List<IpPrefix> prefixes, bool isV6, UInt128 first, UInt128 last)
+    public static void AddRange(List<IpPrefix> prefixes, bool isV6, UInt128 first, UInt128 last)
     {
         int bits = isV6 ? 128 : 32;
         UInt128 current = first;

@@ -11,7 +11,11 @@ public sealed class AddPeerPodCidrCommand : ChangeCmdlet
     private readonly ChangeQueue<AddPeerPodCidrPlan, Request, PeerPodCidr> _queue;
 
     public AddPeerPodCidrCommand() =>
-        _queue = new(this, s => new AddPeerPodCidrPlan(s), (plan, r) => [plan.Prepare(r.Cidr, r.Family, r.TableName, r.SetName, r.SetComment, r.Force)]);
+        _queue = new(this, s => new AddPeerPodCidrPlan(s), (plan, r) =>
+        {
+            plan.Queue(r.Cidr, r.Family, r.TableName, r.SetName, r.SetComment, r.Force);
+            return [];
+        });
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]

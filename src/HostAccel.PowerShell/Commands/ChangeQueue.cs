@@ -73,7 +73,7 @@ internal sealed class ChangeQueue<TPlan, TRequest, TResult>
         foreach (Batch batch in _batches.Values)
         {
             IReadOnlyList<TResult>? results = null;
-            bool done = _cmdlet.Try(() => results = Attempts.Run(_cmdlet.MaxAttempts, _ => Once(batch), PlanCommit.IsTransient,
+            bool done = _cmdlet.Try(() => results = Attempts.Run(_cmdlet.MaxAttempts, _ => Once(batch, passThru), PlanCommit.IsTransient,
                 (n, ex) => _cmdlet.WriteVerbose($"the ruleset changed after it was read, and the kernel refused the stale transaction; reading it again (attempt {n + 1} of {_cmdlet.MaxAttempts})")),
                 batch.Session.NetworkNamespace);
             if (!done || results is null)
@@ -113,7 +113,7 @@ internal sealed class ChangeQueue<TPlan, TRequest, TResult>
     }
 
     /// <summary>One attempt for one namespace: the results to write (null when nothing was committed for a failure).</summary>
-    private IReadOnlyList<TResult>? Once(Batch batch)
+    private IReadOnlyList<TResult>? Once(Batch batch, bool passThru)
     {
         TPlan plan = _newPlan(batch.Session);
         var progress = batch.Requests.Count >= ProgressThreshold ? new ProgressRecord(1, "Planning", $"{batch.Requests.Count} inputs") : null;
@@ -170,6 +170,7 @@ internal sealed class ChangeQueue<TPlan, TRequest, TResult>
 
         int approved = 0;
         var whatIf = new List<TResult>();
+        bool whatIfOnly = false;
         foreach (IGrouping<string, PlannedChange<TResult>> group in plan.ByTarget)
         {
             if (Approved(batch, group))
@@ -181,14 +182,18 @@ internal sealed class ChangeQueue<TPlan, TRequest, TResult>
                 plan.Withdraw(group.Key);
                 if (_cmdlet.IsWhatIf)
                 {
-                    whatIf.AddRange(group.Select(c => c.Result));
+                    whatIfOnly = true;
+                    if (passThru)
+                    {
+                        whatIf.AddRange(group.SelectMany(c => c.Results));
+                    }
                 }
             }
         }
 
         plan.Commit(_cmdlet.Cancellation, batch.Session.NetworkNamespace);
-        batch.WhatIfOnly = approved == 0 && whatIf.Count > 0;
-        return [.. plan.Committed, .. whatIf];
+        batch.WhatIfOnly = approved == 0 && whatIfOnly;
+        return whatIf.Count == 0 ? plan.Committed : [.. plan.Committed, .. whatIf];
     }
 
     /// <summary>
@@ -211,7 +216,8 @@ internal sealed class ChangeQueue<TPlan, TRequest, TResult>
 
         List<Change> coalesced = ChangePlan<TResult>.Coalesce(changes.SelectMany(c => c.Changes));
         Func<uint, string?> names = batch.Session.InterfaceName;
-        string action = changes.Count == 1 ? changes[0].Action : $"{changes[0].Action} ({changes.Count} inputs)";
+        int inputs = changes.Sum(c => c.Results.Count);
+        string action = inputs == 1 ? changes[0].Action : $"{changes[0].Action} ({inputs} inputs)";
         string summary = string.Join(Environment.NewLine + "  ", coalesced.Select(c => PlanText.Summary(c, names, MaxStatementLength)));
         bool yes = _cmdlet.ShouldProcess($"{action} on {group.Key}:{Environment.NewLine}  {summary}",
             $"{action} on {group.Key}?{Environment.NewLine}  {summary}", changes[0].Action);

@@ -120,7 +120,7 @@ internal static class ConfigurationInput
     /// with SafeGetValue, which refuses variables, commands and other expressions. Stricter in one way: the file
     /// must be that one hashtable and nothing else.
     /// </summary>
-    private static IDictionary ReadDataFile(string text, string file)
+    internal static IDictionary ReadDataFile(string text, string file)
     {
         ScriptBlockAst ast = Parser.ParseInput(text, file, out _, out ParseError[] errors);
         if (errors.Length > 0)

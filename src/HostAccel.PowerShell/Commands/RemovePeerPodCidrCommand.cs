@@ -12,7 +12,11 @@ public sealed class RemovePeerPodCidrCommand : ChangeCmdlet
     private readonly ChangeQueue<RemovePeerPodCidrPlan, Request, PeerPodCidr> _queue;
 
     public RemovePeerPodCidrCommand() =>
-        _queue = new(this, s => new RemovePeerPodCidrPlan(s), (plan, r) => [plan.Prepare(r.Cidr, r.Family, r.TableName, r.SetName, r.Force)]);
+        _queue = new(this, s => new RemovePeerPodCidrPlan(s), (plan, r) =>
+        {
+            plan.Queue(r.Cidr, r.Family, r.TableName, r.SetName, r.Force);
+            return [];
+        });
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(PeerPodCidrCompleter))]

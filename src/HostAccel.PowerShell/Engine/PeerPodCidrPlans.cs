@@ -44,6 +44,11 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
 
         /// <summary>Whether an accepted change already replaces the flowtables this set feeds (<see cref="FlowEviction"/>).</summary>
         public bool Evicted { get; set; }
+
+        /// <summary>Prefixes queued since the plan last gathered them, and the inputs they came from.</summary>
+        public List<IpPrefix> Queued { get; } = [];
+
+        public List<object?> QueuedInputs { get; } = [];
     }
 
     protected SetState State(NftFamily family, string table, string set, bool force, bool requireSet, string? setComment = null)
@@ -116,6 +121,48 @@ internal abstract class PeerPodCidrPlan : ChangePlan<PeerPodCidr>
         }
     }
 
+    /// <summary>
+    /// Queues one checked prefix of a call: kept as a table entry, not a change of its own, so that a call with
+    /// 100 000 prefixes plans in the time of its checks. <see cref="Gather"/> makes one change per set of them.
+    /// A prefix already queued in this call is nothing more to do.
+    /// </summary>
+    protected static void Queue(SetState state, IpPrefix prefix, string input)
+    {
+        if (state.Planned.TryAdd(prefix, input))
+        {
+            state.Queued.Add(prefix);
+            state.QueuedInputs.Add(input);
+        }
+    }
+
+    /// <summary>Each set's queued prefixes as one change (its set created first, when missing), one object per prefix.</summary>
+    protected IEnumerable<PlannedChange<PeerPodCidr>> Gather(ChangeAction action, string description)
+    {
+        var gathered = new List<PlannedChange<PeerPodCidr>>();
+        foreach (SetState state in Sets.Where(s => s.Queued.Count > 0))
+        {
+            var changes = new List<Change>(2);
+            if (action == ChangeAction.Add && state.Existing is null && !state.Created)
+            {
+                changes.Add(new SetChange(ChangeAction.Add, state.Target) { Subject = state.Name });
+                state.Created = true;
+            }
+
+            IpPrefix[] prefixes = [.. state.Queued];
+            NftSet target = state.Target;
+            changes.Add(new ElementsChange(action, target, prefixes) { Subjects = state.QueuedInputs.ToArray(), Subject = state.Name });
+            gathered.Add(new PlannedChange<PeerPodCidr>(state.Name, description,
+                new ProjectedList<IpPrefix, PeerPodCidr>(prefixes, p => PeerPodCidrs.ToModel(Session, target, p)), changes));
+            state.Queued.Clear();
+            state.QueuedInputs.Clear();
+        }
+
+        return gathered;
+    }
+
+    /// <summary>The set a prefix of this call is planned for.</summary>
+    protected NftSet? PlannedSet(IpPrefix prefix) => Sets.FirstOrDefault(s => s.Planned.ContainsKey(prefix))?.Target;
+
     /// <summary>The prefixes a set holds now, read only to explain a refusal; empty when it cannot be read.</summary>
     protected IReadOnlyList<IpPrefix> Held(NftSet set)
     {
@@ -145,21 +192,12 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
     /// </summary>
     public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, string? setComment, bool force)
     {
-        Failures.CheckComment(setComment, "SetComment");
-        if (!CheckedNames.Contains((table, set, setComment)))
-        {
-            Names.PeerPodCidr(table, set, setComment);
-            CheckedNames.Add((table, set, setComment));
-        }
-
-        IpPrefix prefix = Families.ParsePodCidr(cidr, "peer Pod CIDR");
-        NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
-        SetState state = State(nftFamily, table, set, force, requireSet: false, setComment);
+        (SetState state, IpPrefix prefix) = Check(cidr, family, table, set, setComment, force);
         PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
         string target = state.Name;
         if (state.Planned.ContainsKey(prefix))
         {
-            return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, []);
+            return new PlannedChange<PeerPodCidr>(target, Action, result, []);
         }
 
         var changes = new List<Change>(2);
@@ -169,14 +207,42 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
         }
 
         changes.Add(new ElementsChange(ChangeAction.Add, state.Target, new[] { prefix }) { Subject = cidr });
-        return new PlannedChange<PeerPodCidr>(target, "Add peer Pod CIDR", result, changes);
+        return new PlannedChange<PeerPodCidr>(target, Action, result, changes);
+    }
+
+    /// <summary>
+    /// As <see cref="Prepare"/>, for a call's many prefixes: checked the same way, planned together (one change per
+    /// set, with each prefix's input as its subject) once all are in.
+    /// </summary>
+    public void Queue(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, string? setComment, bool force)
+    {
+        (SetState state, IpPrefix prefix) = Check(cidr, family, table, set, setComment, force);
+        Queue(state, prefix, cidr);
+    }
+
+    protected override IEnumerable<PlannedChange<PeerPodCidr>> Gathered() => Gather(ChangeAction.Add, Action);
+
+    private const string Action = "Add peer Pod CIDR";
+
+    private (SetState State, IpPrefix Prefix) Check(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, string? setComment, bool force)
+    {
+        Failures.CheckComment(setComment, "SetComment");
+        if (!CheckedNames.Contains((table, set, setComment)))
+        {
+            Names.PeerPodCidr(table, set, setComment);
+            CheckedNames.Add((table, set, setComment));
+        }
+
+        IpPrefix prefix = Families.ParsePodCidr(cidr, "peer Pod CIDR");
+        NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
+        return (State(nftFamily, table, set, force, requireSet: false, setComment), prefix);
     }
 
     /// <summary>
     /// Prefixes of this call that overlap one another, found in one sorted pass over each set's prefixes (O(n log n)
     /// for the whole call): the later input of each pair is refused, naming the earlier.
     /// </summary>
-    public override IReadOnlyList<HostAccelException> Conflicts()
+    protected override IReadOnlyList<HostAccelException> FindConflicts()
     {
         var conflicts = new List<HostAccelException>();
         foreach (SetState state in Sets)
@@ -220,8 +286,7 @@ internal sealed class AddPeerPodCidrPlan : PeerPodCidrPlan
             return failure;
         }
 
-        NftSet? set = ByTarget.SelectMany(g => g).FirstOrDefault(c => c.Changes.OfType<ElementsChange>().Any(e => e.Subject as string == cidr))
-            ?.Changes.OfType<ElementsChange>().First().Set;
+        NftSet? set = PlannedSet(prefix);
         IpPrefix? held = set is null ? null : Held(set).Where(p => p.Overlaps(prefix)).Cast<IpPrefix?>().FirstOrDefault();
         return new HostAccelException(ErrorIds.OverlappingCidr, FailureKind.ResourceExists,
             $"{prefix} overlaps {(held is IpPrefix h ? h.ToString() : "a prefix")}, which {(set is null ? "the set" : $"set {set.Family.ToNftName()} {set.Table} {set.Name}")} already holds; nothing was applied", cidr, kernelError);
@@ -238,20 +303,12 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
     /// <summary>One prefix out of its set; it must be there exactly as it was added (the kernel checks).</summary>
     public PlannedChange<PeerPodCidr> Prepare(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, bool force)
     {
-        if (!CheckedNames.Contains((table, set, null)))
-        {
-            Names.Objects(("TableName", table), ("SetName", set));
-            CheckedNames.Add((table, set, null));
-        }
-
-        IpPrefix prefix = Families.ParseCidr(cidr);
-        NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
-        SetState state = State(nftFamily, table, set, force, requireSet: true);
+        (SetState state, IpPrefix prefix) = Check(cidr, family, table, set, force);
         PeerPodCidr result = PeerPodCidrs.ToModel(Session, state.Target, prefix);
         string target = state.Name;
         if (state.Planned.ContainsKey(prefix))
         {
-            return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result, []);
+            return new PlannedChange<PeerPodCidr>(target, Action, result, []);
         }
 
         // The flows already offloaded between the prefix and the local Pods would keep bypassing the forward chain:
@@ -262,7 +319,29 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
             changes.AddRange(Eviction(state.Target, target));
         }
 
-        return new PlannedChange<PeerPodCidr>(target, "Remove peer Pod CIDR", result, changes, Session.InterfaceName);
+        return new PlannedChange<PeerPodCidr>(target, Action, result, changes, Session.InterfaceName);
+    }
+
+    /// <summary>As <see cref="Prepare"/>, for a call's many prefixes: one change per set once all are in.</summary>
+    public void Queue(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, bool force)
+    {
+        (SetState state, IpPrefix prefix) = Check(cidr, family, table, set, force);
+        Queue(state, prefix, cidr);
+    }
+
+    protected override IEnumerable<PlannedChange<PeerPodCidr>> Gathered() => Gather(ChangeAction.Delete, Action).Select(WithEviction).ToList();
+
+    /// <summary>A set's gathered removals, with the replacement of the flowtables it feeds unless the call already has it.</summary>
+    private PlannedChange<PeerPodCidr> WithEviction(PlannedChange<PeerPodCidr> change)
+    {
+        SetState? state = Sets.FirstOrDefault(s => s.Name == change.Target);
+        if (state is null || state.Evicted)
+        {
+            return change;
+        }
+
+        state.Evicted = true;
+        return new PlannedChange<PeerPodCidr>(change.Target, change.Action, change.Result, [.. change.Changes, .. Eviction(state.Target, change.Target)], Session.InterfaceName);
     }
 
     private List<Change> Eviction(NftSet set, string target)
@@ -284,6 +363,111 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
         }
     }
 
+    private const string Action = "Remove peer Pod CIDR";
+
+    private (SetState State, IpPrefix Prefix) Check(string cidr, IReadOnlyCollection<AccelFamily>? family, string table, string set, bool force)
+    {
+        if (!CheckedNames.Contains((table, set, null)))
+        {
+            Names.Objects(("TableName", table), ("SetName", set));
+            CheckedNames.Add((table, set, null));
+        }
+
+        IpPrefix prefix = Families.ParseCidr(cidr);
+        NftFamily nftFamily = Families.ForPrefix(prefix, family, cidr);
+        return (State(nftFamily, table, set, force, requireSet: true), prefix);
+    }
+
+    /// <summary>
+    /// The kernel found no such element: when each missing prefix is one of the prefixes a range is listed as (a range
+    /// someone wrote as 10.20.0.3-10.20.0.9, listed as 10.20.0.3/32, 10.20.0.4/30, 10.20.0.8/31), the removal deletes
+    /// that range and adds back the rest of it as prefixes, in one transaction: whatever Get-PeerPodCidr lists can be
+    /// removed. Only then is the set read.
+    /// </summary>
+    protected override Plan? Amend(Plan plan, Exception kernelError)
+    {
+        if (kernelError is not NetlinkException { MessageType: NfTablesConstants.NFT_MSG_DELSETELEM, Errno: Errno.ENOENT })
+        {
+            return null;
+        }
+
+        var changes = new List<Change>(plan.Changes.Count + 2);
+        bool split = false;
+        foreach (Change change in plan.Changes)
+        {
+            if (change is not ElementsChange { Action: ChangeAction.Delete } e || !e.Set.IsInterval)
+            {
+                changes.Add(change);
+                continue;
+            }
+
+            AddressRange[] held;
+            try
+            {
+                held = [.. Session.Nft.ListRanges(e.Set)];
+            }
+            catch (Native.ErrnoException)
+            {
+                return null;
+            }
+
+            UInt128[] firsts = held.Select(r => r.First).ToArray();
+            var kept = new List<(IpPrefix Prefix, object? Subject)>();
+            var splits = new Dictionary<int, (List<IpPrefix> Removed, object? Subject)>();
+            for (int i = 0; i < e.Prefixes.Count; i++)
+            {
+                IpPrefix prefix = e.Prefixes[i];
+                object? subject = e.Subjects.Count == e.Prefixes.Count ? e.Subjects[i] : e.Subject;
+                int at = Array.BinarySearch(firsts, prefix.Value);
+                at = at >= 0 ? at : ~at - 1;
+                if (at < 0 || !held[at].Contains(prefix))
+                {
+                    return null;
+                }
+
+                List<IpPrefix> listed = held[at].Prefixes();
+                if (listed.Count == 1)
+                {
+                    kept.Add((prefix, subject));
+                }
+                else if (listed.Contains(prefix))
+                {
+                    if (!splits.TryGetValue(at, out var removal))
+                    {
+                        splits[at] = removal = ([], subject);
+                    }
+
+                    removal.Removed.Add(prefix);
+                }
+                else
+                {
+                    return null;
+                }
+            }
+
+            if (splits.Count == 0)
+            {
+                return null;
+            }
+
+            split = true;
+            if (kept.Count > 0)
+            {
+                changes.Add(e with { Prefixes = kept.Select(k => k.Prefix).ToArray(), Subjects = kept.Select(k => k.Subject).ToArray() });
+            }
+
+            var ranges = splits.OrderBy(s => s.Key).ToList();
+            changes.Add(new RangesChange(e.Set, ranges.Select(r => held[r.Key]).ToArray()) { Subject = e.Subject, Subjects = ranges.Select(r => r.Value.Subject).ToArray() });
+            var rest = ranges.SelectMany(r => held[r.Key].Prefixes().Except(r.Value.Removed).Select(p => (Prefix: p, r.Value.Subject))).ToList();
+            if (rest.Count > 0)
+            {
+                changes.Add(new ElementsChange(ChangeAction.Add, e.Set, rest.Select(r => r.Prefix).ToArray()) { Subject = e.Subject, Subjects = rest.Select(r => r.Subject).ToArray() });
+            }
+        }
+
+        return split ? new Plan(plan.Generation, changes) : null;
+    }
+
     /// <summary>The kernel found no such element: say what the set holds instead, if anything overlaps.</summary>
     protected override HostAccelException Explain(HostAccelException failure, Exception kernelError)
     {
@@ -293,7 +477,11 @@ internal sealed class RemovePeerPodCidrPlan : PeerPodCidrPlan
             return failure;
         }
 
-        NftSet set = ByTarget.SelectMany(g => g).SelectMany(c => c.Changes).OfType<ElementsChange>().First(e => e.Prefixes.Contains(prefix)).Set;
+        if (PlannedSet(prefix) is not NftSet set)
+        {
+            return failure;
+        }
+
         IpPrefix? containing = Held(set).Where(p => p.Overlaps(prefix)).Cast<IpPrefix?>().FirstOrDefault();
         return new HostAccelException(ErrorIds.CidrNotFound, FailureKind.ObjectNotFound,
             $"set {set.Family.ToNftName()} {set.Table} {set.Name} does not hold {prefix}{(containing is IpPrefix c ? $" (it holds {c}, which overlaps it)" : "")}; nothing was applied", cidr, kernelError);

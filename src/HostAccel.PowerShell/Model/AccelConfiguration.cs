@@ -69,6 +69,15 @@ public sealed record AccelConfiguration
 
     public string? NetworkNamespace { get; internal init; }
 
+    /// <summary>
+    /// The Node this configuration is for, as ConvertTo-AccelConfiguration computed it from a cluster; like
+    /// NetworkNamespace, where it goes rather than what the kernel holds (Get-AccelConfiguration leaves it empty).
+    /// </summary>
+    public string? NodeName { get; internal init; }
+
+    /// <summary>The Node's transport IPs (its InternalIPs), IPv4 first: where a runbook reaches it.</summary>
+    public IReadOnlyList<string> NodeIP { get; internal init; } = [];
+
     /// <summary>One line: the families, the traffic, the devices and how many prefixes.</summary>
     public override string ToString()
     {

@@ -1,6 +1,10 @@
+using Newtonsoft.Json;
+using Newtonsoft.Json.Converters;
+
 namespace HostAccel.PowerShell.Model;
 
-/// <summary>How an object in the kernel differs from the desired state.</summary>
+/// <summary>How an object in the kernel differs from the desired state (a name in JSON).</summary>
+[JsonConverter(typeof(StringEnumConverter))]
 public enum AccelDriftKind
 {
     /// <summary>Desired, not in the kernel: it will be added.</summary>

@@ -1,10 +1,14 @@
+using Newtonsoft.Json;
+using Newtonsoft.Json.Converters;
+
 namespace HostAccel.PowerShell.Model;
 
 /// <summary>
 /// The kinds of forwarded traffic HostAccel can accelerate, each with the rule the slides gives for it. PowerShell
-/// binds a comma-separated list ("PodToPod, ExternalIP") or an array of names.
+/// binds a comma-separated list ("PodToPod, ExternalIP") or an array of names. ConvertTo-Json writes the names too.
 /// </summary>
 [Flags]
+[JsonConverter(typeof(StringEnumConverter))]
 public enum AccelTraffic
 {
     None = 0,

@@ -56,6 +56,7 @@ public class GoldenEncodeTests
         ["element-ip6-add-end-of-space-16"] = tx => WithSet(tx, PeerSet6).AddElements(PeerSet6, Prefixes("ffff::/16")),
         ["element-ip-add-lb-ips"] = tx => WithSet(tx, LbIps).AddElements(LbIps, Prefixes("172.18.0.151")),
         ["element-ip-delete-one-cidr"] = tx => tx.DeleteElements(PeerSet4, Prefixes("10.244.0.0/24")),
+        ["element-ip-delete-range"] = tx => tx.DeleteRanges(PeerSet4, [new AddressRange(false, 0x0a140003, 0x0a140009)]),
         ["set-ip-flush"] = tx => tx.FlushSet(PeerSet4),
         ["flowtable-ip-fastpath"] = tx => tx.AddFlowtable(Seed.Fastpath(NftFamily.Ip) with { Devices = new[] { "eth0", "antrea-gw0" } }),
         ["flowtable-ip-fastpath-counter"] = tx => tx.AddFlowtable(Seed.Fastpath(NftFamily.Ip) with { Devices = new[] { "eth0", "antrea-gw0" }, Flags = FlowtableFlags.Counter }),

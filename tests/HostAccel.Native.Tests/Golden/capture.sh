@@ -84,6 +84,7 @@ s_peer6()   { pre 'add set ip6 antrea peer-pod-cidr { type ipv6_addr ; flags int
 s_lbips()   { pre 'add set ip antrea lb-ips { type ipv4_addr ; }'; }
 e_one4()    { pre 'add element ip antrea peer-pod-cidr { 10.244.0.0/24 }'; }
 e_two4()    { pre 'add element ip antrea peer-pod-cidr { 10.244.0.0/24, 10.244.1.0/24 }'; }
+e_range4()  { pre 'add element ip antrea peer-pod-cidr { 10.20.0.3-10.20.0.9 }'; }
 r_counter() {
     pre 'add rule ip antrea forward counter' || return 1
     HANDLE=$(ip netns exec "$CUR_NS" nft -a list chain ip antrea forward |
@@ -197,6 +198,7 @@ send_case element-ip-add-whole-space      "t_ip s_peer4" 'add element ip antrea 
 send_case element-ip6-add-two-cidrs       "t_ip6 s_peer6" 'add element ip6 antrea peer-pod-cidr { fd00:10:244::/64, fd00:10:244:1::/64 }'
 send_case element-ip6-add-end-of-space-16 "t_ip6 s_peer6" 'add element ip6 antrea peer-pod-cidr { ffff::/16 }'
 send_case element-ip-delete-one-cidr      "t_ip s_peer4 e_one4" 'delete element ip antrea peer-pod-cidr { 10.244.0.0/24 }'
+send_case element-ip-delete-range         "t_ip s_peer4 e_range4" 'delete element ip antrea peer-pod-cidr { 10.20.0.3-10.20.0.9 }'
 send_case set-ip-flush                    "t_ip s_peer4 e_two4" 'flush set ip antrea peer-pod-cidr'
 send_case element-ip-add-lb-ips           "t_ip s_lbips" 'add element ip antrea lb-ips { 172.18.0.151 }'
 

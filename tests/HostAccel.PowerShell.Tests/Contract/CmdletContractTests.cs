@@ -17,7 +17,7 @@ public sealed class CmdletContractTests : IDisposable
     private static readonly string[] ReadOnlyVerbs = ["Get", "Test"];
 
     /// <summary>Cmdlets that only build an object: no kernel, so no -NetworkNamespace and nothing to ShouldProcess.</summary>
-    private static readonly string[] KernelFree = ["New-AccelConfiguration"];
+    private static readonly string[] KernelFree = ["New-AccelConfiguration", "ConvertTo-AccelConfiguration"];
 
     private readonly CmdletMetadata _metadata = new(
         typeof(HostAccel.PowerShell.Engine.AccelSession).Assembly.Location, Metadata("SystemManagementAutomation"));
@@ -29,7 +29,7 @@ public sealed class CmdletContractTests : IDisposable
 
     private static readonly string[] Names =
     [
-        "Add-PeerPodCidr", "Disable-Fastpath", "Enable-Fastpath", "Get-AccelConfiguration", "Get-AccelTable", "Get-Fastpath",
+        "Add-PeerPodCidr", "ConvertTo-AccelConfiguration", "Disable-Fastpath", "Enable-Fastpath", "Get-AccelConfiguration", "Get-AccelTable", "Get-Fastpath",
         "Get-FlowtableCounter", "Get-OffloadedFlow", "Get-PeerPodCidr", "New-AccelConfiguration", "New-AccelTable",
         "Remove-AccelTable", "Remove-PeerPodCidr", "Reset-FlowtableCounter", "Sync-AccelConfiguration",
         "Test-AccelConfiguration", "Test-HostAccelSupport",
@@ -184,13 +184,13 @@ public sealed class CmdletContractTests : IDisposable
     /// <summary>
     /// New-AccelConfiguration takes every setting under its property's name, which is also the key a .psd1 file and
     /// ConfigurationReader use: lists as string[], flags as switches. NetworkNamespace is where a configuration was
-    /// read, not a setting.
+    /// read, NodeName and NodeIP the Node ConvertTo-AccelConfiguration made it for: not settings.
     /// </summary>
     [Fact]
     public void NewAccelConfigurationTakesEverySettingAsAParameterOfItsName()
     {
         Type configuration = _metadata.Assembly.GetType("HostAccel.PowerShell.Model.AccelConfiguration", throwOnError: true)!;
-        var settings = configuration.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "NetworkNamespace").ToList();
+        var settings = configuration.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name is not ("NetworkNamespace" or "NodeName" or "NodeIP")).ToList();
         CmdletInfo cmdlet = _metadata["New-AccelConfiguration"];
         // A list setting may be taken by the singular (-Device for Devices), its own name an alias.
         Assert.Equal(settings.Count, cmdlet.Parameters.Count);

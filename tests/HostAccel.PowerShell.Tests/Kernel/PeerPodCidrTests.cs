@@ -211,7 +211,7 @@ public sealed class PeerPodCidrTests : EngineTest
         var plan = new AddPeerPodCidrPlan(Session);
         foreach (string cidr in batch)
         {
-            plan.Accept(plan.Prepare(cidr, null, "antrea", "peer-pod-cidr", null, false));
+            plan.Queue(cidr, null, "antrea", "peer-pod-cidr", null, false);
         }
 
         Assert.True(Engine.Planning.PlanEncoder.Encode(plan.Plan.Changes).Count >= 3);
@@ -219,5 +219,99 @@ public sealed class PeerPodCidrTests : EngineTest
         Assert.Equal("10.200.7.0/24", failure.TargetObject);
         Assert.Contains("overlaps 10.200.0.0/16", failure.Message, StringComparison.Ordinal);
         Assert.Equal(["10.200.0.0/16"], PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").Select(c => c.Cidr));
+    }
+
+    /// <summary>
+    /// What the cmdlets do with a call's many prefixes: each checked as it comes, then one change per set with each
+    /// prefix's input as its subject (not a change, a model and a record per prefix); a prefix given twice is planned
+    /// once; the objects are made only when read; the statements and the kernel's result are those of the per-input path.
+    /// </summary>
+    [Fact]
+    public void QueuedPrefixesArePlannedAsOneChangePerSet()
+    {
+        NftLoadOwned(Tables);
+        var plan = new AddPeerPodCidrPlan(Session);
+        foreach (string cidr in new[] { "10.244.1.0/24", "fd00:10:244::/64", "10.244.0.0/24", "10.244.1.0/24", "fd00:10:244:1::/64" })
+        {
+            plan.Queue(cidr, null, "antrea", "peer-pod-cidr", null, false);
+        }
+
+        Assert.Equal(ErrorIds.InvalidCidr, Assert.Throws<HostAccelException>(() => plan.Queue("10.244.2.0/33", null, "antrea", "peer-pod-cidr", null, false)).ErrorId);
+        Assert.Equal(
+            [
+                "add set ip antrea peer-pod-cidr { type ipv4_addr; flags interval; comment \"Set for storing IPv4 peer Pods CIDRs\"; }",
+                "add element ip antrea peer-pod-cidr { 10.244.1.0/24, 10.244.0.0/24 }",
+                "add set ip6 antrea peer-pod-cidr { type ipv6_addr; flags interval; comment \"Set for storing IPv6 peer Pods CIDRs\"; }",
+                "add element ip6 antrea peer-pod-cidr { fd00:10:244::/64, fd00:10:244:1::/64 }",
+            ],
+            plan.Statements);
+        Assert.Equal(["set ip antrea peer-pod-cidr", "set ip6 antrea peer-pod-cidr"], plan.ByTarget.Select(g => g.Key));
+        Engine.Planning.ElementsChange ip = plan.Plan.Changes.OfType<Engine.Planning.ElementsChange>().First();
+        Assert.Equal(["10.244.1.0/24", "10.244.0.0/24"], ip.Subjects);
+        Assert.Equal(["10.244.1.0/24", "10.244.0.0/24", "fd00:10:244::/64", "fd00:10:244:1::/64"], plan.Accepted.Select(c => c.Cidr));
+        Assert.IsNotType<List<PeerPodCidr>>(plan.Accepted);
+        Assert.Empty(plan.Conflicts());
+
+        plan.Commit(CancellationToken.None);
+        Assert.Equal(["10.244.0.0/24", "10.244.1.0/24", "fd00:10:244::/64", "fd00:10:244:1::/64"], PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").Select(c => c.Cidr));
+
+        // Overlaps among queued prefixes are found once all are in, naming the later input; removal queues the same way.
+        var overlapping = new AddPeerPodCidrPlan(Session);
+        overlapping.Queue("10.10.0.0/16", null, "antrea", "peer-pod-cidr", null, false);
+        overlapping.Queue("10.10.4.0/24", null, "antrea", "peer-pod-cidr", null, false);
+        Assert.Equal("10.10.4.0/24", Assert.Single(overlapping.Conflicts()).TargetObject);
+
+        var remove = new RemovePeerPodCidrPlan(Session);
+        remove.Queue("10.244.0.0/24", null, "antrea", "peer-pod-cidr", false);
+        remove.Queue("fd00:10:244::/64", null, "antrea", "peer-pod-cidr", false);
+        Assert.Equal(["delete element ip antrea peer-pod-cidr { 10.244.0.0/24 }", "delete element ip6 antrea peer-pod-cidr { fd00:10:244::/64 }"], remove.Statements);
+        remove.Commit(CancellationToken.None);
+        Assert.Equal(["10.244.1.0/24", "fd00:10:244:1::/64"], PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").Select(c => c.Cidr));
+
+        // A prefix the set does not hold: the kernel's ENOENT comes back on that input, saying what overlaps it.
+        var missing = new RemovePeerPodCidrPlan(Session);
+        missing.Queue("10.244.1.0/25", null, "antrea", "peer-pod-cidr", false);
+        HostAccelException failure = FailsAndChangesNothing(() => missing.Commit(CancellationToken.None), ErrorIds.CidrNotFound, FailureKind.ObjectNotFound);
+        Assert.Equal("10.244.1.0/25", failure.TargetObject);
+        Assert.Contains("it holds 10.244.1.0/24", failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A range nft wrote first-last is listed as the prefixes that cover it; each of those can be removed: the range
+    /// is deleted and the rest of it added back as prefixes, in one transaction. A prefix inside the range that is not
+    /// one of those listed is still CidrNotFound, naming it, and changes nothing.
+    /// </summary>
+    [Fact]
+    public void WhateverIsListedOfARangeNftWroteCanBeRemoved()
+    {
+        NftLoadOwned(Tables);
+        Add("10.244.0.0/24", "fd00:10:244::/64");
+        Ns.Nft("add", "element", "ip", "antrea", "peer-pod-cidr", "{ 10.20.0.3-10.20.0.9 }");
+        Ns.Nft("add", "element", "ip6", "antrea", "peer-pod-cidr", "{ fd00::1-fd00::6 }");
+        IReadOnlyList<string> Listed() => PeerPodCidrs.Get(Session, null, "antrea", "peer-pod-cidr").Select(c => c.Cidr).ToList();
+        Assert.Equal(["10.20.0.3/32", "10.20.0.4/30", "10.20.0.8/31", "10.244.0.0/24", "fd00::1/128", "fd00::2/127", "fd00::4/127", "fd00::6/128", "fd00:10:244::/64"], Listed());
+
+        HostAccelException notListed = FailsAndChangesNothing(() => Remove("10.20.0.4/31"), ErrorIds.CidrNotFound, FailureKind.ObjectNotFound);
+        Assert.Equal("10.20.0.4/31", notListed.TargetObject);
+
+        // One call: a prefix held as itself, one from each family's range.
+        Remove("10.244.0.0/24", "10.20.0.3/32", "fd00::2/127");
+        Assert.Equal(["10.20.0.4/30", "10.20.0.8/31", "fd00::1/128", "fd00::4/127", "fd00::6/128", "fd00:10:244::/64"], Listed());
+        Assert.Contains("10.20.0.4/30, 10.20.0.8/31", Fold(Ns.Nft("list", "set", "ip", "antrea", "peer-pod-cidr")), StringComparison.Ordinal);
+
+        // What was added back is HostAccel's own prefixes now: each removable as it is.
+        Remove("10.20.0.8/31", "10.20.0.4/30", "fd00::1/128", "fd00::4/127", "fd00::6/128");
+        Assert.Equal(["fd00:10:244::/64"], Listed());
+    }
+
+    private void Remove(params string[] cidrs)
+    {
+        var plan = new RemovePeerPodCidrPlan(Session);
+        foreach (string cidr in cidrs)
+        {
+            plan.Queue(cidr, null, "antrea", "peer-pod-cidr", false);
+        }
+
+        plan.Commit(CancellationToken.None);
     }
 }

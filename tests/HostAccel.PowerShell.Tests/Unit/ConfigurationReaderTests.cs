@@ -19,7 +19,7 @@ public sealed class ConfigurationReaderTests
     private static readonly string Root = typeof(ConfigurationReaderTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 
     private static readonly string[] Settings = typeof(AccelConfiguration).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Select(p => p.Name).Where(n => n != nameof(AccelConfiguration.NetworkNamespace)).ToArray();
+        .Select(p => p.Name).Where(n => n is not (nameof(AccelConfiguration.NetworkNamespace) or nameof(AccelConfiguration.NodeName) or nameof(AccelConfiguration.NodeIP))).ToArray();
 
     /// <summary>ConvertTo-Json of an AccelConfiguration: every property, lists as arrays, the Traffic enum as its number.</summary>
     private const string ConvertToJsonOutput = """

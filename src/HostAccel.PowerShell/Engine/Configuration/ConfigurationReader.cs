@@ -41,7 +41,14 @@ internal static class ConfigurationReader
 
             // What Get-AccelConfiguration adds: read back, it names where it came from; it is not part of the state.
             [nameof(AccelConfiguration.NetworkNamespace)] = (c, _) => c,
+
+            // What ConvertTo-AccelConfiguration adds: the Node a configuration is for, kept as it travels to that Node.
+            [nameof(AccelConfiguration.NodeName)] = (c, v) => c with { NodeName = v is null ? null : Text(v, nameof(c.NodeName)) },
+            [nameof(AccelConfiguration.NodeIP)] = (c, v) => c with { NodeIP = List(v, nameof(c.NodeIP)) },
         };
+
+    /// <summary>Keys that say where a configuration goes or came from, not what the kernel holds.</summary>
+    private static readonly string[] NotState = [nameof(AccelConfiguration.NetworkNamespace), nameof(AccelConfiguration.NodeName), nameof(AccelConfiguration.NodeIP)];
 
     /// <summary>Reads a hashtable (or any dictionary) of settings; <paramref name="source"/> names it in errors.</summary>
     public static AccelConfiguration Read(IDictionary values, string source)
@@ -54,7 +61,7 @@ internal static class ConfigurationReader
             string key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "";
             if (!Setters.TryGetValue(key, out var set))
             {
-                throw Invalid($"{source}: '{key}' is not a configuration setting; the settings are {string.Join(", ", Setters.Keys.Where(k => k != nameof(AccelConfiguration.NetworkNamespace)))}", key);
+                throw Invalid($"{source}: '{key}' is not a configuration setting; the settings are {string.Join(", ", Setters.Keys.Where(k => !NotState.Contains(k)))}", key);
             }
 
             // Keys are read in any case, so a dictionary that keeps 'TableName' and 'tablename' apart (a case-sensitive
@@ -147,7 +154,7 @@ internal static class ConfigurationReader
         }
     }
 
-    private static object? FromJson(JsonElement element) => element.ValueKind switch
+    internal static object? FromJson(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Object => element.EnumerateObject().Aggregate(new Hashtable(StringComparer.OrdinalIgnoreCase), (table, p) =>
         {
@@ -244,7 +251,7 @@ internal static class ConfigurationReader
     }
 
     /// <summary>A name ("PodToPod"), a list of names (array or "A, B"), or the number ConvertTo-Json writes.</summary>
-    private static AccelTraffic Traffic(object? value)
+    internal static AccelTraffic Traffic(object? value)
     {
         IEnumerable<object?> parts = value switch
         {

@@ -67,7 +67,7 @@ internal static class ConfigurationValidator
             {
                 TableName = c.TableName, SetName = c.SetName, ExternalIPSetName = c.ExternalIPSetName, PeerNodeSetName = c.PeerNodeSetName,
                 FlowtableName = c.FlowtableName, ChainName = c.ChainName,
-                Traffic = AccelTraffic.None, ServiceSnatAddress = [], NodePortDnatAddress = [], NetworkNamespace = c.NetworkNamespace,
+                Traffic = AccelTraffic.None, ServiceSnatAddress = [], NodePortDnatAddress = [], NetworkNamespace = c.NetworkNamespace, NodeName = c.NodeName, NodeIP = c.NodeIP,
             };
         }
 

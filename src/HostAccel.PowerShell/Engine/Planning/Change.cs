@@ -44,6 +44,15 @@ internal sealed record ElementsChange(ChangeAction Action, NftSet Set, Equatable
     public EquatableArray<object?> Subjects { get; init; }
 }
 
+/// <summary>
+/// Ranges deleted from an interval set as it holds them: a range someone else wrote first-last, split by a removal
+/// of one of the prefixes it is listed as. <see cref="Subjects"/>: one per range.
+/// </summary>
+internal sealed record RangesChange(NftSet Set, EquatableArray<AddressRange> Ranges) : Change(ChangeAction.Delete)
+{
+    public EquatableArray<object?> Subjects { get; init; }
+}
+
 internal sealed record FlowtableChange(ChangeAction Action, NftFlowtable Flowtable) : Change(Action);
 
 /// <summary>Devices taken out of a flowtable that stays (Linux 5.8 and later); adding devices is a <see cref="FlowtableChange"/> naming only them.</summary>

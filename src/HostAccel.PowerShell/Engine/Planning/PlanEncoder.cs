@@ -35,6 +35,9 @@ internal static class PlanEncoder
                 case ElementsChange { Action: ChangeAction.Delete } e:
                     tx.DeleteElements(e.Set, e.Prefixes, subject, Subjects(e));
                     break;
+                case RangesChange r:
+                    tx.DeleteRanges(r.Set, r.Ranges.ToArray(), subject, r.Subjects.Count == 0 ? null : r.Subjects.ToArray());
+                    break;
                 case FlowtableChange { Action: ChangeAction.Add } f:
                     tx.AddFlowtable(f.Flowtable, subject);
                     break;

@@ -28,6 +28,7 @@ internal static class PlanText
         SetChange { Action: ChangeAction.Add } s => NftStatements.AddSet(s.Set),
         SetChange { Action: ChangeAction.Delete } s => NftStatements.DeleteSet(s.Set),
         ElementsChange e => NftStatements.Elements(e.Action == ChangeAction.Add, e.Set, e.Prefixes),
+        RangesChange r => NftStatements.DeleteRanges(r.Set, r.Ranges),
         FlowtableChange { Action: ChangeAction.Add } f => NftStatements.AddFlowtable(f.Flowtable),
         FlowtableChange { Action: ChangeAction.Delete } f => NftStatements.DeleteFlowtable(f.Flowtable),
         FlowtableDevicesChange d => NftStatements.DeleteFlowtableDevices(d.Flowtable, d.Devices),
