@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The results table of Antrea's host network acceleration slides, measured with HostAccel in the flowtable VM
+# (tests/vm): every traffic type × Default / Traffic Control / Flowtable / Flowtable with an offload threshold (and the
+# by-hand nft control for Pod-to-Pod) × STREAM / RR / CRR, alternating rounds, medians and spread. Prints the markdown
+# table and one "dataplane <type> <mode> <workload> gain=<x>" line per cell; draws the chart with gnuplot.
+# Exits non-zero when a shape check failed (offload not seen, a cell without a number). Needs root.
+#
+# Usage: bench/dataplane/run.sh [--profile short|long] [--out DIR] [--chart FILE.svg]
+#   short: 1 round × 1 s per measure (a few minutes; ./test.sh runs it and checks the shape only)
+#   long:  5 rounds × 4 s per measure (about 25 minutes on an idle 2-core host; the README's table)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+profile=short out= chart=
+while (($#)); do
+	case $1 in
+	--profile) profile=${2:?}; shift 2 ;;
+	--out) out=${2:?}; shift 2 ;;
+	--chart) chart=${2:?}; shift 2 ;;
+	*) sed -n '8,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	esac
+done
+case $profile in
+short) rounds=1 seconds=1 ;;
+long) rounds=5 seconds=4 ;;
+*) echo "dataplane: --profile is short or long" >&2; exit 2 ;;
+esac
+out=${out:-bench/dataplane/out/$profile}
+mkdir -p "$out" bench/dataplane/out
+
+# The guest's root is the host's, read-only: build here, run there.
+gcc -O2 -Wall -o bench/dataplane/out/tcprr bench/dataplane/tcprr.c
+dotnet build tests/HostAccel.VmChecks -c Release --nologo -v quiet -clp:ErrorsOnly
+rc=0
+tests/vm/run.sh --timeout 3600 --results "$out" --env "HOSTACCEL_TCPRR=$PWD/bench/dataplane/out/tcprr" -- \
+	dotnet tests/HostAccel.VmChecks/bin/Release/net10.0/HostAccel.VmChecks.dll --only dataplane --rounds "$rounds" --seconds "$seconds" || rc=$?
+
+if [[ -n $chart && -s $out/dataplane-gains.dat ]]; then
+	if command -v gnuplot >/dev/null; then
+		gnuplot -e "data='$out/dataplane-gains.dat'; output='$chart'" bench/dataplane/gains.gp
+		echo "dataplane: chart written to $chart"
+	else
+		echo "dataplane: gnuplot not found (apt-get install gnuplot-nox): no chart" >&2
+	fi
+fi
+exit "$rc"
