@@ -43,6 +43,10 @@ public sealed class EnableFastpathCommand : ChangeCmdlet
     public int Priority { get; set; }
 
     [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int OffloadThreshold { get; set; }
+
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string TableName { get; set; } = Design.TableName;
 
@@ -108,6 +112,7 @@ public sealed class EnableFastpathCommand : ChangeCmdlet
             Priority = Priority,
             HardwareOffload = HardwareOffload,
             Counter = Counter,
+            OffloadThreshold = OffloadThreshold,
             Force = Force,
         };
         _queue.Add(request, LocalPodCidr);

@@ -67,6 +67,9 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
     public SwitchParameter HardwareOffload { get; set; }
 
     [Parameter]
+    public int OffloadThreshold { get; set; }
+
+    [Parameter]
     public string TableName { get; set; } = Initial.TableName;
 
     [Parameter]

@@ -67,6 +67,12 @@ public sealed record AccelConfiguration
     /// <summary>The flowtable's offload flag (hardware offload, where the NIC supports it).</summary>
     public bool HardwareOffload { get; internal init; }
 
+    /// <summary>
+    /// Every rule offloads a connection only once it has seen more than this many packets (<c>ct packets &gt; N</c>, as
+    /// kindnet and the kube-proxy flowtable prototype do), so that short connections stay on the slow path; 0: at once.
+    /// </summary>
+    public int OffloadThreshold { get; internal init; }
+
     public string? NetworkNamespace { get; internal init; }
 
     /// <summary>

@@ -27,6 +27,9 @@ public sealed class Fastpath
 
     public bool Counter { get; internal init; }
 
+    /// <summary>The rules offload a connection once it has seen more than this many packets (<c>ct packets &gt; N</c>); 0: at once.</summary>
+    public int OffloadThreshold { get; internal init; }
+
     /// <summary>The flowtable exists and at least one rule of the chain adds connections to it.</summary>
     public bool Enabled { get; internal init; }
 

@@ -38,6 +38,7 @@ internal static class ConfigurationReader
             [nameof(AccelConfiguration.Priority)] = (c, v) => c with { Priority = Integer(v, nameof(c.Priority)) },
             [nameof(AccelConfiguration.Counter)] = (c, v) => c with { Counter = Boolean(v, nameof(c.Counter)) },
             [nameof(AccelConfiguration.HardwareOffload)] = (c, v) => c with { HardwareOffload = Boolean(v, nameof(c.HardwareOffload)) },
+            [nameof(AccelConfiguration.OffloadThreshold)] = (c, v) => c with { OffloadThreshold = Integer(v, nameof(c.OffloadThreshold)) },
 
             // What Get-AccelConfiguration adds: read back, it names where it came from; it is not part of the state.
             [nameof(AccelConfiguration.NetworkNamespace)] = (c, _) => c,

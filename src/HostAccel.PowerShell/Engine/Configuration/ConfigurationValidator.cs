@@ -34,6 +34,11 @@ internal static class ConfigurationValidator
             throw ConfigurationReader.Invalid($"Priority must be from -400 to 400, not {c.Priority}", c.Priority);
         }
 
+        if (c.OffloadThreshold < 0)
+        {
+            throw ConfigurationReader.Invalid($"OffloadThreshold is a number of packets, 0 or more, not {c.OffloadThreshold}", c.OffloadThreshold);
+        }
+
         List<IpPrefix> locals = Prefixes(c.LocalPodCidr, nameof(c.LocalPodCidr), wholeSpace: false);
         foreach (IGrouping<bool, IpPrefix> family in locals.GroupBy(p => p.IsIPv6).Where(g => g.Count() > 1))
         {
@@ -127,7 +132,7 @@ internal static class ConfigurationValidator
                 Family = families.Select(v6 => v6 ? AccelFamily.Ip6 : AccelFamily.Ip).ToList(),
                 GatewayInterface = Design.GatewayInterface, TransportInterface = null, Devices = [], LocalPodCidr = [],
                 PeerPodCidr = Texts(peers), ExternalIP = [], PeerNodeIP = [], ServiceSnatAddress = [], NodePortDnatAddress = [],
-                Counter = false, HardwareOffload = false, Priority = 0,
+                Counter = false, HardwareOffload = false, Priority = 0, OffloadThreshold = 0,
             };
         }
 
