@@ -70,7 +70,7 @@ public sealed partial class EnableFastpathCommand
     {
         if (TcDesign.WhyNotCarried(Traffic) is string why)
         {
-            throw new HostAccelException(ErrorIds.TrafficNotCarried, FailureKind.InvalidArgument, why, Traffic);
+            throw new HostAccelException(ErrorIds.TrafficNotCarried, FailureKind.InvalidArgument, why, Traffic & ~TcDesign.Carried);
         }
 
         if (Traffic == AccelTraffic.None)
@@ -161,6 +161,11 @@ public sealed partial class EnableFastpathCommand
                 else
                 {
                     string statements = string.Join(Environment.NewLine + "  ", plan.Select(c => c.Change.Render(names)));
+                    foreach (TcPlannedChange change in plan)
+                    {
+                        WriteVerbose(change.Change.Render(names));
+                    }
+
                     if (!ShouldProcess($"Enable Traffic Control acceleration on {target}:{Environment.NewLine}  {statements}",
                         $"Enable Traffic Control acceleration on {target}?{Environment.NewLine}  {statements}", "Enable Traffic Control acceleration"))
                     {

@@ -50,12 +50,24 @@ internal static class TcCommit
         }
     }
 
+    private static string KernelRelease()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+        }
+        catch (IOException)
+        {
+            return Environment.OSVersion.Version.ToString();
+        }
+    }
+
     internal static HostAccelException NotSupported(IReadOnlyList<string> missing, object? target, Exception? inner)
     {
         string needed = string.Join(", ", KernelSupport.TrafficControlModules.Select(m => m.Name));
         string lacking = missing.Count == 0 ? "some of them" : string.Join(", ", missing);
         return new HostAccelException(ErrorIds.TrafficControlNotSupported, FailureKind.NotImplemented,
-            $"this kernel ({Environment.OSVersion.Version}) has no {lacking}: the Traffic Control mode needs {needed}. Nothing was changed",
+            $"this kernel ({KernelRelease()}) has no {lacking}: the Traffic Control mode needs {needed}. Nothing was changed",
             target, inner)
         {
             RecommendedAction = missing.Count == 0
