@@ -14,9 +14,9 @@ BeforeAll {
 }
 
 Describe 'HostAccel conventions' {
-    It 'exports the seventeen cmdlets of the design' {
+    It 'exports the eighteen cmdlets of the design (Get-FastpathCounter: the Traffic Control mode's per-filter counters)' {
         $Commands.Name | Sort-Object | Should -Be @(
-            'Add-PeerPodCidr', 'Disable-Fastpath', 'Enable-Fastpath', 'Get-AccelConfiguration', 'Get-AccelTable', 'Get-Fastpath',
+            'Add-PeerPodCidr', 'Disable-Fastpath', 'Enable-Fastpath', 'Get-AccelConfiguration', 'Get-AccelTable', 'Get-Fastpath', 'Get-FastpathCounter',
             'Get-FlowtableCounter', 'Get-OffloadedFlow', 'Get-PeerPodCidr', 'New-AccelConfiguration', 'New-AccelTable',
             'Remove-AccelTable', 'Remove-PeerPodCidr', 'Reset-FlowtableCounter', 'Sync-AccelConfiguration',
             'Test-AccelConfiguration', 'Test-HostAccelSupport')
