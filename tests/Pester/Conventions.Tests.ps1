@@ -14,7 +14,7 @@ BeforeAll {
 }
 
 Describe 'HostAccel conventions' {
-    It 'exports the eighteen cmdlets of the design (Get-FastpathCounter: the Traffic Control mode's per-filter counters)' {
+    It 'exports the eighteen cmdlets of the design (Get-FastpathCounter: per-filter counters of the Traffic Control mode)' {
         $Commands.Name | Sort-Object | Should -Be @(
             'Add-PeerPodCidr', 'Disable-Fastpath', 'Enable-Fastpath', 'Get-AccelConfiguration', 'Get-AccelTable', 'Get-Fastpath', 'Get-FastpathCounter',
             'Get-FlowtableCounter', 'Get-OffloadedFlow', 'Get-PeerPodCidr', 'New-AccelConfiguration', 'New-AccelTable',
