@@ -102,7 +102,8 @@ Describe 'Traffic Control mode on a kernel that has it' -Skip:(-not $trafficCont
         # A counting rule in the Node's forward chain: what the stack forwards.
         'table inet tcpester { chain fwd { type filter hook forward priority -10; policy accept; counter; }; }' | & ip netns exec $node nft -f -
         function Get-ForwardCount { [uint64](((& ip netns exec $node nft -j list chain inet tcpester fwd | ConvertFrom-Json).nftables | Where-Object rule).rule.expr.counter.packets) }
-        $iperf = "/var/tmp/ha-tc-iperf-$suffix"
+        # Under /tmp: the VM sees the host's /var/tmp read-only.
+        $iperf = Join-Path ([System.IO.Path]::GetTempPath()) "ha-tc-iperf-$suffix"
     }
     AfterAll { foreach ($n in $pod, $node, $peer) { if ($n) { & ip netns del $n 2>$null } } }
 

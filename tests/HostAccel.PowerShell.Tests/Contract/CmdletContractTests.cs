@@ -30,8 +30,8 @@ public sealed class CmdletContractTests : IDisposable
     private static readonly string[] Names =
     [
         "Add-PeerPodCidr", "Disable-Fastpath", "Enable-Fastpath", "Get-AccelConfiguration", "Get-AccelTable", "Get-Fastpath",
-        "Get-FlowtableCounter", "Get-OffloadedFlow", "Get-PeerPodCidr", "New-AccelConfiguration", "New-AccelTable",
-        "Remove-AccelTable", "Remove-PeerPodCidr", "Reset-FlowtableCounter", "Sync-AccelConfiguration",
+        "Get-FastpathCounter", "Get-FlowtableCounter", "Get-OffloadedFlow", "Get-PeerPodCidr", "New-AccelConfiguration",
+        "New-AccelTable", "Remove-AccelTable", "Remove-PeerPodCidr", "Reset-FlowtableCounter", "Sync-AccelConfiguration",
         "Test-AccelConfiguration", "Test-HostAccelSupport",
     ];
 
