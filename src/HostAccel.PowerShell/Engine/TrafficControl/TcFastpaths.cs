@@ -10,6 +10,9 @@ namespace HostAccel.PowerShell.Engine.TrafficControl;
 /// <summary>What the Traffic Control mode is asked to accelerate: between which devices, for which Pod CIDRs.</summary>
 internal sealed record TcFastpathSpec(string GatewayInterface, string TransportInterface, IReadOnlyList<IpPrefix> LocalPodCidr, IReadOnlyList<IpPrefix> PeerPodCidr);
 
+/// <summary>What Add-/Remove-PeerPodCidr change in the Traffic Control mode: the spec followed, its filter changes, the peers no local Pod CIDR pairs with.</summary>
+internal sealed record TcPeerChange(TcFastpathSpec Spec, IReadOnlyList<TcPlannedChange> Changes, IReadOnlyList<IpPrefix> Unpaired);
+
 /// <summary>A change of HostAccel's filters, with the family it concerns and why it is made (for drift reports).</summary>
 internal sealed record TcPlannedChange(TcChange Change, AccelFamily Family, AccelDriftKind Kind);
 
@@ -48,13 +51,80 @@ internal static class TcFastpaths
         return Diff(tc, links, links.ToDictionary(l => l.Index, _ => new List<FlowerFilter>()));
     }
 
+    /// <summary>
+    /// The spec HostAccel's redirects in the kernel carry out, read back from them. The gateway is the device whose
+    /// redirects' sources (the local Pod CIDRs) hold one of this host's own addresses (the gateway's address is in
+    /// the local Pod CIDR: Antrea gives antrea-gw0 its first address); the other device's redirects' sources are
+    /// the peer Pod CIDRs. Matches alone cannot tell the two apart: each side's sources hold the other side's
+    /// destinations. Null when there is no such pair (the flowtable mode, or only TTL guards left).
+    /// </summary>
+    public static TcFastpathSpec? CurrentSpec(TcConnection tc)
+    {
+        ArgumentNullException.ThrowIfNull(tc);
+        var redirects = OwnedEverywhere(tc)
+            .Select(o => (o.Device, Filters: o.Filters.Where(f => !TcDesign.IsGuard(f) && f.Source is not null).ToList()))
+            .Where(o => o.Filters.Count > 0).ToList();
+        if (redirects.Count != 2)
+        {
+            return null;
+        }
+
+        List<IpPrefix> own = LocalAddresses(tc, v6: false).Concat(LocalAddresses(tc, v6: true))
+            .Select(a => IpPrefix.Parse($"{a}/{(a.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32)}")).ToList();
+        bool HoldsOwn(List<FlowerFilter> filters) => filters.Any(f => own.Any(a => f.Source!.Value.Contains(a)));
+        var gateways = redirects.Where(r => HoldsOwn(r.Filters)).ToList();
+        if (gateways.Count != 1)
+        {
+            return null;
+        }
+
+        var transport = redirects.Single(r => r.Device.Index != gateways[0].Device.Index);
+        return new TcFastpathSpec(gateways[0].Device.Name, transport.Device.Name,
+            gateways[0].Filters.Select(f => f.Source!.Value).Distinct().Order().ToList(),
+            transport.Filters.Select(f => f.Source!.Value).Distinct().Order().ToList());
+    }
+
+    /// <summary>
+    /// Add-/Remove-PeerPodCidr in the Traffic Control mode: the filter changes that make HostAccel's redirects follow
+    /// the peer Pod CIDRs added to or removed from the set, planned from the redirects in the kernel
+    /// (<see cref="CurrentSpec"/>). Null when the namespace has no redirects of HostAccel's to follow.
+    /// </summary>
+    public static TcPeerChange? PlanPeers(TcConnection tc, IReadOnlyCollection<IpPrefix> added, IReadOnlyCollection<IpPrefix> removed)
+    {
+        ArgumentNullException.ThrowIfNull(tc);
+        if (CurrentSpec(tc) is not TcFastpathSpec current)
+        {
+            return null;
+        }
+
+        // A peer of a family without a local Pod CIDR has nothing to be redirected to or from: it stays in the set only.
+        var unpaired = added.Where(p => !current.LocalPodCidr.Any(l => l.IsIPv6 == p.IsIPv6)).Distinct().ToList();
+        var peers = current.PeerPodCidr.Concat(added.Except(unpaired)).Except(removed).Distinct().Order().ToList();
+        TcFastpathSpec spec = current with { PeerPodCidr = peers };
+        return new TcPeerChange(spec, PlanEnable(tc, spec), unpaired);
+    }
+
     /// <summary>HostAccel's filters on a device's ingress, with their statistics; empty when it has no clsact.</summary>
     public static IReadOnlyList<FlowerFilter> Owned(TcConnection tc, Link device) =>
         tc.GetClsact(device.Index) is null ? [] : tc.ListFilters(device.Index, ClsactHook.Ingress).Where(TcDesign.IsOwned).Cast<FlowerFilter>().ToList();
 
-    /// <summary>Every device's HostAccel filters (devices without any are left out).</summary>
-    public static IReadOnlyList<(Link Device, IReadOnlyList<FlowerFilter> Filters)> OwnedEverywhere(TcConnection tc) =>
-        tc.ListLinks().Select(l => (l, Owned(tc, l))).Where(d => d.Item2.Count > 0).ToList();
+    /// <summary>
+    /// Every device's HostAccel filters (devices without any are left out). One qdisc dump finds the devices with a
+    /// clsact; only their filters are read, so a Node with hundreds of Pod veths and no filters costs two dumps (this
+    /// runs on every Add-/Remove-PeerPodCidr, in the flowtable mode too).
+    /// </summary>
+    public static IReadOnlyList<(Link Device, IReadOnlyList<FlowerFilter> Filters)> OwnedEverywhere(TcConnection tc)
+    {
+        var withClsact = tc.ListQdiscs().Where(q => q.IsClsact).Select(q => q.InterfaceIndex).ToHashSet();
+        if (withClsact.Count == 0)
+        {
+            return [];
+        }
+
+        return tc.ListLinks().Where(l => withClsact.Contains(l.Index))
+            .Select(l => (l, (IReadOnlyList<FlowerFilter>)tc.ListFilters(l.Index, ClsactHook.Ingress).Where(TcDesign.IsOwned).Cast<FlowerFilter>().ToList()))
+            .Where(d => d.Item2.Count > 0).ToList();
+    }
 
     /// <summary>Get-Fastpath in the Traffic Control mode: one object per family that has HostAccel filters.</summary>
     public static IReadOnlyList<Fastpath> Get(TcConnection tc, string? networkNamespace, IReadOnlyCollection<AccelFamily>? families = null)
