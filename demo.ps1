@@ -77,9 +77,6 @@ if ($Mode -eq 'TrafficControl') {
         Invoke-In $node ip route add 10.244.0.0/24 via 172.18.0.2 dev eth0
         Invoke-In $server ip route add 10.244.2.0/24 via 172.18.0.1 src 10.244.0.2
         Invoke-In $node sysctl -qw net.ipv4.ip_forward=1
-        # The kernel's own forwarding first: it resolves the neighbours whose MACs the redirects write into frames.
-        Invoke-In $client ping -c 1 -W 5 10.244.0.2 | Out-Null
-        Invoke-In $server ping -c 1 -W 5 -I 10.244.0.2 10.244.2.2 | Out-Null
         # A counting rule in the Node's forward chain: what the stack forwards.
         'table inet demo { chain forward { type filter hook forward priority -10; policy accept; counter; }; }' | & ip netns exec $node nft -f -
         if ($LASTEXITCODE) { throw 'the counting chain could not be created' }
@@ -88,7 +85,11 @@ if ($Mode -eq 'TrafficControl') {
             if ($LASTEXITCODE) { throw 'the counting chain could not be read' }
             [uint64]((($listed | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['rule'] }).rule.expr | Where-Object { $_.PSObject.Properties['counter'] }).counter.packets
         }
+        # The kernel's own forwarding first: it resolves the neighbours whose MACs the redirects write into frames.
+        Invoke-In $client ping -c 1 -W 5 10.244.0.2 | Out-Null
+        Invoke-In $server ping -c 1 -W 5 -I 10.244.0.2 10.244.2.2 | Out-Null
         $before = Get-Forwarded
+        Write-Host "forward chain: $before packets of the kernel's own forwarding (two pings, each way), before Enable-Fastpath"
 
         Write-Host "`n== The Node ($node), kernel $($support.KernelRelease): Traffic Control mode (clsact, flower, pedit, csum, mirred)"
         $enable = @{ NetworkNamespace = $node; Mode = 'TrafficControl'; TransportInterface = 'eth0'; LocalPodCidr = '10.244.2.0/24'; PeerPodCidr = '10.244.0.0/24' }
