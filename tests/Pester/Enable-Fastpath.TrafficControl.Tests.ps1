@@ -213,6 +213,19 @@ Describe 'Traffic Control mode on a kernel that has it' -Skip:(-not $trafficCont
         Remove-AccelTable -NetworkNamespace $node -Name antrea -Family Ip6 -Confirm:$false -ErrorAction Stop
     }
 
+    It 'Remove-PeerPodCidr of the last peer leaves the guards; Add-PeerPodCidr then warns that it cannot tell the devices apart' {
+        Remove-PeerPodCidr -NetworkNamespace $node 10.244.0.0/24 -Confirm:$false -ErrorAction Stop
+        $left = Get-FastpathCounter -NetworkNamespace $node
+        $left | Should -HaveCount 2
+        $left.Action | Should -Be @('ttl guard: to the stack', 'ttl guard: to the stack')
+        $warning = $null
+        Add-PeerPodCidr -NetworkNamespace $node 10.244.0.0/24 -Confirm:$false -WarningVariable warning -WarningAction SilentlyContinue -ErrorAction Stop
+        "$warning" | Should -Match 'Traffic Control filters in network namespace .* were not changed: their redirects do not say which device is the gateway'
+        Get-FastpathCounter -NetworkNamespace $node | Should -HaveCount 2
+        Enable-Fastpath -NetworkNamespace $node -Mode TrafficControl eth0 10.244.2.0/24 -PeerPodCidr 10.244.0.0/24 -Confirm:$false -ErrorAction Stop
+        Get-FastpathCounter -NetworkNamespace $node | Should -HaveCount 4
+    }
+
     It 'Disable-Fastpath removes exactly HostAccel''s filters, leaving a foreign filter and its clsact' {
         & ip netns exec $node tc filter add dev eth0 ingress protocol ip prio 100 flower skip_hw dst_ip 192.0.2.1 action gact pass
         Disable-Fastpath -NetworkNamespace $node -Mode TrafficControl -Confirm:$false -ErrorAction Stop

@@ -52,6 +52,13 @@ internal sealed class TrafficControlPeers
                     TcPeerChange? change = TcFastpaths.PlanPeers(tc, removing ? [] : prefixes, removing ? prefixes : []);
                     if (change is null)
                     {
+                        // No filter of HostAccel's: the flowtable mode. Filters without a readable pair of redirects
+                        // (only the TTL guards left, or no address of this host in the local Pod CIDR) cannot be followed.
+                        if (TcFastpaths.OwnedEverywhere(tc).Count > 0)
+                        {
+                            cmdlet.WriteWarning($"HostAccel's Traffic Control filters{where} were not changed: their redirects do not say which device is the gateway and which local Pod CIDRs it serves (only TTL guards are left, or no address of this host is in the local Pod CIDR), so {string.Join(", ", prefixes)} {(removing ? "keeps its redirects" : "takes the Node's stack")}. Enable-Fastpath -Mode TrafficControl (or Sync-AccelConfiguration) with the peer Pod CIDRs writes them");
+                        }
+
                         return;
                     }
 
