@@ -36,6 +36,9 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
     public AccelTraffic Traffic { get; set; } = Initial.Traffic;
 
     [Parameter]
+    public AccelMode Mode { get; set; } = Initial.Mode;
+
+    [Parameter]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string GatewayInterface { get; set; } = Initial.GatewayInterface;
 

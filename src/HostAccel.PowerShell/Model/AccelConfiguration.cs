@@ -46,6 +46,9 @@ public sealed record AccelConfiguration
 
     public AccelTraffic Traffic { get; internal init; } = AccelTraffic.PodToPod;
 
+    /// <summary>Flowtable, or TrafficControl: clsact and flower redirects, PodToPod traffic only (the table then holds only the peer set).</summary>
+    public AccelMode Mode { get; internal init; }
+
     /// <summary>LoadBalancer ingress IPs and External IPs (ExternalIP traffic): the external-ip sets.</summary>
     public IReadOnlyList<string> ExternalIP { get; internal init; } = [];
 

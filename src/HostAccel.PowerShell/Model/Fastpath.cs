@@ -8,6 +8,9 @@ namespace HostAccel.PowerShell.Model;
 /// </summary>
 public sealed class Fastpath
 {
+    /// <summary>Flowtable (the table's flowtable and rules) or TrafficControl (HostAccel's clsact filters, in <see cref="Filters"/>).</summary>
+    public AccelMode Mode { get; internal init; }
+
     public AccelFamily Family { get; internal init; }
 
     public string TableName { get; internal init; } = "";
@@ -36,10 +39,18 @@ public sealed class Fastpath
     /// <summary>The rules of the chain in nft syntax, devices by name.</summary>
     public IReadOnlyList<string> Rules { get; internal init; } = [];
 
+    /// <summary>The Traffic Control mode's filters of the family in tc syntax, devices by name (empty for a flowtable).</summary>
+    public IReadOnlyList<string> Filters { get; internal init; } = [];
+
     public string? NetworkNamespace { get; internal init; }
 
     public override string ToString()
     {
+        if (Mode == AccelMode.TrafficControl)
+        {
+            return $"tc {Family.ToString().ToLowerInvariant()}: clsact on {{ {string.Join(", ", Devices)} }}, {Filters.Count} filters{(Enabled ? "" : " (no redirect)")}";
+        }
+
         string family = Family.ToString().ToLowerInvariant();
         if (!FlowtablePresent)
         {

@@ -33,7 +33,9 @@ internal static class ConfigurationExport
         ArgumentNullException.ThrowIfNull(session);
         try
         {
-            return Attempts.Run(MaxReadAttempts, _ => ReadOnce(session, tableName, includeForeign, named), PlanCommit.IsTransient);
+            AccelConfiguration fromTables = Attempts.Run(MaxReadAttempts, _ => ReadOnce(session, tableName, includeForeign, named), PlanCommit.IsTransient);
+            using Native.TrafficControl.TcConnection tc = TrafficControl.TcCommit.Open(session.NetworkNamespace);
+            return TrafficControlConfiguration.ReadBack(tc, fromTables);
         }
         catch (StaleReadException ex)
         {

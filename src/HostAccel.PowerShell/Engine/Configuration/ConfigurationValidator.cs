@@ -29,6 +29,7 @@ internal static class ConfigurationValidator
             throw ConfigurationReader.Invalid($"{(int)c.Traffic} is not a combination of traffic types", c.Traffic);
         }
 
+        TrafficControlConfiguration.Check(c);
         if (c.Priority is < -400 or > 400)
         {
             throw ConfigurationReader.Invalid($"Priority must be from -400 to 400, not {c.Priority}", c.Priority);
@@ -132,7 +133,7 @@ internal static class ConfigurationValidator
                 Family = families.Select(v6 => v6 ? AccelFamily.Ip6 : AccelFamily.Ip).ToList(),
                 GatewayInterface = Design.GatewayInterface, TransportInterface = null, Devices = [], LocalPodCidr = [],
                 PeerPodCidr = Texts(peers), ExternalIP = [], PeerNodeIP = [], ServiceSnatAddress = [], NodePortDnatAddress = [],
-                Counter = false, HardwareOffload = false, Priority = 0, OffloadThreshold = 0,
+                Counter = false, HardwareOffload = false, Priority = 0, OffloadThreshold = 0, Mode = AccelMode.Flowtable,
             };
         }
 
