@@ -42,13 +42,21 @@ internal sealed class TrafficControlPeers
                 continue;
             }
 
-            var prefixes = texts.Select(t => Families.ParsePodCidr(t, "peer Pod CIDR")).Distinct().ToList();
+            List<IpPrefix> prefixes = [];
             string where = session.NetworkNamespace is null ? "" : $" in network namespace {session.NetworkNamespace}";
             cmdlet.Try(() =>
             {
                 try
                 {
                     using TcConnection tc = TcCommit.Open(session.NetworkNamespace);
+                    if (!tc.ListQdiscs().Any(q => q.IsClsact))
+                    {
+                        // No clsact on any device, so no filter of HostAccel's: the flowtable mode, and a call of
+                        // 100 000 prefixes is not parsed a second time for nothing.
+                        return;
+                    }
+
+                    prefixes = texts.Select(t => Families.ParsePodCidr(t, "peer Pod CIDR")).Distinct().ToList();
                     TcPeerChange? change = TcFastpaths.PlanPeers(tc, removing ? [] : prefixes, removing ? prefixes : []);
                     if (change is null)
                     {
