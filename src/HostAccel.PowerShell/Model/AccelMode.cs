@@ -1,6 +1,10 @@
+using Newtonsoft.Json;
+using Newtonsoft.Json.Converters;
+
 namespace HostAccel.PowerShell.Model;
 
-/// <summary>How forwarded traffic between the gateway and the transport device is accelerated.</summary>
+/// <summary>How forwarded traffic between the gateway and the transport device is accelerated (a name in JSON).</summary>
+[JsonConverter(typeof(StringEnumConverter))]
 public enum AccelMode
 {
     /// <summary>An nftables flowtable: established connections skip the forwarding path, conntrack and NAT still apply.</summary>
