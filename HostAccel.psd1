@@ -14,7 +14,7 @@
         'New-AccelTable', 'Get-AccelTable', 'Remove-AccelTable',
         'Add-PeerPodCidr', 'Get-PeerPodCidr', 'Remove-PeerPodCidr',
         'Enable-Fastpath', 'Disable-Fastpath', 'Get-Fastpath',
-        'Get-FlowtableCounter', 'Reset-FlowtableCounter', 'Get-OffloadedFlow',
+        'Get-FlowtableCounter', 'Get-FastpathCounter', 'Reset-FlowtableCounter', 'Get-OffloadedFlow',
         'New-AccelConfiguration', 'ConvertTo-AccelConfiguration', 'Get-AccelConfiguration', 'Test-AccelConfiguration', 'Sync-AccelConfiguration',
         'Test-HostAccelSupport'
     )

@@ -49,6 +49,10 @@ if [ "$vm" -eq 1 ]; then
   tests/vm/flowtable-checks.sh 2>&1 | tee "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   count "" "the VM flowtable checks"
+  # The data-plane table's short profile: only its shape is checked (offload seen, a number in every cell).
+  bench/dataplane/run.sh --profile short 2>&1 | tee "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  count "" "the data-plane benchmark (short profile)"
 else
   echo "VM flowtable checks not run (--no-vm)."
 fi

@@ -4,10 +4,10 @@ using HostAccel.VmChecks;
 
 [assembly: SupportedOSPlatform("linux")]
 
-// Usage: HostAccel.VmChecks [--rounds N] [--seconds S] [--no-bench] [--only sync|tc]
+// Usage: HostAccel.VmChecks [--rounds N] [--seconds S] [--no-bench] [--only sync|tc|dataplane] [--threshold N]
 // Runs inside a flowtable-capable kernel (tests/vm/run.sh). Prints TAP-like lines, the closing count, and the
 // line CI reads; exits non-zero when a check failed or offload was not verified.
-int rounds = 3, seconds = 3;
+int rounds = 3, seconds = 3, threshold = HostAccel.VmChecks.Dataplane.DataplaneBench.DefaultThreshold;
 bool bench = true;
 string? only = null;
 for (int i = 0; i < args.Length; i++)
@@ -19,6 +19,9 @@ for (int i = 0; i < args.Length; i++)
             break;
         case "--seconds":
             seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--threshold":
+            threshold = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
         case "--no-bench":
             bench = false;
@@ -39,6 +42,19 @@ if (only is not null)
     if (only == "tc")
     {
         RunTrafficControl(report);
+    }
+    else if (only == "dataplane")
+    {
+        try
+        {
+            HostAccel.VmChecks.Dataplane.DataplaneBench.Run(report, rounds, seconds, threshold,
+                Environment.GetEnvironmentVariable("HOSTACCEL_TCPRR") ?? throw new InvalidOperationException("HOSTACCEL_TCPRR names the tcprr binary"),
+                Environment.GetEnvironmentVariable("VM_RESULTS"));
+        }
+        catch (Exception ex)
+        {
+            report.Check(false, "the data-plane benchmark ran to the end", ex.ToString());
+        }
     }
     else
     {

@@ -14,9 +14,9 @@ BeforeAll {
 }
 
 Describe 'HostAccel conventions' {
-    It 'exports the eighteen cmdlets of the design' {
+    It 'exports the nineteen cmdlets of the design (Get-FastpathCounter: per-filter counters of the Traffic Control mode)' {
         $Commands.Name | Sort-Object | Should -Be @(
-            'Add-PeerPodCidr', 'ConvertTo-AccelConfiguration', 'Disable-Fastpath', 'Enable-Fastpath', 'Get-AccelConfiguration', 'Get-AccelTable', 'Get-Fastpath',
+            'Add-PeerPodCidr', 'ConvertTo-AccelConfiguration', 'Disable-Fastpath', 'Enable-Fastpath', 'Get-AccelConfiguration', 'Get-AccelTable', 'Get-Fastpath', 'Get-FastpathCounter',
             'Get-FlowtableCounter', 'Get-OffloadedFlow', 'Get-PeerPodCidr', 'New-AccelConfiguration', 'New-AccelTable',
             'Remove-AccelTable', 'Remove-PeerPodCidr', 'Reset-FlowtableCounter', 'Sync-AccelConfiguration',
             'Test-AccelConfiguration', 'Test-HostAccelSupport')

@@ -63,4 +63,23 @@ Describe 'Enable-Fastpath' {
         { Enable-Fastpath -NetworkNamespace $ns -TransportInterface eth0 -LocalPodCidr 10.244.2.1/24 -ErrorAction Stop } |
             Should -Throw -ErrorId 'HostBitsSet,HostAccel.PowerShell.Commands.EnableFastpathCommand'
     }
+
+    It 'puts ct packets > N before flow add in both rules with -OffloadThreshold (what -Verbose prints)' {
+        $out = Enable-Fastpath -NetworkNamespace $ns -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -OffloadThreshold 20 -Verbose -ErrorAction SilentlyContinue 4>&1 | Out-String
+        ([regex]::Matches($out, 'ct packets > 20 flow add @fastpath counter')).Count | Should -Be 2
+        { Enable-Fastpath -NetworkNamespace $ns -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -OffloadThreshold -1 -WhatIf } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,HostAccel.PowerShell.Commands.EnableFastpathCommand'
+    }
+
+    It 'enables with an offload threshold that Get-Fastpath and Get-AccelConfiguration read back' -Skip:(-not $flowtables) {
+        $fastpath = Enable-Fastpath -NetworkNamespace $ns -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -OffloadThreshold 20 -PassThru
+        $fastpath.OffloadThreshold | Should -Be 20
+        (Get-Fastpath -NetworkNamespace $ns).OffloadThreshold | Should -Be 20
+        (Get-AccelConfiguration -NetworkNamespace $ns).OffloadThreshold | Should -Be 20
+        (Get-Ruleset $ns) | Should -Match 'ct packets > 20 flow add @fastpath counter'
+        { Enable-Fastpath -NetworkNamespace $ns -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -OffloadThreshold 5 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'FastpathConflict,HostAccel.PowerShell.Commands.EnableFastpathCommand'
+        Enable-Fastpath -NetworkNamespace $ns -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -OffloadThreshold 5 -Force
+        (Get-AccelConfiguration -NetworkNamespace $ns).OffloadThreshold | Should -Be 5
+    }
 }

@@ -19,6 +19,7 @@ $calls = [ordered]@{
     'Get-PeerPodCidr'         = { Get-PeerPodCidr }
     'Get-Fastpath'            = { Get-Fastpath }
     'Get-FlowtableCounter'    = { Get-FlowtableCounter -Family Ip }
+    'Get-FastpathCounter'     = { Get-FastpathCounter }
     'Get-OffloadedFlow'       = { Get-OffloadedFlow }
     # A table that one configuration describes (prepared, no traffic): Get's answer, not a refusal, is the control.
     'Get-AccelConfiguration'  = { Get-AccelConfiguration -TableName prepared }

@@ -10,7 +10,9 @@
 #                       afterwards). Control files go to DIR/.vm/.
 #   --env NAME=VALUE    export this in the guest (repeatable)
 #   --verbose           stream the guest console (full kernel log) to stderr
-# Environment: HOSTACCEL_VM_CPUS (2), HOSTACCEL_VM_MEM (MiB, 2048),
+# Environment: HOSTACCEL_VM_CPUS (2), HOSTACCEL_VM_MEM (MiB, 2048), HOSTACCEL_VM_ICOUNT (a shift:
+#   guest time counts instructions, 2^shift ns each, and skips idle time, so that a benchmark's rates no longer
+#   depend on the host's load; single-threaded TCG, for a 1-vCPU guest),
 #   HOSTACCEL_VM_CACHE (see build.sh), VM_VERBOSE=1 (same as --verbose).
 #
 # The command runs as root in the host's current directory, with HOME=/tmp and
@@ -103,8 +105,13 @@ console=$ctl/console.log
 # ERMS/FSRM, which make the kernel copy with `rep movsb`, a byte-at-a-time
 # helper under TCG: veth forwarding drops from ~2 Gbit/s to ~0.4 Gbit/s with them.
 # shellcheck disable=SC2054 # commas belong to qemu's option syntax
+accel=(-accel tcg)
+if [[ -n ${HOSTACCEL_VM_ICOUNT:-} ]]; then
+	[[ $HOSTACCEL_VM_ICOUNT =~ ^[0-9]+$ ]] || die "HOSTACCEL_VM_ICOUNT is a shift (a small number), not '$HOSTACCEL_VM_ICOUNT'"
+	accel=(-accel tcg,thread=single -icount "shift=$HOSTACCEL_VM_ICOUNT,sleep=off")
+fi
 qemu=(
-	qemu-system-x86_64 -accel tcg -cpu max,-erms,-fsrm
+	qemu-system-x86_64 "${accel[@]}" -cpu max,-erms,-fsrm
 	-smp "${HOSTACCEL_VM_CPUS:-2}" -m "${HOSTACCEL_VM_MEM:-2048}"
 	-nodefaults -no-user-config -display none -monitor none -serial stdio
 	-nic none -no-reboot

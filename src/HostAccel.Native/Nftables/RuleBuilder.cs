@@ -73,6 +73,20 @@ public sealed class RuleBuilder
         return this;
     }
 
+    /// <summary>
+    /// <c>ct packets &gt; N</c>: the connection has seen more than N packets. nft loads the 64-bit host-order count,
+    /// swaps it to network order and compares it big-endian, so that cmp's byte-by-byte order is the numbers' order.
+    /// </summary>
+    public RuleBuilder CtPacketsGreaterThan(ulong packets)
+    {
+        byte[] value = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(value, packets);
+        _expressions.Add(new CtExpression(CtKey.Packets));
+        _expressions.Add(new ByteorderExpression(Register.R1, Register.R1, ByteorderOp.Hton, 8, 8));
+        _expressions.Add(new CmpExpression(Register.R1, CmpOp.Gt, value));
+        return this;
+    }
+
     /// <summary><c>flow add @flowtable</c>.</summary>
     public RuleBuilder FlowAdd(string flowtable)
     {

@@ -44,6 +44,9 @@ public sealed record AddressStatement(bool Source, NftFamily L3, CmpOp Op, strin
 /// <summary><c>ct state …</c>, as a mask test (<c>ct state established,related</c>) or a compare.</summary>
 public sealed record CtStateStatement(CmpOp Op, EquatableArray<byte> States, bool Masked) : RuleStatement;
 
+/// <summary><c>ct packets &gt; N</c> (or another compare): the connection's packet count, both directions.</summary>
+public sealed record CtPacketsStatement(CmpOp Op, ulong Packets) : RuleStatement;
+
 public sealed record FlowAddStatement(string Flowtable) : RuleStatement;
 
 public sealed record CounterStatement(ulong Packets, ulong Bytes) : RuleStatement;
@@ -92,6 +95,11 @@ public static class RuleStatements
                 case CtExpression { Key: CtKey.State } ct when next is CmpExpression cmp && cmp.Source == ct.Destination:
                     statements.Add(new CtStateStatement(cmp.Op, cmp.Data, Masked: false));
                     i++;
+                    break;
+                case CtExpression { Key: CtKey.Packets } ct when next is ByteorderExpression { Op: ByteorderOp.Hton, Length: 8, Size: 8 } swap
+                    && afterNext is CmpExpression { Data.Count: 8 } cmp && swap.Source == ct.Destination && cmp.Source == swap.Destination:
+                    statements.Add(new CtPacketsStatement(cmp.Op, BinaryPrimitives.ReadUInt64BigEndian(cmp.Data.AsSpan())));
+                    i += 2;
                     break;
                 case FlowOffloadExpression flow:
                     statements.Add(new FlowAddStatement(flow.Flowtable));

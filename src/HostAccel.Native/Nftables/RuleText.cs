@@ -34,6 +34,7 @@ public static class RuleText
                 AddressStatement address => Address(address),
                 CtStateStatement { Masked: true } ct => $"ct state {CtStates(ct.States)}",
                 CtStateStatement ct => $"ct state {Op(ct.Op)}{CtStates(ct.States)}",
+                CtPacketsStatement ct => $"ct packets {Op(ct.Op)}{ct.Packets.ToString(CultureInfo.InvariantCulture)}",
                 FlowAddStatement flow => $"flow add @{NftText.Name(flow.Flowtable)}",
                 CounterStatement counter => $"counter packets {counter.Packets} bytes {counter.Bytes}",
                 VerdictStatement verdict => Verdict(verdict.Immediate),

@@ -321,7 +321,7 @@ public sealed record FlowerFilter(int InterfaceIndex, ClsactHook Hook, ushort Pr
 
         foreach (TcAction action in Actions)
         {
-            text.Append(" action ").Append(action.Render(interfaceNames));
+            text.Append(" action ").Append(action.RenderWithCookie(interfaceNames));
         }
 
         return text.ToString();

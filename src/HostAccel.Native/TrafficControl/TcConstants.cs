@@ -48,6 +48,9 @@ internal static class TcConstants
     internal const ushort TCA_ACT_STATS = 4;
     internal const ushort TCA_ACT_COOKIE = 6;
     internal const ushort TCA_ACT_FLAGS = 7;
+
+    /// <summary>TC_COOKIE_MAX_SIZE (linux/pkt_cls.h): the longest cookie an action keeps.</summary>
+    internal const int TC_COOKIE_MAX_SIZE = 16;
     internal const ushort TCA_ACT_HW_STATS = 8;
     internal const ushort TCA_ACT_USED_HW_STATS = 9;
     internal const ushort TCA_ACT_IN_HW_COUNT = 10;

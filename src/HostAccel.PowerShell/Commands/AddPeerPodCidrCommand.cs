@@ -8,6 +8,7 @@ namespace HostAccel.PowerShell.Commands;
 [OutputType(typeof(PeerPodCidr))]
 public sealed class AddPeerPodCidrCommand : ChangeCmdlet
 {
+    private readonly TrafficControlPeers _trafficControl = new();
     private readonly ChangeQueue<AddPeerPodCidrPlan, Request, PeerPodCidr> _queue;
 
     public AddPeerPodCidrCommand() =>
@@ -45,11 +46,13 @@ public sealed class AddPeerPodCidrCommand : ChangeCmdlet
     {
         foreach (string cidr in Cidr ?? [])
         {
+            _trafficControl.Add(NetworkNamespace, cidr);
             _queue.Add(new Request(cidr, Family, TableName, SetName, SetComment, Force), cidr);
         }
     }
 
-    protected override void EndProcessing() => _queue.Commit(PassThru);
+    /// <summary>Commits the set's change, then, where the Traffic Control mode is enabled, its redirects follow (<see cref="TrafficControlPeers"/>).</summary>
+    protected override void EndProcessing() => _trafficControl.Follow(this, _queue.Commit(PassThru), removing: false);
 
     private sealed record Request(string Cidr, AccelFamily[]? Family, string TableName, string SetName, string? SetComment, bool Force);
 }

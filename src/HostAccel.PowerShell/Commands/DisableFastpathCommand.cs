@@ -6,7 +6,7 @@ namespace HostAccel.PowerShell.Commands;
 
 [Cmdlet(VerbsLifecycle.Disable, "Fastpath", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class DisableFastpathCommand : ChangeCmdlet
+public sealed partial class DisableFastpathCommand : ChangeCmdlet
 {
     private readonly ChangeQueue<DisableFastpathPlan, Request, Fastpath> _queue;
 
@@ -31,9 +31,26 @@ public sealed class DisableFastpathCommand : ChangeCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord() => _queue.Add(new Request(Family, TableName, FlowtableName, ChainName, Force), TableName);
+    /// <summary>TrafficControl removes HostAccel's filters (and a clsact it added) instead of a table's flowtable and rules.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public AccelMode Mode { get; set; } = AccelMode.Flowtable;
 
-    protected override void EndProcessing() => _queue.Commit(passThru: false);
+    protected override void ProcessRecord()
+    {
+        if (Mode == AccelMode.TrafficControl)
+        {
+            QueueTrafficControl();
+            return;
+        }
+
+        _queue.Add(new Request(Family, TableName, FlowtableName, ChainName, Force), TableName);
+    }
+
+    protected override void EndProcessing()
+    {
+        _queue.Commit(passThru: false);
+        CommitTrafficControl();
+    }
 
     private sealed record Request(AccelFamily[]? Family, string TableName, string FlowtableName, string ChainName, bool Force);
 }

@@ -7,7 +7,7 @@ namespace HostAccel.PowerShell.Commands;
 
 [Cmdlet(VerbsLifecycle.Enable, "Fastpath", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Fastpath))]
-public sealed class EnableFastpathCommand : ChangeCmdlet
+public sealed partial class EnableFastpathCommand : ChangeCmdlet
 {
     private readonly HashSet<string> _namespaces = new(StringComparer.Ordinal);
     private readonly ChangeQueue<EnableFastpathPlan, EnableFastpathRequest, Fastpath> _queue;
@@ -41,6 +41,10 @@ public sealed class EnableFastpathCommand : ChangeCmdlet
     [Parameter]
     [ValidateRange(-400, 400)]
     public int Priority { get; set; }
+
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int OffloadThreshold { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -83,6 +87,11 @@ public sealed class EnableFastpathCommand : ChangeCmdlet
 
     protected override void ProcessRecord()
     {
+        if (QueueTrafficControl())
+        {
+            return;
+        }
+
         if (!_namespaces.Add(NetworkNamespace ?? ""))
         {
             _queue.Refuse(new HostAccelException(ErrorIds.InvalidArgument, FailureKind.InvalidArgument,
@@ -108,6 +117,7 @@ public sealed class EnableFastpathCommand : ChangeCmdlet
             Priority = Priority,
             HardwareOffload = HardwareOffload,
             Counter = Counter,
+            OffloadThreshold = OffloadThreshold,
             Force = Force,
         };
         _queue.Add(request, LocalPodCidr);
@@ -115,6 +125,12 @@ public sealed class EnableFastpathCommand : ChangeCmdlet
 
     protected override void EndProcessing()
     {
+        if (Mode == AccelMode.TrafficControl)
+        {
+            CommitTrafficControl();
+            return;
+        }
+
         IReadOnlyList<AccelSession> enabled = _queue.Commit(PassThru, (session, planned) =>
             Fastpaths.Get(session, planned.Select(f => f.Family).ToList(), TableName, FlowtableName, ChainName));
         // After the commit, so that a call that could not enable anything says only why.

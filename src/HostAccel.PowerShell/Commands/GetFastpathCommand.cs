@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Engine.TrafficControl;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Commands;
@@ -23,6 +24,20 @@ public sealed class GetFastpathCommand : HostAccelCmdlet
     [ValidateNotNullOrEmpty]
     public string ChainName { get; set; } = Design.ChainName;
 
-    protected override void ProcessRecord() =>
-        WriteQuery(session => Fastpaths.Get(session, Family, TableName, FlowtableName, ChainName, IsBound(nameof(TableName))), TableName);
+    /// <summary>Only one mode's acceleration: the flowtable's (its table) or Traffic Control's (HostAccel's filters); both when omitted.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public AccelMode? Mode { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (Mode != AccelMode.TrafficControl)
+        {
+            WriteQuery(session => Fastpaths.Get(session, Family, TableName, FlowtableName, ChainName, IsBound(nameof(TableName))), TableName);
+        }
+
+        if (Mode != AccelMode.Flowtable)
+        {
+            WriteQuery(session => TrafficControlFastpaths.Get(session, Family), NetworkNamespace);
+        }
+    }
 }

@@ -36,6 +36,9 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
     public AccelTraffic Traffic { get; set; } = Initial.Traffic;
 
     [Parameter]
+    public AccelMode Mode { get; set; } = Initial.Mode;
+
+    [Parameter]
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     public string GatewayInterface { get; set; } = Initial.GatewayInterface;
 
@@ -65,6 +68,9 @@ public sealed class NewAccelConfigurationCommand : PSCmdlet
 
     [Parameter]
     public SwitchParameter HardwareOffload { get; set; }
+
+    [Parameter]
+    public int OffloadThreshold { get; set; }
 
     [Parameter]
     public string TableName { get; set; } = Initial.TableName;

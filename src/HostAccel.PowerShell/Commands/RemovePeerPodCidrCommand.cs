@@ -9,6 +9,7 @@ namespace HostAccel.PowerShell.Commands;
 [OutputType(typeof(void))]
 public sealed class RemovePeerPodCidrCommand : ChangeCmdlet
 {
+    private readonly TrafficControlPeers _trafficControl = new();
     private readonly ChangeQueue<RemovePeerPodCidrPlan, Request, PeerPodCidr> _queue;
 
     public RemovePeerPodCidrCommand() =>
@@ -41,11 +42,13 @@ public sealed class RemovePeerPodCidrCommand : ChangeCmdlet
     {
         foreach (string cidr in Cidr ?? [])
         {
+            _trafficControl.Add(NetworkNamespace, cidr);
             _queue.Add(new Request(cidr, Family, TableName, SetName, Force), cidr);
         }
     }
 
-    protected override void EndProcessing() => _queue.Commit(passThru: false);
+    /// <summary>Commits the set's change, then, where the Traffic Control mode is enabled, its redirects follow (<see cref="TrafficControlPeers"/>).</summary>
+    protected override void EndProcessing() => _trafficControl.Follow(this, _queue.Commit(passThru: false), removing: true);
 
     private sealed record Request(string Cidr, AccelFamily[]? Family, string TableName, string SetName, bool Force);
 }

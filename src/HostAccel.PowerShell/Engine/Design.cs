@@ -57,9 +57,12 @@ internal static class Design
     public static NftChain ForwardChain(NftFamily family, string table, string name = ChainName, string comment = ChainComment) =>
         new(family, table, name) { Base = new BaseChain("filter", ChainHook.Forward, 0, ChainPolicy.Accept), Comment = comment };
 
-    /// <summary>Where the rules of one family go and what they name: table, chain, flowtable and sets.</summary>
+    /// <summary>
+    /// Where the rules of one family go and what they name: table, chain, flowtable and sets; and after how many packets
+    /// a connection is offloaded (0: at once, the design document's rules).
+    /// </summary>
     internal sealed record Names(NftFamily Family, string Table = TableName, string Chain = ChainName, string Flowtable = FlowtableName,
-        string PeerSet = SetName, string ExternalSet = ExternalIPSetName, string NodeSet = PeerNodeSetName);
+        string PeerSet = SetName, string ExternalSet = ExternalIPSetName, string NodeSet = PeerNodeSetName, int OffloadThreshold = 0);
 
     /// <summary>
     /// Pod-to-Pod (and Pod-to-Service after DNAT), the design document's two rules: from the gateway's local Pod CIDR
@@ -89,7 +92,13 @@ internal static class Design
 
     private static RuleBuilder Rule(Names n) => new(n.Family, n.Table, n.Chain);
 
-    private static NftRule Offload(Names n, RuleBuilder rule, string comment) => rule.FlowAdd(n.Flowtable).Counter().Build(comment);
+    /// <summary>
+    /// <c>flow add @fastpath counter</c>; with an offload threshold, <c>ct packets &gt; N</c> before it, as kindnet and the
+    /// kube-proxy flowtable prototype (KEP-4963) write it: a short connection ends on the slow path instead of paying
+    /// for a flow entry it would hardly use.
+    /// </summary>
+    private static NftRule Offload(Names n, RuleBuilder rule, string comment) =>
+        (n.OffloadThreshold > 0 ? rule.CtPacketsGreaterThan((ulong)n.OffloadThreshold) : rule).FlowAdd(n.Flowtable).Counter().Build(comment);
 
     private static string RuleComment(NftFamily family, string what) => $"Accelerate {Version(family)} connections: {what}";
 

@@ -47,6 +47,9 @@ internal sealed class EnableFastpathRequest
 
     public bool Counter { get; init; }
 
+    /// <summary>Offload a connection only once it has seen more than this many packets (<c>ct packets &gt; N</c>); 0: at once.</summary>
+    public int OffloadThreshold { get; init; }
+
     /// <summary>Act on a table HostAccel did not create, and replace a flowtable or rules that differ.</summary>
     public bool Force { get; init; }
 }

@@ -56,6 +56,9 @@ internal static class ErrorIds
     public const string InvalidConfiguration = nameof(InvalidConfiguration);
     public const string StateNotExpressible = nameof(StateNotExpressible);
     public const string Stopped = nameof(Stopped);
+    public const string TrafficControlNotSupported = nameof(TrafficControlNotSupported);
+    public const string TrafficNotCarried = nameof(TrafficNotCarried);
+    public const string NotRedirectable = nameof(NotRedirectable);
 }
 
 /// <summary>A failure the cmdlets report as an ErrorRecord: an id, a category and the value at fault.</summary>

@@ -55,6 +55,7 @@ internal static class Fastpaths
         HardwareOffload = ft is not null && (ft.Flags & FlowtableFlags.HardwareOffload) != 0,
         Counter = ft is not null && (ft.Flags & FlowtableFlags.Counter) != 0,
         Enabled = ft is not null && rules.Any(r => OffloadsTo(r) == flowtable),
+        OffloadThreshold = rules.Where(r => OffloadsTo(r) == flowtable).Select(Threshold).FirstOrDefault(),
         Rules = rules.Select(session.Render).ToList(),
         NetworkNamespace = session.NetworkNamespace,
     };
@@ -62,9 +63,13 @@ internal static class Fastpaths
     /// <summary>The flowtable a rule adds connections to, or null.</summary>
     internal static string? OffloadsTo(NftRule rule) => rule.Expressions.OfType<FlowOffloadExpression>().FirstOrDefault()?.Flowtable;
 
+    /// <summary>The N of a rule's <c>ct packets &gt; N</c>, 0 without one.</summary>
+    internal static int Threshold(NftRule rule) =>
+        RuleStatements.Parse(rule).OfType<CtPacketsStatement>().Where(c => c.Op == CmpOp.Gt && c.Packets <= int.MaxValue).Select(c => (int)c.Packets).FirstOrDefault();
+
     /// <summary>The design's two Pod-to-Pod rules, with the request's names and comments.</summary>
     internal static NftRule[] Rules(NftFamily family, EnableFastpathRequest request, uint gateway, uint transport, IpPrefix local) =>
-        Design.PodToPod(new Design.Names(family, request.TableName, request.ChainName, request.FlowtableName, request.SetName),
+        Design.PodToPod(new Design.Names(family, request.TableName, request.ChainName, request.FlowtableName, request.SetName, OffloadThreshold: request.OffloadThreshold),
             gateway, transport, local, request.OutboundRuleComment, request.InboundRuleComment);
 
     /// <summary>A rule as it would be written: no handle, counters at zero.</summary>

@@ -21,9 +21,11 @@ internal static class Support
     {
         string? ns = string.IsNullOrEmpty(networkNamespace) ? null : networkNamespace;
         KernelSupportReport report;
+        TrafficControlSupportReport tc;
         try
         {
             report = KernelSupport.Probe(ns);
+            tc = KernelSupport.ProbeTrafficControl();
         }
         catch (Exception ex)
         {
@@ -44,6 +46,9 @@ internal static class Support
             ConntrackAccounting = report.ConntrackAccounting,
             Modules = report.Modules.Select(m => $"{m.Name}: {m.State}").ToList(),
             Reasons = reasons,
+            TrafficControl = tc.Supported,
+            TrafficControlModules = tc.Modules.Select(m => $"{m.Name}: {(tc.Missing.Contains(m.Name) ? "Missing" : m.State.ToString())}").ToList(),
+            TrafficControlReasons = tc.Reasons,
             NetworkNamespace = ns,
         };
     }

@@ -46,6 +46,9 @@ public sealed record AccelConfiguration
 
     public AccelTraffic Traffic { get; internal init; } = AccelTraffic.PodToPod;
 
+    /// <summary>Flowtable, or TrafficControl: clsact and flower redirects, PodToPod traffic only (the table then holds only the peer set).</summary>
+    public AccelMode Mode { get; internal init; }
+
     /// <summary>LoadBalancer ingress IPs and External IPs (ExternalIP traffic): the external-ip sets.</summary>
     public IReadOnlyList<string> ExternalIP { get; internal init; } = [];
 
@@ -66,6 +69,12 @@ public sealed record AccelConfiguration
 
     /// <summary>The flowtable's offload flag (hardware offload, where the NIC supports it).</summary>
     public bool HardwareOffload { get; internal init; }
+
+    /// <summary>
+    /// Every rule offloads a connection only once it has seen more than this many packets (<c>ct packets &gt; N</c>, as
+    /// kindnet and the kube-proxy flowtable prototype do), so that short connections stay on the slow path; 0: at once.
+    /// </summary>
+    public int OffloadThreshold { get; internal init; }
 
     public string? NetworkNamespace { get; internal init; }
 

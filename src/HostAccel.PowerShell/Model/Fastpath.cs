@@ -8,6 +8,9 @@ namespace HostAccel.PowerShell.Model;
 /// </summary>
 public sealed class Fastpath
 {
+    /// <summary>Flowtable (the table's flowtable and rules) or TrafficControl (HostAccel's clsact filters, in <see cref="Filters"/>).</summary>
+    public AccelMode Mode { get; internal init; }
+
     public AccelFamily Family { get; internal init; }
 
     public string TableName { get; internal init; } = "";
@@ -27,16 +30,27 @@ public sealed class Fastpath
 
     public bool Counter { get; internal init; }
 
+    /// <summary>The rules offload a connection once it has seen more than this many packets (<c>ct packets &gt; N</c>); 0: at once.</summary>
+    public int OffloadThreshold { get; internal init; }
+
     /// <summary>The flowtable exists and at least one rule of the chain adds connections to it.</summary>
     public bool Enabled { get; internal init; }
 
     /// <summary>The rules of the chain in nft syntax, devices by name.</summary>
     public IReadOnlyList<string> Rules { get; internal init; } = [];
 
+    /// <summary>The Traffic Control mode's filters of the family in tc syntax, devices by name (empty for a flowtable).</summary>
+    public IReadOnlyList<string> Filters { get; internal init; } = [];
+
     public string? NetworkNamespace { get; internal init; }
 
     public override string ToString()
     {
+        if (Mode == AccelMode.TrafficControl)
+        {
+            return $"tc {Family.ToString().ToLowerInvariant()}: clsact on {{ {string.Join(", ", Devices)} }}, {Filters.Count} filters{(Enabled ? "" : " (no redirect)")}";
+        }
+
         string family = Family.ToString().ToLowerInvariant();
         if (!FlowtablePresent)
         {

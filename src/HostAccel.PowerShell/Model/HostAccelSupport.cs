@@ -31,6 +31,15 @@ public sealed class HostAccelSupport
 
     public IReadOnlyList<string> Reasons { get; internal init; } = [];
 
+    /// <summary>clsact, flower, mirred, pedit, csum and gact are all there: Enable-Fastpath -Mode TrafficControl can work.</summary>
+    public bool TrafficControl { get; internal init; }
+
+    /// <summary>The Traffic Control mode's modules (sch_ingress, cls_flower, act_mirred, act_pedit, act_csum, act_gact), "name: state"; Missing when the kernel refused its kind.</summary>
+    public IReadOnlyList<string> TrafficControlModules { get; internal init; } = [];
+
+    /// <summary>Why the Traffic Control mode cannot work here (empty when it can).</summary>
+    public IReadOnlyList<string> TrafficControlReasons { get; internal init; } = [];
+
     public string? NetworkNamespace { get; internal init; }
 
     public override string ToString() => $"{KernelRelease}: {Verdict}";

@@ -66,6 +66,10 @@ public class GoldenEncodeTests
         ["rule-ip-remote-to-local"] = tx => WithSet(tx, PeerSet4).AddRule(Seed.ForwardRules(AntreaGw0, Eth0, flowAdd: false)[1]),
         ["rule-ip-local-to-remote-flow"] = tx => WithSet(tx, PeerSet4).AddRule(Seed.ForwardRules(AntreaGw0, Eth0, flowAdd: true)[0]),
         ["rule-ip-remote-to-local-flow"] = tx => WithSet(tx, PeerSet4).AddRule(Seed.ForwardRules(AntreaGw0, Eth0, flowAdd: true)[1]),
+        ["rule-ip-local-to-remote-flow-threshold"] = tx => WithSet(tx, PeerSet4).AddRule(new RuleBuilder(NftFamily.Ip, "antrea", "forward").Iif(AntreaGw0)
+            .SourceAddress(IpPrefix.Parse("10.244.2.0/24")).Oif(Eth0).DestinationInSet("peer-pod-cidr", ipv6: false).CtPacketsGreaterThan(20).FlowAdd("fastpath").Counter()
+            .Build("Accelerate IPv4 connections: local Pod CIDR to remote Pod CIDRs")),
+        ["rule-ip-ct-packets-gt-counter"] = tx => tx.AddRule(Rule().CtPacketsGreaterThan(20).Counter().Build()),
         ["rule-ip-oif-daddr-counter"] = tx => tx.AddRule(Rule().Oif(AntreaGw0).DestinationAddress(IpPrefix.Parse("169.254.0.252")).Counter().Build()),
         ["rule-ip-iif-saddr-oif-daddr-counter"] = tx => tx.AddRule(Rule().Iif(AntreaGw0).SourceAddress(IpPrefix.Parse("169.254.0.253")).Oif(Eth0).DestinationAddress(IpPrefix.Parse("10.10.1.0/24")).Counter().Build()),
         ["rule-ip-saddr-daddr-counter"] = tx => tx.AddRule(Rule().SourceAddress(IpPrefix.Parse("172.18.0.2")).DestinationAddress(IpPrefix.Parse("10.10.1.0/24")).Counter().Build()),

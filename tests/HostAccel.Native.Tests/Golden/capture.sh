@@ -216,6 +216,11 @@ send_case rule-ip-local-to-remote-flow  "$R4" 'add rule ip antrea forward iif "a
     'flowtable fastpath does not exist (cannot be created on this kernel)'
 send_case rule-ip-remote-to-local-flow  "$R4" 'add rule ip antrea forward iif "eth0" ip saddr @peer-pod-cidr oif "antrea-gw0" ip daddr 10.244.2.0/24 flow add @fastpath counter comment "Accelerate IPv4 connections: remote Pod CIDRs to local Pod CIDR"' \
     'flowtable fastpath does not exist (cannot be created on this kernel)'
+# The offload threshold (kindnet's and the kube-proxy flowtable prototype's `ct packets > N`): nft loads the 64-bit
+# host-order counter, swaps it to network order with byteorder and compares big-endian.
+send_case rule-ip-local-to-remote-flow-threshold "$R4" 'add rule ip antrea forward iif "antrea-gw0" ip saddr 10.244.2.0/24 oif "eth0" ip daddr @peer-pod-cidr ct packets > 20 flow add @fastpath counter comment "Accelerate IPv4 connections: local Pod CIDR to remote Pod CIDRs"' \
+    'flowtable fastpath does not exist (cannot be created on this kernel)'
+send_case rule-ip-ct-packets-gt-counter "$R4" 'add rule ip antrea forward ct packets > 20 counter'
 send_case rule-ip-local-to-remote       "$R4" 'add rule ip antrea forward iif "antrea-gw0" ip saddr 10.244.2.0/24 oif "eth0" ip daddr @peer-pod-cidr counter comment "Accelerate IPv4 connections: local Pod CIDR to remote Pod CIDRs"'
 send_case rule-ip-remote-to-local       "$R4" 'add rule ip antrea forward iif "eth0" ip saddr @peer-pod-cidr oif "antrea-gw0" ip daddr 10.244.2.0/24 counter comment "Accelerate IPv4 connections: remote Pod CIDRs to local Pod CIDR"'
 send_case rule-ip-oif-daddr-counter     "$R4" 'add rule ip antrea forward oif "antrea-gw0" ip daddr 169.254.0.252 counter'

@@ -62,6 +62,22 @@ public sealed class TrafficControlTests : IDisposable
     }
 
     [Fact]
+    public void EveryDevicesQdiscsComeInOneDumpAsTcListsThem()
+    {
+        int b = (int)_ns.IfIndex("veth-b");
+        Assert.DoesNotContain(_tc.ListQdiscs(), q => q.IsClsact);
+        Tc("qdisc", "add", "dev", "veth-a", "clsact");
+        Tc("qdisc", "add", "dev", "veth-b", "clsact");
+        IReadOnlyList<TcQdisc> all = _tc.ListQdiscs();
+        Assert.Equal(new[] { _a, b }.Order(), all.Where(q => q.IsClsact).Select(q => q.InterfaceIndex).Order());
+        Assert.Equal(TcQdisc.Clsact(b), Assert.Single(all, q => q.IsClsact && q.InterfaceIndex == b));
+        // The same qdiscs as the per-device reads, only all at once.
+        Assert.Equal(
+            _tc.ListQdiscs(_a).Concat(_tc.ListQdiscs(b)).OrderBy(q => q.InterfaceIndex).ThenBy(q => q.Kind, StringComparer.Ordinal),
+            all.Where(q => q.InterfaceIndex == _a || q.InterfaceIndex == b).OrderBy(q => q.InterfaceIndex).ThenBy(q => q.Kind, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void ARedirectFilterIsAddedWhereTheKernelHasItsModulesAndOtherwiseRefusedNamingThemAndChangesNothing()
     {
         int b = (int)_ns.IfIndex("veth-b");

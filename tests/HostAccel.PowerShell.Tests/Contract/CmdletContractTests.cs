@@ -30,7 +30,7 @@ public sealed class CmdletContractTests : IDisposable
     private static readonly string[] Names =
     [
         "Add-PeerPodCidr", "ConvertTo-AccelConfiguration", "Disable-Fastpath", "Enable-Fastpath", "Get-AccelConfiguration", "Get-AccelTable", "Get-Fastpath",
-        "Get-FlowtableCounter", "Get-OffloadedFlow", "Get-PeerPodCidr", "New-AccelConfiguration", "New-AccelTable",
+        "Get-FastpathCounter", "Get-FlowtableCounter", "Get-OffloadedFlow", "Get-PeerPodCidr", "New-AccelConfiguration", "New-AccelTable",
         "Remove-AccelTable", "Remove-PeerPodCidr", "Reset-FlowtableCounter", "Sync-AccelConfiguration",
         "Test-AccelConfiguration", "Test-HostAccelSupport",
     ];

@@ -56,6 +56,7 @@ public sealed class ConfigurationReaderTests
           "Priority": 0,
           "Counter": false,
           "HardwareOffload": false,
+          "OffloadThreshold": 0,
           "NetworkNamespace": null
         }
         """;

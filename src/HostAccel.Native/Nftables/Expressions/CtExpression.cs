@@ -9,6 +9,9 @@ public enum CtKey : uint
     Direction = 1,
     Status = 2,
     Mark = 3,
+
+    /// <summary>NFT_CT_PKTS: packets of the connection, both directions, a 64-bit host-order count (needs nf_conntrack_acct, which nft_ct turns on).</summary>
+    Packets = 14,
 }
 
 /// <summary>The conntrack state bits <c>ct state</c> compares (NF_CT_STATE_* of nf_conntrack_common.h).</summary>

@@ -19,6 +19,7 @@ internal static class ExpressionCodec
         [CounterExpression.Kind] = CounterExpression.Decode,
         [ImmediateExpression.Kind] = ImmediateExpression.Decode,
         [CtExpression.Kind] = CtExpression.Decode,
+        [ByteorderExpression.Kind] = ByteorderExpression.Decode,
     };
 
     internal static void EncodeList(NetlinkWriter writer, ushort attribute, IEnumerable<Expression> expressions)

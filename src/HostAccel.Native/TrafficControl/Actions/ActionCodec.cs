@@ -40,6 +40,17 @@ internal static class ActionCodec
                     {
                         actions[i].EncodeOptions(writer);
                     }
+
+                    // After the options, where tc's parse_action writes "cookie HEX".
+                    if (actions[i].Cookie.Count > 0)
+                    {
+                        if (actions[i].Cookie.Count > TC_COOKIE_MAX_SIZE)
+                        {
+                            throw new ArgumentException($"an action cookie holds at most {TC_COOKIE_MAX_SIZE} bytes, not {actions[i].Cookie.Count}", nameof(actions));
+                        }
+
+                        writer.WriteBytes(TCA_ACT_COOKIE, actions[i].Cookie.AsSpan());
+                    }
                 }
             }
         }
@@ -62,6 +73,7 @@ internal static class ActionCodec
         byte[] options = [];
         TcStatistics? statistics = null;
         uint? index = null;
+        byte[]? cookie = null;
         while (element.Next())
         {
             switch (element.Type)
@@ -78,6 +90,9 @@ internal static class ActionCodec
                 case TCA_ACT_INDEX:
                     index = element.GetU32Host();
                     break;
+                case TCA_ACT_COOKIE:
+                    cookie = element.Payload.ToArray();
+                    break;
             }
         }
 
@@ -89,6 +104,11 @@ internal static class ActionCodec
         TcAction action = Decoders.TryGetValue(kind, out Decoder? decode)
             ? decode(new AttributeReader(options))
             : new UnknownAction(kind, new EquatableArray<byte>(options)) { Index = index ?? 0, State = new TcActionState(0, 0) };
+        if (cookie is not null)
+        {
+            action = action with { Cookie = cookie };
+        }
+
         return statistics is null
             ? action
             : action with { State = (action.State ?? new TcActionState(0, 0)) with { Statistics = statistics } };

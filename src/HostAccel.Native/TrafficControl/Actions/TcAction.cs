@@ -1,4 +1,5 @@
 using HostAccel.Native.Netlink;
+using HostAccel.Native.Nftables;
 
 namespace HostAccel.Native.TrafficControl.Actions;
 
@@ -18,6 +19,12 @@ public abstract record TcAction
     /// <summary>tc_gen.index: the kernel numbers an action written with 0.</summary>
     public uint Index { get; init; }
 
+    /// <summary>
+    /// TCA_ACT_COOKIE (Linux 4.11): up to 16 bytes the kernel stores with the action and reports back untouched, tc's
+    /// <c>cookie HEX</c>. HostAccel writes its mark here to tell its filters from everyone else's.
+    /// </summary>
+    public EquatableArray<byte> Cookie { get; init; }
+
     /// <summary>What the kernel reported with the action; null for an action built here.</summary>
     public TcActionState? State { get; init; }
 
@@ -32,6 +39,10 @@ public abstract record TcAction
 
     /// <summary>The action in tc's syntax, naming devices with <paramref name="interfaceNames"/> where it knows them.</summary>
     internal abstract string Render(Func<int, string?>? interfaceNames);
+
+    /// <summary>The action and its cookie, as they follow <c>action</c> on tc's command line.</summary>
+    internal string RenderWithCookie(Func<int, string?>? interfaceNames) =>
+        Cookie.Count == 0 ? Render(interfaceNames) : $"{Render(interfaceNames)} cookie {Convert.ToHexString(Cookie.AsSpan()).ToLowerInvariant()}";
 
     private protected static string ControlText(TcControl control) => control switch
     {

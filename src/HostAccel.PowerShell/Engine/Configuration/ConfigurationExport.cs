@@ -33,7 +33,9 @@ internal static class ConfigurationExport
         ArgumentNullException.ThrowIfNull(session);
         try
         {
-            return Attempts.Run(MaxReadAttempts, _ => ReadOnce(session, tableName, includeForeign, named), PlanCommit.IsTransient);
+            AccelConfiguration fromTables = Attempts.Run(MaxReadAttempts, _ => ReadOnce(session, tableName, includeForeign, named), PlanCommit.IsTransient);
+            using Native.TrafficControl.TcConnection tc = TrafficControl.TcCommit.Open(session.NetworkNamespace);
+            return TrafficControlConfiguration.ReadBack(tc, fromTables);
         }
         catch (StaleReadException ex)
         {
@@ -128,6 +130,7 @@ internal static class ConfigurationExport
         public string? Chain;
         public IpPrefix? Snat;
         public IpPrefix? Dnat;
+        public int? Threshold;
     }
 
     private static Found Recognise(KernelTable table)
@@ -142,6 +145,7 @@ internal static class ConfigurationExport
         foreach (RuleShape s in shapes)
         {
             found.Flowtable ??= s.Flowtable;
+            found.Threshold ??= s.OffloadThreshold;
             switch (s)
             {
                 case { Iif: not null, Oif: not null, Source.Prefix: IpPrefix from, Destination.Set: string peers }:
@@ -235,6 +239,8 @@ internal static class ConfigurationExport
             Priority = flowtable?.Priority ?? 0,
             Counter = flowtable is not null && (flowtable.Flags & FlowtableFlags.Counter) != 0,
             HardwareOffload = flowtable is not null && (flowtable.Flags & FlowtableFlags.HardwareOffload) != 0,
+            // Rules with different thresholds are no one configuration: the check of the answer then finds them.
+            OffloadThreshold = found.Select(f => f.What.Threshold).OfType<int>().FirstOrDefault(),
         };
         try
         {

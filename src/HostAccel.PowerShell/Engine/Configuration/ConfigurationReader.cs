@@ -31,6 +31,7 @@ internal static class ConfigurationReader
             [nameof(AccelConfiguration.LocalPodCidr)] = (c, v) => c with { LocalPodCidr = List(v, nameof(c.LocalPodCidr)) },
             [nameof(AccelConfiguration.PeerPodCidr)] = (c, v) => c with { PeerPodCidr = List(v, nameof(c.PeerPodCidr)) },
             [nameof(AccelConfiguration.Traffic)] = (c, v) => c with { Traffic = Traffic(v) },
+            [nameof(AccelConfiguration.Mode)] = (c, v) => c with { Mode = Mode(v) },
             [nameof(AccelConfiguration.ExternalIP)] = (c, v) => c with { ExternalIP = List(v, nameof(c.ExternalIP)) },
             [nameof(AccelConfiguration.PeerNodeIP)] = (c, v) => c with { PeerNodeIP = List(v, nameof(c.PeerNodeIP)) },
             [nameof(AccelConfiguration.ServiceSnatAddress)] = (c, v) => c with { ServiceSnatAddress = List(v, nameof(c.ServiceSnatAddress)) },
@@ -38,6 +39,7 @@ internal static class ConfigurationReader
             [nameof(AccelConfiguration.Priority)] = (c, v) => c with { Priority = Integer(v, nameof(c.Priority)) },
             [nameof(AccelConfiguration.Counter)] = (c, v) => c with { Counter = Boolean(v, nameof(c.Counter)) },
             [nameof(AccelConfiguration.HardwareOffload)] = (c, v) => c with { HardwareOffload = Boolean(v, nameof(c.HardwareOffload)) },
+            [nameof(AccelConfiguration.OffloadThreshold)] = (c, v) => c with { OffloadThreshold = Integer(v, nameof(c.OffloadThreshold)) },
 
             // What Get-AccelConfiguration adds: read back, it names where it came from; it is not part of the state.
             [nameof(AccelConfiguration.NetworkNamespace)] = (c, _) => c,
@@ -249,6 +251,15 @@ internal static class ConfigurationReader
             _ => throw Invalid($"'{part}' is not a family; the families are ip and ip6", part),
         }).Distinct().ToList();
     }
+
+    /// <summary>"Flowtable" or "TrafficControl" (any case), or the number ConvertTo-Json writes.</summary>
+    private static AccelMode Mode(object? value) => value switch
+    {
+        AccelMode m => m,
+        string s when Enum.TryParse(s, ignoreCase: true, out AccelMode named) && !s.Any(char.IsAsciiDigit) && Enum.IsDefined(named) => named,
+        _ when WholeNumber(value) is long n && Enum.IsDefined((AccelMode)n) => (AccelMode)n,
+        _ => throw Invalid($"'{value}' is not a mode; the modes are {string.Join(", ", Enum.GetNames<AccelMode>())}", value),
+    };
 
     /// <summary>A name ("PodToPod"), a list of names (array or "A, B"), or the number ConvertTo-Json writes.</summary>
     internal static AccelTraffic Traffic(object? value)

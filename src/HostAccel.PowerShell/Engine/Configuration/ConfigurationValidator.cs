@@ -29,9 +29,15 @@ internal static class ConfigurationValidator
             throw ConfigurationReader.Invalid($"{(int)c.Traffic} is not a combination of traffic types", c.Traffic);
         }
 
+        TrafficControlConfiguration.Check(c);
         if (c.Priority is < -400 or > 400)
         {
             throw ConfigurationReader.Invalid($"Priority must be from -400 to 400, not {c.Priority}", c.Priority);
+        }
+
+        if (c.OffloadThreshold < 0)
+        {
+            throw ConfigurationReader.Invalid($"OffloadThreshold is a number of packets, 0 or more, not {c.OffloadThreshold}", c.OffloadThreshold);
         }
 
         List<IpPrefix> locals = Prefixes(c.LocalPodCidr, nameof(c.LocalPodCidr), wholeSpace: false);
@@ -127,7 +133,7 @@ internal static class ConfigurationValidator
                 Family = families.Select(v6 => v6 ? AccelFamily.Ip6 : AccelFamily.Ip).ToList(),
                 GatewayInterface = Design.GatewayInterface, TransportInterface = null, Devices = [], LocalPodCidr = [],
                 PeerPodCidr = Texts(peers), ExternalIP = [], PeerNodeIP = [], ServiceSnatAddress = [], NodePortDnatAddress = [],
-                Counter = false, HardwareOffload = false, Priority = 0,
+                Counter = false, HardwareOffload = false, Priority = 0, OffloadThreshold = 0, Mode = AccelMode.Flowtable,
             };
         }
 

@@ -107,7 +107,7 @@ internal static class DesiredState
         };
 
         // In the canonical order: the order of AccelTraffic's members.
-        var names = new Design.Names(family, c.TableName, c.ChainName, c.FlowtableName, c.SetName, c.ExternalIPSetName, c.PeerNodeSetName);
+        var names = new Design.Names(family, c.TableName, c.ChainName, c.FlowtableName, c.SetName, c.ExternalIPSetName, c.PeerNodeSetName, c.OffloadThreshold);
         var rules = new List<NftRule>();
         // A rule that names a missing device is left out until it appears (PendingDevice).
         if ((c.Traffic & AccelTraffic.PodToPod) != 0 && !gatewayMissing && !transportMissing)

@@ -13,7 +13,7 @@ internal readonly record struct AddressMatch(IpPrefix? Prefix, string? Set);
 /// type a rule accelerates from the expressions the kernel holds, not from its comment. The statements come from the
 /// one reader of rule shapes, <see cref="RuleStatements"/>.
 /// </summary>
-internal sealed record RuleShape(uint? Iif, uint? Oif, AddressMatch? Source, AddressMatch? Destination, string Flowtable)
+internal sealed record RuleShape(uint? Iif, uint? Oif, AddressMatch? Source, AddressMatch? Destination, string Flowtable, int OffloadThreshold = 0)
 {
     public static RuleShape? Of(NftRule rule)
     {
@@ -22,6 +22,7 @@ internal sealed record RuleShape(uint? Iif, uint? Oif, AddressMatch? Source, Add
         AddressMatch? source = null, destination = null;
         string? flowtable = null;
         int counters = 0;
+        int? threshold = null;
         foreach (RuleStatement statement in RuleStatements.Parse(rule))
         {
             switch (statement)
@@ -48,6 +49,9 @@ internal sealed record RuleShape(uint? Iif, uint? Oif, AddressMatch? Source, Add
                     }
 
                     break;
+                case CtPacketsStatement { Op: CmpOp.Gt, Packets: > 0 and <= int.MaxValue } ct when threshold is null && flowtable is null:
+                    threshold = (int)ct.Packets;
+                    break;
                 case FlowAddStatement flow when flowtable is null:
                     flowtable = flow.Flowtable;
                     break;
@@ -59,7 +63,7 @@ internal sealed record RuleShape(uint? Iif, uint? Oif, AddressMatch? Source, Add
             }
         }
 
-        return flowtable is null || counters != 1 ? null : new RuleShape(iif, oif, source, destination, flowtable);
+        return flowtable is null || counters != 1 ? null : new RuleShape(iif, oif, source, destination, flowtable, threshold ?? 0);
     }
 
     private static AddressMatch? Match(AddressStatement address) =>

@@ -45,10 +45,18 @@ internal sealed class SyncPlan
 
     public Plan Plan => new(Generation, _changes);
 
-    /// <summary>Every statement of the one transaction, in order, devices named.</summary>
-    public IReadOnlyList<string> Statements => Plan.Statements(_interfaceName);
+    /// <summary>The Traffic Control mode's filter changes, applied after the transaction (rtnetlink has none).</summary>
+    public IReadOnlyList<TrafficControl.TcPlannedChange> TrafficControl { get; set; } = [];
 
-    public bool IsEmpty => _changes.Count == 0;
+    /// <summary>Device names for rendering <see cref="TrafficControl"/> as tc commands.</summary>
+    public Func<int, string?> TrafficControlNames { get; set; } = _ => null;
+
+    /// <summary>Every statement of the one transaction, in order, devices named; then the tc commands.</summary>
+    public IReadOnlyList<string> Statements => [.. Plan.Statements(_interfaceName), .. TrafficControl.Select(c => c.Change.Render(TrafficControlNames))];
+
+    public bool HasNftChanges => _changes.Count > 0;
+
+    public bool IsEmpty => _changes.Count == 0 && TrafficControl.Count == 0;
 
     /// <summary>Starts a difference; changes added with it as their subject are credited to it.</summary>
     public Difference Difference(NftFamily family, AccelDriftKind kind, string what, string detail)
@@ -72,6 +80,15 @@ internal sealed class SyncPlan
             Object = d.Object,
             Detail = d.Detail,
             Statements = byDifference[d].Select(c => PlanText.Statement(c, _interfaceName)).ToList(),
-        }).ToList();
+        }).Concat(TrafficControl.Select(c => new AccelDrift
+        {
+            Family = c.Family,
+            Kind = c.Kind,
+            Object = c.Change.Filter is Native.TrafficControl.TcFilter f
+                ? $"filter dev {TrafficControlNames(f.InterfaceIndex) ?? $"#{f.InterfaceIndex}"} ingress prio {f.Priority} handle {f.Handle}"
+                : $"qdisc clsact dev {TrafficControlNames(c.Change.Qdisc!.InterfaceIndex) ?? $"#{c.Change.Qdisc.InterfaceIndex}"}",
+            Detail = c.Change.Description,
+            Statements = [c.Change.Render(TrafficControlNames)],
+        })).ToList();
     }
 }

@@ -62,7 +62,21 @@ internal static class Synchronizer
 
             try
             {
-                PlanCommit.Apply(session, plan.Plan, cancellation);
+                if (plan.HasNftChanges)
+                {
+                    PlanCommit.Apply(session, plan.Plan, cancellation);
+                }
+
+                if (plan.TrafficControl.Count > 0)
+                {
+                    using Native.TrafficControl.TcConnection tc = TrafficControl.TcCommit.Open(session.NetworkNamespace);
+                    if (plan.TrafficControl.Any(c => c.Change.Kind is not (Native.TrafficControl.TcChangeKind.DeleteFilter or Native.TrafficControl.TcChangeKind.DeleteQdisc)))
+                    {
+                        TrafficControl.TcCommit.RequireSupport($"table {configuration.TableName}");
+                    }
+
+                    TrafficControl.TcCommit.Apply(tc, plan.TrafficControl.Select(c => c.Change).ToList(), $"table {configuration.TableName}");
+                }
             }
             catch (ErrnoException ex) when (ex.Errno == Errno.ENOENT)
             {
@@ -117,13 +131,20 @@ internal static class Synchronizer
         {
             generation = session.Nft.GetGeneration();
             var plan = new SyncPlan(generation, session.InterfaceName);
-            IReadOnlyDictionary<NftFamily, FamilyState?> desired = DesiredState.Build(configuration, session.ResolveInterface, plan.Pending);
+            IReadOnlyDictionary<NftFamily, FamilyState?> desired = DesiredState.Build(TrafficControlConfiguration.NftPart(configuration), session.ResolveInterface, plan.Pending);
             var current = new Dictionary<NftFamily, KernelTable?>
             {
                 [NftFamily.Ip] = KernelTable.Read(session.Nft, NftFamily.Ip, configuration.TableName),
                 [NftFamily.Ip6] = KernelTable.Read(session.Nft, NftFamily.Ip6, configuration.TableName),
             };
-            return SyncPlanner.Plan(plan, desired, current, session.Nft.ListPrefixes, configuration.TableName, force);
+            SyncPlanner.Plan(plan, desired, current, session.Nft.ListPrefixes, configuration.TableName, force);
+            using (Native.TrafficControl.TcConnection tc = TrafficControl.TcCommit.Open(session.NetworkNamespace))
+            {
+                plan.TrafficControl = TrafficControlConfiguration.Plan(tc, configuration);
+                plan.TrafficControlNames = TrafficControl.TcFastpaths.Names(plan.TrafficControl.Count == 0 ? [] : tc.ListLinks());
+            }
+
+            return plan;
         }
         catch (Exception ex) when (generation != 0 && (ex is Native.Netlink.NetlinkDecodeException or ErrnoException { Errno: Errno.ENOENT } || (ex is ErrnoException && session.Nft.GetGeneration() != generation)))
         {
