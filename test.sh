@@ -53,6 +53,12 @@ if [ "$vm" -eq 1 ]; then
   bench/dataplane/run.sh --profile short 2>&1 | tee "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   count "" "the data-plane benchmark (short profile)"
+  # A removal reaches connections already offloaded (Remove-PeerPodCidr, a sync, Disable-Fastpath, a DNAT'd one).
+  tests/vm/run.sh --timeout 900 -- pwsh -NoProfile -NonInteractive -File tests/vm/eviction-checks.ps1 2>&1 | tee "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  passed=$((passed + $(grep -c '^PASS: ' "$log" || true)))
+  failed=$((failed + $(grep -c '^FAIL: ' "$log" || true)))
+  grep -q '^eviction-checks: 0 failed' "$log" || { echo "test.sh: the eviction checks did not finish" >&2; failed=$((failed + 1)); }
 else
   echo "VM flowtable checks not run (--no-vm)."
 fi
