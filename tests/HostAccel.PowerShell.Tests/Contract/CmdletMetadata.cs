@@ -26,7 +26,7 @@ public sealed class CmdletMetadata : IDisposable
     {
         string directory = Path.GetDirectoryName(cmdletAssembly)!;
         var paths = Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll")
-            .Concat([cmdletAssembly, Path.Combine(directory, "HostAccel.Native.dll"), systemManagementAutomation])
+            .Concat([cmdletAssembly, Path.Combine(directory, "HostAccel.Native.dll"), systemManagementAutomation, typeof(Newtonsoft.Json.JsonConvert).Assembly.Location])
             .GroupBy(Path.GetFileName).Select(g => g.Last());
         _context = new MetadataLoadContext(new PathAssemblyResolver(paths), "System.Private.CoreLib");
         Assembly = _context.LoadFromAssemblyPath(cmdletAssembly);
