@@ -48,7 +48,7 @@ internal sealed class TrafficControlPeers
             {
                 try
                 {
-                    using TcConnection tc = TcCommit.Open(session.NetworkNamespace);
+                    TcConnection tc = session.Tc;
                     if (!tc.ListQdiscs().Any(q => q.IsClsact))
                     {
                         // No clsact on any device, so no filter of HostAccel's: the flowtable mode, and a call of

@@ -12,6 +12,7 @@ namespace HostAccel.PowerShell.Engine;
 internal sealed class AccelSession : IDisposable
 {
     private IReadOnlyDictionary<uint, string>? _interfaces;
+    private Native.TrafficControl.TcConnection? _tc;
 
     private AccelSession(string? networkNamespace, NftConnection connection)
     {
@@ -28,6 +29,12 @@ internal sealed class AccelSession : IDisposable
     internal void Refresh() => _interfaces = null;
 
     public NftConnection Nft { get; }
+
+    /// <summary>
+    /// An rtnetlink connection in the same namespace, opened on first use and kept with the session: every
+    /// Add-/Remove-PeerPodCidr asks it whether the Traffic Control mode is there, and opening one costs more than asking.
+    /// </summary>
+    public Native.TrafficControl.TcConnection Tc => _tc ??= TrafficControl.TcCommit.Open(NetworkNamespace);
 
     /// <summary>Opens a session in a named namespace, or the caller's own when null or empty.</summary>
     public static AccelSession Open(string? networkNamespace)
@@ -141,5 +148,9 @@ internal sealed class AccelSession : IDisposable
         }
     }
 
-    public void Dispose() => Nft.Dispose();
+    public void Dispose()
+    {
+        _tc?.Dispose();
+        Nft.Dispose();
+    }
 }
