@@ -102,7 +102,11 @@ Describe 'Traffic Control mode on a kernel that has it' -Skip:(-not $trafficCont
         function Get-ForwardCount {
             $listed = & ip netns exec $node nft -j list chain inet tcpester forward
             if ($LASTEXITCODE) { throw 'the counting chain could not be read' }
-            [uint64]((($listed | ConvertFrom-Json).nftables | Where-Object rule).rule.expr.counter.packets)
+            # Under strict mode: only the entries that have a rule, only the expressions that are a counter.
+            $rules = @(($listed | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['rule'] })
+            $counters = @($rules.rule.expr | Where-Object { $_.PSObject.Properties['counter'] })
+            if ($counters.Count -ne 1) { throw "the counting chain has $($counters.Count) counters" }
+            [uint64]$counters[0].counter.packets
         }
         # The kernel's path first, which fills the Node's neighbour table (and shows that the counting rule counts).
         & ip netns exec $pod ping -c 1 -W 5 10.244.0.2 | Out-Null
@@ -262,7 +266,11 @@ Describe 'Traffic Control mode over IPv6 on a kernel that has it' -Skip:(-not $t
         function Get-ForwardCount {
             $listed = & ip netns exec $node nft -j list chain inet tcpester forward
             if ($LASTEXITCODE) { throw 'the counting chain could not be read' }
-            [uint64]((($listed | ConvertFrom-Json).nftables | Where-Object rule).rule.expr.counter.packets)
+            # Under strict mode: only the entries that have a rule, only the expressions that are a counter.
+            $rules = @(($listed | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['rule'] })
+            $counters = @($rules.rule.expr | Where-Object { $_.PSObject.Properties['counter'] })
+            if ($counters.Count -ne 1) { throw "the counting chain has $($counters.Count) counters" }
+            [uint64]$counters[0].counter.packets
         }
         Start-Sleep -Seconds 1
         & ip netns exec $pod ping -6 -c 1 -W 5 fd00:10:244::2 | Out-Null

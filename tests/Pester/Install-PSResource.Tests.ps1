@@ -83,7 +83,7 @@ Import-Module HostAccel
         It 'loads the installed copy, not out/' {
             $result.ModuleBase | Should -BeLike "$CleanHome/*"
             $result.Version | Should -Be $Version
-            $result.Cmdlets | Should -Be 17
+            $result.Cmdlets | Should -Be 19
         }
 
         It 'runs Test-HostAccelSupport' {
@@ -97,7 +97,7 @@ Import-Module HostAccel
         }
 
         It 'brings its help along' {
-            $result.Synopsis | Should -Match 'flowtable acceleration'
+            $result.Synopsis | Should -Match 'acceleration of Pod-to-Pod traffic'
         }
     }
 }

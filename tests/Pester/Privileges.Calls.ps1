@@ -15,6 +15,12 @@ $node = @{ LocalPodCidr = '10.244.2.0/24'; TransportInterface = 'eth0'; PeerPodC
 $calls = [ordered]@{
     'Test-HostAccelSupport'   = { Test-HostAccelSupport }
     'New-AccelConfiguration'  = { New-AccelConfiguration -LocalPodCidr 10.244.2.0/24 -TransportInterface eth0 }
+    'ConvertTo-AccelConfiguration' = {
+        @(('a', '10.244.1.0/24', '172.18.0.1'), ('b', '10.244.2.0/24', '172.18.0.2')) | ForEach-Object {
+            $n = $_
+            [pscustomobject]@{ metadata = [pscustomobject]@{ name = $n[0] }; spec = [pscustomobject]@{ podCIDRs = @($n[1]) }; status = [pscustomobject]@{ addresses = @([pscustomobject]@{ type = 'InternalIP'; address = $n[2] }) } }
+        } | ConvertTo-AccelConfiguration -TransportInterface eth0
+    }
     'Get-AccelTable'          = { Get-AccelTable }
     'Get-PeerPodCidr'         = { Get-PeerPodCidr }
     'Get-Fastpath'            = { Get-Fastpath }

@@ -68,7 +68,7 @@ Describe 'Every cmdlet without CAP_NET_ADMIN' {
         $After | Should -Be $Before
     }
 
-    Context '<_>' -ForEach ($cmdlets | Where-Object { $_ -notin 'New-AccelConfiguration', 'Test-HostAccelSupport', 'Get-FastpathCounter' }) {
+    Context '<_>' -ForEach ($cmdlets | Where-Object { $_ -notin 'New-AccelConfiguration', 'ConvertTo-AccelConfiguration', 'Test-HostAccelSupport', 'Get-FastpathCounter' }) {
         BeforeAll { $result = $Denied[$_] }
 
         It 'fails with PermissionDenied saying what it needs, and writes nothing else' {
@@ -94,6 +94,11 @@ Describe 'Every cmdlet without CAP_NET_ADMIN' {
         @($support.Reasons)[0] | Should -BeLike '*requires root or CAP_NET_ADMIN*'
         $Denied['Test-HostAccelSupport'].Errors | Should -BeNullOrEmpty
         @($Allowed['Test-HostAccelSupport'].Output)[0].Privileged | Should -BeTrue
+    }
+
+    It 'ConvertTo-AccelConfiguration needs no kernel, so it still works' {
+        $Denied['ConvertTo-AccelConfiguration'].Errors | Should -BeNullOrEmpty
+        @($Denied['ConvertTo-AccelConfiguration'].Output).Count | Should -Be 2
     }
 
     It 'New-AccelConfiguration needs no kernel, so it still works' {

@@ -265,13 +265,13 @@ table ip antrea {
     }
 }
 
-Describe 'Sync-AccelConfiguration -Watch' {
+Describe 'Sync-AccelConfiguration -Watch' -ForEach @{ Flowtables = $flowtables } {
     # The soak of tests/vm/watch-soak.ps1 in a short form: another process flushes the ruleset and deletes the table,
     # the gateway is deleted and made again, the configuration file is edited (once invalidly); after each the state
     # is back (nft -j is the judge), and the watch stops on SIGTERM. With flowtables, the rules and devices are checked too.
     It 'repairs the state after each disturbance and stops on SIGTERM' {
         $soak = Join-Path $PSScriptRoot '../vm/watch-soak.ps1'
-        $output = & pwsh -NoProfile -NonInteractive -File $soak -Flushes 4 -DeviceCycles 2 -Edits 4 -InvalidEdits 1 -Flowtable:$flowtables -Module $ModulePath 2>&1
+        $output = & pwsh -NoProfile -NonInteractive -File $soak -Flushes 4 -DeviceCycles 2 -Edits 4 -InvalidEdits 1 -Flowtable:$Flowtables -Module $ModulePath 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
         ($output -join "`n") | Should -Match 'repair after flush : n=  4'
         ($output -join "`n") | Should -Match 'watch-soak: 0 failed'
