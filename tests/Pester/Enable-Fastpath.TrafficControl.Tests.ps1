@@ -7,6 +7,23 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestNamespace.ps1')
     Import-Module $ModulePath -Force
 
+    # A counting rule in a Node's forward chain: what the stack forwards ("fwd" is an nft keyword, not a name).
+    function New-CountingChain([string] $Node) {
+        'table inet tcpester { chain forward { type filter hook forward priority -10; policy accept; counter; }; }' | & ip netns exec $Node nft -f -
+        if ($LASTEXITCODE) { throw 'the counting chain could not be created' }
+    }
+
+    # The packets that counting rule saw, on the Node $node of the calling Describe.
+    function Get-ForwardCount {
+        $listed = & ip netns exec $node nft -j list chain inet tcpester forward
+        if ($LASTEXITCODE) { throw 'the counting chain could not be read' }
+        # Under strict mode: only the entries that have a rule, only the expressions that are a counter.
+        $rules = @(($listed | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['rule'] })
+        $counters = @($rules.rule.expr | Where-Object { $_.PSObject.Properties['counter'] })
+        if ($counters.Count -ne 1) { throw "the counting chain has $($counters.Count) counters" }
+        [uint64]$counters[0].counter.packets
+    }
+
     # A Node with the demo's addresses, its peer route and resolved neighbours: enough to plan, no traffic.
     function Initialize-PlanningNode([string] $Name) {
         & ip -n $Name addr add 10.244.2.1/24 dev antrea-gw0
@@ -96,18 +113,7 @@ Describe 'Traffic Control mode on a kernel that has it' -Skip:(-not $trafficCont
         & ip -n $peer addr add 172.18.0.2/24 dev s0; & ip -n $peer link set s0 up; & ip -n $peer addr add 10.244.0.2/32 dev lo
         & ip -n $peer route add 10.244.2.0/24 via 172.18.0.1 src 10.244.0.2
         & ip netns exec $node sysctl -qw net.ipv4.ip_forward=1
-        # A counting rule in the Node's forward chain: what the stack forwards ("fwd" is an nft keyword, not a name).
-        'table inet tcpester { chain forward { type filter hook forward priority -10; policy accept; counter; }; }' | & ip netns exec $node nft -f -
-        if ($LASTEXITCODE) { throw 'the counting chain could not be created' }
-        function Get-ForwardCount {
-            $listed = & ip netns exec $node nft -j list chain inet tcpester forward
-            if ($LASTEXITCODE) { throw 'the counting chain could not be read' }
-            # Under strict mode: only the entries that have a rule, only the expressions that are a counter.
-            $rules = @(($listed | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['rule'] })
-            $counters = @($rules.rule.expr | Where-Object { $_.PSObject.Properties['counter'] })
-            if ($counters.Count -ne 1) { throw "the counting chain has $($counters.Count) counters" }
-            [uint64]$counters[0].counter.packets
-        }
+        New-CountingChain $node
         # The kernel's path first, which fills the Node's neighbour table (and shows that the counting rule counts).
         & ip netns exec $pod ping -c 1 -W 5 10.244.0.2 | Out-Null
         & ip netns exec $peer ping -c 1 -W 5 -I 10.244.0.2 10.244.2.2 | Out-Null
@@ -261,17 +267,7 @@ Describe 'Traffic Control mode over IPv6 on a kernel that has it' -Skip:(-not $t
         & ip -n $pod route add default via fd00:10:244:2::1
         & ip -n $node route add fd00:10:244::/64 via fd00:172:18::2 dev eth0
         & ip -n $peer route add fd00:10:244:2::/64 via fd00:172:18::1 src fd00:10:244::2
-        'table inet tcpester { chain forward { type filter hook forward priority -10; policy accept; counter; }; }' | & ip netns exec $node nft -f -
-        if ($LASTEXITCODE) { throw 'the counting chain could not be created' }
-        function Get-ForwardCount {
-            $listed = & ip netns exec $node nft -j list chain inet tcpester forward
-            if ($LASTEXITCODE) { throw 'the counting chain could not be read' }
-            # Under strict mode: only the entries that have a rule, only the expressions that are a counter.
-            $rules = @(($listed | ConvertFrom-Json).nftables | Where-Object { $_.PSObject.Properties['rule'] })
-            $counters = @($rules.rule.expr | Where-Object { $_.PSObject.Properties['counter'] })
-            if ($counters.Count -ne 1) { throw "the counting chain has $($counters.Count) counters" }
-            [uint64]$counters[0].counter.packets
-        }
+        New-CountingChain $node
         Start-Sleep -Seconds 1
         & ip netns exec $pod ping -6 -c 1 -W 5 fd00:10:244::2 | Out-Null
         & ip netns exec $peer ping -6 -c 1 -W 5 -I fd00:10:244::2 fd00:10:244:2::2 | Out-Null
