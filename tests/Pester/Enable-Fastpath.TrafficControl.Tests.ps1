@@ -166,6 +166,35 @@ Describe 'Traffic Control mode on a kernel that has it' -Skip:(-not $trafficCont
         (Get-AccelConfiguration -NetworkNamespace $node).Mode | Should -Be 'TrafficControl'
     }
 
+    It 'a configuration whose transport device is gone applies the rest, says what waits, and redirects again once it is back' {
+        $config = New-AccelConfiguration -Mode TrafficControl -TransportInterface eth0 -LocalPodCidr 10.244.2.0/24 -PeerPodCidr 10.244.0.0/24
+        & ip -n $node link del eth0  # and s0, its peer
+        $result = Sync-AccelConfiguration -Configuration $config -NetworkNamespace $node -Confirm:$false -ErrorAction Stop -WarningVariable warnings -WarningAction SilentlyContinue
+        $result.Applied | Should -BeTrue
+        $result.Pending | Should -Be @("transport device 'eth0' does not exist: the Traffic Control redirects of PodToPod are left out until it appears")
+        "$warnings" | Should -Match "transport device 'eth0' does not exist"
+        # A redirect to a device that is gone drops what it takes: the gateway's are deleted with the rest of HostAccel's filters.
+        (& ip netns exec $node tc filter show dev antrea-gw0 ingress | Out-String) | Should -Not -Match 'mirred'
+        & ip netns exec $node nft list set ip antrea peer-pod-cidr | Out-String | Should -Match '10\.244\.0\.0/24'
+        $test = Test-AccelConfiguration -Configuration $config -NetworkNamespace $node
+        $test.InDesiredState | Should -BeTrue -Because 'a pending device is not drift'
+        $test.Pending | Should -HaveCount 1
+
+        & ip link add eth0 netns $node type veth peer name s0 netns $peer
+        & ip -n $node addr add 172.18.0.1/24 dev eth0; & ip -n $node link set eth0 up
+        & ip -n $node route add 10.244.0.0/24 via 172.18.0.2 dev eth0
+        & ip -n $peer addr add 172.18.0.2/24 dev s0; & ip -n $peer link set s0 up
+        & ip -n $peer route add 10.244.2.0/24 via 172.18.0.1 src 10.244.0.2
+        (& ip netns exec $pod ping -c 1 -W 5 10.244.0.2 | Out-String) | Should -Match '1 received'
+        (Test-AccelConfiguration -Configuration $config -NetworkNamespace $node).InDesiredState | Should -BeFalse
+        $result = Sync-AccelConfiguration -Configuration $config -NetworkNamespace $node -Confirm:$false -ErrorAction Stop
+        $result.Pending | Should -BeNullOrEmpty
+        Get-FastpathCounter -NetworkNamespace $node | Should -HaveCount 4
+        $before = Get-ForwardCount
+        (& ip netns exec $peer ping -c 3 -i 0.2 -W 2 -I 10.244.0.2 10.244.2.2 | Out-String) | Should -Match 'ttl=63'
+        (Get-ForwardCount) - $before | Should -Be 0
+    }
+
     It 'Add-PeerPodCidr redirects a new peer in the same call, exactly as a sync would; Remove-PeerPodCidr takes it away' {
         # A third Node's Pods behind the same peer (one more route and address): the set has only 10.244.0.0/24 yet.
         & ip -n $node route add 10.244.1.0/24 via 172.18.0.2 dev eth0

@@ -102,6 +102,24 @@ public sealed class SyncTests : EngineTest
     }
 
     [Fact]
+    public void InTheTrafficControlModeAMissingDeviceIsPendingAndTheRestIsApplied()
+    {
+        // Every redirect names both devices: none can be made, and nothing needs flower (so this runs on any kernel).
+        Hashtable settings = new() { ["Mode"] = "TrafficControl", ["GatewayInterface"] = "eth0", ["TransportInterface"] = "nosuchdev1", ["LocalPodCidr"] = "10.10.0.0/24", ["PeerPodCidr"] = "10.11.0.0/24" };
+        AccelSyncResult result = Synchronizer.Sync(Session, Config(settings), new SyncOptions(), CancellationToken.None);
+
+        Assert.True(result.Applied);
+        Assert.Equal("transport device 'nosuchdev1' does not exist: the Traffic Control redirects of PodToPod are left out until it appears", Assert.Single(result.Pending));
+        Assert.Contains("10.11.0.0/24", Ns.Nft("list", "set", "ip", "antrea", "peer-pod-cidr"), StringComparison.Ordinal);
+        Assert.DoesNotContain("clsact", Ns.Exec("tc", "qdisc", "show", "dev", "eth0"), StringComparison.Ordinal);
+
+        // Not drift: a second plan has nothing to do and still says what waits.
+        SyncPlan again = Synchronizer.Plan(Session, Config(settings), force: false);
+        Assert.True(again.IsEmpty);
+        Assert.Equal(("nosuchdev1", "transport", AccelMode.TrafficControl), (Assert.Single(again.Pending).Device, again.Pending[0].Role, again.Pending[0].Mode));
+    }
+
+    [Fact]
     public void ACommitRefusedBecauseAnotherWriterCommittedIsPlannedAgainAndSaysSo()
     {
         NftLoadOwned("table ip antrea { comment \"Rules for Antrea\"; }");

@@ -6,8 +6,10 @@ namespace HostAccel.PowerShell.Engine.Configuration;
 /// A configured device that does not exist (yet): left out of the flowtable and of the rules that name it, the rest
 /// of the configuration applied. Not drift: the kernel holds everything that can be held without it, and a sync after
 /// it appears (Sync-AccelConfiguration -Watch does that by itself) adds it and its rules.
+/// In the Traffic Control mode every redirect names both devices, so a missing gateway or transport device leaves all
+/// of HostAccel's redirects out (and takes those on the other device away: a redirect to a device that is gone drops).
 /// </summary>
-internal sealed record PendingDevice(string Device, string Role, AccelTraffic WaitingTraffic)
+internal sealed record PendingDevice(string Device, string Role, AccelTraffic WaitingTraffic, AccelMode Mode = AccelMode.Flowtable)
 {
     public static PendingDevice Of(AccelConfiguration c, string device, bool gateway, bool transport)
     {
@@ -18,6 +20,11 @@ internal sealed record PendingDevice(string Device, string Role, AccelTraffic Wa
         return new PendingDevice(device, gateway ? "gateway" : transport ? "transport" : "flowtable", waiting);
     }
 
-    public override string ToString() =>
-        $"{Role} device '{Device}' does not exist: it is left out of the flowtable{(WaitingTraffic == AccelTraffic.None ? "" : $", and the rules of {WaitingTraffic} are left out")} until it appears";
+    /// <summary>A gateway or transport device of the Traffic Control mode that does not exist: none of its redirects can be made.</summary>
+    public static PendingDevice OfRedirects(AccelConfiguration c, string device) =>
+        new(device, device == c.GatewayInterface ? "gateway" : "transport", c.Traffic, AccelMode.TrafficControl);
+
+    public override string ToString() => Mode == AccelMode.TrafficControl
+        ? $"{Role} device '{Device}' does not exist: the Traffic Control redirects of {WaitingTraffic} are left out until it appears"
+        : $"{Role} device '{Device}' does not exist: it is left out of the flowtable{(WaitingTraffic == AccelTraffic.None ? "" : $", and the rules of {WaitingTraffic} are left out")} until it appears";
 }

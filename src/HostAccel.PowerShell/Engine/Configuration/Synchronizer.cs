@@ -140,7 +140,7 @@ internal static class Synchronizer
             SyncPlanner.Plan(plan, desired, current, session.Nft.ListPrefixes, configuration.TableName, force);
             using (Native.TrafficControl.TcConnection tc = TrafficControl.TcCommit.Open(session.NetworkNamespace))
             {
-                plan.TrafficControl = TrafficControlConfiguration.Plan(tc, configuration);
+                plan.TrafficControl = TrafficControlConfiguration.Plan(tc, configuration, plan.Pending);
                 plan.TrafficControlNames = TrafficControl.TcFastpaths.Names(plan.TrafficControl.Count == 0 ? [] : tc.ListLinks());
             }
 

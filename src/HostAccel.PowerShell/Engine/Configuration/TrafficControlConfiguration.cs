@@ -44,17 +44,29 @@ internal static class TrafficControlConfiguration
 
     /// <summary>
     /// The filter changes of a sync: the configuration's filters in the Traffic Control mode; otherwise (or with no
-    /// traffic) none, so HostAccel's filters on the configuration's devices are deleted.
+    /// traffic) none, so HostAccel's filters on the configuration's devices are deleted. With
+    /// <paramref name="pending"/>, a missing gateway or transport device is no error: every redirect names both
+    /// devices, so none is made, HostAccel's filters on the other device are deleted (a mirred redirect to a device
+    /// that is gone drops the packets it takes), and the device is listed as pending until it appears.
     /// </summary>
-    public static IReadOnlyList<TcPlannedChange> Plan(TcConnection tc, AccelConfiguration c)
+    public static IReadOnlyList<TcPlannedChange> Plan(TcConnection tc, AccelConfiguration c, ICollection<PendingDevice>? pending = null)
     {
+        string[] devices = new[] { c.GatewayInterface, c.TransportInterface ?? "" }.Where(d => d.Length > 0).ToArray();
         if (c.Mode == AccelMode.TrafficControl && c.Traffic != AccelTraffic.None && c.TransportInterface is string transport)
         {
-            return TcFastpaths.PlanEnable(tc, new TcFastpathSpec(c.GatewayInterface, transport,
-                c.LocalPodCidr.Select(IpPrefix.Parse).ToList(), c.PeerPodCidr.Select(IpPrefix.Parse).ToList()));
+            string[] missing = pending is null ? [] : devices.Where(d => tc.GetLink(d) is null).ToArray();
+            if (missing.Length == 0)
+            {
+                return TcFastpaths.PlanEnable(tc, new TcFastpathSpec(c.GatewayInterface, transport,
+                    c.LocalPodCidr.Select(IpPrefix.Parse).ToList(), c.PeerPodCidr.Select(IpPrefix.Parse).ToList()));
+            }
+
+            foreach (string device in missing)
+            {
+                pending!.Add(PendingDevice.OfRedirects(c, device));
+            }
         }
 
-        string[] devices = new[] { c.GatewayInterface, c.TransportInterface ?? "" }.Where(d => d.Length > 0).ToArray();
         return TcFastpaths.PlanDisable(tc, devices);
     }
 
