@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Mutation testing of the native layer (src/HostAccel.Native) with Stryker.NET against its own tests
-# (tests/HostAccel.Native.Tests): a long profile, hours on 2 cores, not part of CI or ./test.sh. Needs root: the
+# Mutation testing with Stryker.NET: a long profile, hours on 2 cores, not part of CI or ./test.sh. Needs root: the
 # tests that kill most mutants run on the real kernel in throwaway namespaces.
+#   native  src/HostAccel.Native against tests/HostAccel.Native.Tests (tools/stryker-native.json)
+#   engine  src/HostAccel.PowerShell/Engine against tests/HostAccel.PowerShell.Tests (tools/stryker-engine.json)
 #
-# The slowest tests are left out of each mutant's run (tools/stryker-native.json: the 100 000-element scale and
-# fault tests, the fuzzer and the privilege probe); everything else runs, each mutant against the tests that cover it.
-# Reports: out/mutation/<timestamp>/reports/mutation-report.html and .json; the score is on the last lines.
+# The slowest tests are left out of each mutant's run (the 100 000-element scale and fault tests, the fuzzer, the
+# sync property tests, the privilege probes, the cmdlet contract); everything else runs, each mutant against the
+# tests that cover it. Reports: out/mutation/<profile>-<timestamp>/reports/mutation-report.html and .json; the score
+# is on the last lines. Run a batch of files at a time (--mutate) to get a report per batch.
 #
-# Usage: tools/mutation.sh [extra dotnet-stryker options, e.g. --mutate "**/IpPrefix.cs"]
+# Usage: tools/mutation.sh [native|engine] [extra dotnet-stryker options, e.g. --mutate "**/IpPrefix.cs"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -18,8 +20,14 @@ if [ ! -x "$stryker" ]; then
   stryker=/opt/stryker/dotnet-stryker
 fi
 
-output="$root/out/mutation/$(date -u +%Y%m%dT%H%M%SZ)"
+profile=native
+case "${1:-}" in native | engine) profile=$1; shift ;; esac
+tests=$([ "$profile" = native ] && echo HostAccel.Native.Tests || echo HostAccel.PowerShell.Tests)
+
+output="$root/out/mutation/$profile-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$output"
-cd tests/HostAccel.Native.Tests
+cd "tests/$tests"
 HOSTACCEL_FUZZ_CASES=${HOSTACCEL_FUZZ_CASES:-2000} \
-  "$stryker" --config-file "$root/tools/stryker-native.json" --output "$output" "$@"
+  "$stryker" --config-file "$root/tools/stryker-$profile.json" --output "$output" "$@"
+# Test namespaces of runs Stryker ended at their timeout are left behind.
+for ns in $(ip netns list | awk '$1 ~ /^ha-test-/ { print $1 }'); do ip netns del "$ns" 2>/dev/null || true; done
