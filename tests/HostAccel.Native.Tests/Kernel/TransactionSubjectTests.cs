@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using HostAccel.Native.Interop;
 using HostAccel.Native.Netlink;
 using HostAccel.Native.Nftables;
@@ -161,5 +163,106 @@ public sealed class TransactionSubjectTests : NamespaceTest
 
         NetlinkDecodeException error = Assert.Throws<NetlinkDecodeException>(() => TransactionOutcome.ThrowIfFailed(tx, replies, first, last, generation: null));
         Assert.Equal($"malformed netlink reply: error for sequence {first + 4}, outside the batch {first}..{last}", error.Message);
+    }
+
+    /// <summary>
+    /// nfnetlink checks CAP_NET_ADMIN of the sending thread before it reads the batch, and refuses it on BATCH_BEGIN:
+    /// the error is the whole transaction's, and says what is needed. Capabilities are per thread, so the commit runs
+    /// on a thread of its own that drops CAP_NET_ADMIN from its effective set (the socket was opened with it).
+    /// </summary>
+    [Fact]
+    public void ACommitFromAThreadWithoutCapNetAdminIsRefusedAsAWholeSayingWhatIsNeeded()
+    {
+        string before = NftOracle.Ruleset(Ns);
+        var tx = new NftTransaction();
+        tx.AddTable(new NftTable(NftFamily.Ip, "fresh"), subject: "fresh");
+
+        Exception? caught = null;
+        var thread = new Thread(() =>
+        {
+            DropEffectiveCapability(CAP_NET_ADMIN);
+            caught = Record.Exception(() => Nft.Commit(tx));
+        });
+        thread.Start();
+        thread.Join();
+
+        NetlinkException error = Assert.IsType<NetlinkException>(caught);
+        Assert.Equal(Errno.EPERM, error.Errno);
+        Assert.Equal(KernelReason.NetAdminRequired, error.Reason);
+        Assert.Equal("committing the transaction", error.Operation);
+        Assert.Null(error.Subject);
+        Assert.Contains("requires root or CAP_NET_ADMIN", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, NftOracle.Ruleset(Ns));
+    }
+
+    /// <summary>
+    /// An error the kernel puts on the batch frame (BATCH_BEGIN) other than a stale generation or a missing
+    /// capability (ENOMEM while committing, say) belongs to no message: the stale generation's real ERESTART reply
+    /// is rewritten into ENOMEM on its way in.
+    /// </summary>
+    [Fact]
+    public void AnyOtherErrorOnTheBatchFrameIsTheWholeTransactionsWithoutAReason()
+    {
+        uint stale = Nft.GetGeneration();
+        Ns.Nft("add", "table", "ip", "other");
+        var tx = new NftTransaction();
+        tx.AddTable(new NftTable(NftFamily.Ip, "fresh"), subject: "fresh");
+        int rewritten = 0;
+        Nft.Socket.OnReceive = datagram =>
+        {
+            for (int at = 0; at + 20 <= datagram.Length; at += (BinaryPrimitives.ReadInt32LittleEndian(datagram[at..]) + 3) & ~3)
+            {
+                Span<byte> error = datagram.Slice(at + 16, 4);
+                if (BinaryPrimitives.ReadUInt16LittleEndian(datagram[(at + 4)..]) == NetlinkConstants.NLMSG_ERROR && BinaryPrimitives.ReadInt32LittleEndian(error) == -(int)Errno.ERESTART)
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(error, -(int)Errno.ENOMEM);
+                    rewritten++;
+                }
+            }
+
+            return datagram.Length;
+        };
+
+        NetlinkException failure = Assert.Throws<NetlinkException>(() => Nft.Commit(tx, stale));
+        Nft.Socket.OnReceive = null;
+        Assert.Equal(1, rewritten);
+        Assert.Equal(Errno.ENOMEM, failure.Errno);
+        Assert.Equal(KernelReason.None, failure.Reason);
+        Assert.Equal("committing the transaction", failure.Operation);
+        Assert.Null(failure.Subject);
+        Assert.Null(Nft.GetTable(NftFamily.Ip, "fresh"));
+    }
+
+    private const int CAP_NET_ADMIN = 12;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct CapHeader
+    {
+        public uint Version;
+        public int Pid;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct CapData
+    {
+        public uint Effective;
+        public uint Permitted;
+        public uint Inheritable;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int capget(ref CapHeader header, [Out] CapData[] data);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int capset(ref CapHeader header, [In] CapData[] data);
+
+    /// <summary>capset(2) with pid 0 changes the calling thread only.</summary>
+    private static void DropEffectiveCapability(int capability)
+    {
+        var header = new CapHeader { Version = 0x20080522 };
+        var data = new CapData[2];
+        Assert.Equal(0, capget(ref header, data));
+        data[capability / 32].Effective &= ~(1u << (capability % 32));
+        Assert.Equal(0, capset(ref header, data));
     }
 }
