@@ -228,6 +228,46 @@ public sealed class ConnectionReadTests : NamespaceTest
         Assert.Equal("set ip b s has no 'flags interval' (Parameter 'set')", error.Message);
     }
 
+    /// <summary>
+    /// A set element dump does not flag NLM_F_DUMP_INTR when a commit lands between two of its datagrams, but the
+    /// ruleset generation in its messages moves: the dump is read again, whole, so what it returns is one state of the
+    /// set, never the start of the old one joined to the end of the new one.
+    /// </summary>
+    [Fact]
+    public void ASetElementDumpThatStraddlesACommitIsReadAgainWhole()
+    {
+        var set = new NftSet(NftFamily.Ip, "t", "s", SetKeyType.Ipv4Address);
+        var tx = new NftTransaction();
+        tx.AddTable(new NftTable(NftFamily.Ip, "t"));
+        tx.AddSet(set);
+        tx.AddElements(set, Enumerable.Range(0, 20_000).Select(i => IpPrefix.Create(false, 0x0A000000u + (uint)i, 32)));
+        Nft.Commit(tx);
+
+        var dumps = new List<uint>();
+        Nft.Socket.OnReceive = datagram =>
+        {
+            List<ReplyStream.Header> messages = ReplyStream.Headers(datagram);
+            if (messages.Count > 0 && messages[0].Type == ReplyStream.Nft(12) && !dumps.Contains(messages[0].Sequence))
+            {
+                dumps.Add(messages[0].Sequence);
+                if (dumps.Count == 1)
+                {
+                    Ns.Nft("flush", "set", "ip", "t", "s");
+                    Ns.Nft("add", "element", "ip", "t", "s", "{ 192.168.0.1 }");
+                }
+            }
+
+            return datagram.Length;
+        };
+
+        IReadOnlyList<IpPrefix> prefixes = Nft.ListPrefixes(set);
+        Nft.Socket.OnReceive = null;
+
+        Assert.Equal(2, dumps.Count);
+        Assert.Equal([IpPrefix.Parse("192.168.0.1")], prefixes);
+        Assert.Equal(["192.168.0.1"], NftOracle.Elements(Ns, set));
+    }
+
     private object Read(string read) => read switch
     {
         "GetGeneration" => Nft.GetGeneration(),
