@@ -268,6 +268,46 @@ public sealed class ConnectionReadTests : NamespaceTest
         Assert.Equal(["192.168.0.1"], NftOracle.Elements(Ns, set));
     }
 
+    /// <summary>
+    /// A chain dump that straddles a commit deleting chains it already returned is read again: the list is one state
+    /// of the ruleset, without the deleted chains and without a gap where the kernel's place in the old list was.
+    /// </summary>
+    [Fact]
+    public void AChainDumpThatStraddlesACommitIsReadAgainWhole()
+    {
+        const int count = 2000;
+        var ruleset = new System.Text.StringBuilder("table ip t {\n");
+        for (int i = 0; i < count; i++)
+        {
+            ruleset.Append($" chain c{i:D4} {{ }}\n");
+        }
+
+        Ns.NftLoad(ruleset.Append("}\n").ToString());
+        var dumps = new List<uint>();
+        Nft.Socket.OnReceive = datagram =>
+        {
+            List<ReplyStream.Header> messages = ReplyStream.Headers(datagram);
+            if (messages.Count > 0 && messages[0].Type == ReplyStream.Nft(3) && !dumps.Contains(messages[0].Sequence))
+            {
+                dumps.Add(messages[0].Sequence);
+                if (dumps.Count == 1)
+                {
+                    Ns.Nft("delete", "chain", "ip", "t", "c0000");
+                    Ns.Nft("delete", "chain", "ip", "t", "c0001");
+                }
+            }
+
+            return datagram.Length;
+        };
+
+        IReadOnlyList<NftChain> chains = Nft.ListChains(NftFamily.Ip, "t");
+        Nft.Socket.OnReceive = null;
+
+        Assert.Equal(2, dumps.Count);
+        Assert.Equal(Enumerable.Range(2, count - 2).Select(i => $"c{i:D4}"), chains.Select(c => c.Name));
+        Assert.Equal(count - 2, NftOracle.Objects(Ns, "chain").Count);
+    }
+
     private object Read(string read) => read switch
     {
         "GetGeneration" => Nft.GetGeneration(),
