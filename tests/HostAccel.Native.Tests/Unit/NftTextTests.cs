@@ -43,6 +43,39 @@ public class NftTextTests
     [Fact]
     public void HalfASurrogatePairIsEscaped() => Assert.Equal("\"lone \\u{d800} half\"", NftText.Quote("lone \ud800 half"));
 
+    [Fact]
+    public void ASurrogatePairStaysWholeWhenAnotherCharacterIsEscaped() =>
+        Assert.Equal("\"😀\\n😀\"", NftText.Quote("😀\n😀"));
+
+    [Theory]
+    [InlineData("", -1)]
+    [InlineData("plain text", -1)]
+    [InlineData("😀", -1)]
+    [InlineData("a😀b😀", -1)]
+    [InlineData("😀\"", 2)]
+    [InlineData("a\nb", 1)]
+    [InlineData("ab\u202E", 2)]
+    [InlineData("back\\slash", -1)]
+    public void IndexOfUnwritableSkipsWholeSurrogatePairsAndFindsTheFirstCharacterNftCannotWrite(string text, int index) =>
+        Assert.Equal(index, NftText.IndexOfUnwritable(text));
+
+    /// <summary>Lone surrogates in a [Fact]: xunit passes theory strings as UTF-8, which has no lone surrogates.</summary>
+    [Fact]
+    public void IndexOfUnwritableFindsAHalfSurrogatePair()
+    {
+        Assert.Equal(2, NftText.IndexOfUnwritable("😀\ud800"));
+        Assert.Equal(1, NftText.IndexOfUnwritable("x\udc00😀"));
+        Assert.Equal(0, NftText.IndexOfUnwritable("\udc00\ud800"));
+    }
+
+    [Fact]
+    public void NullTextsAreRefusedNamingTheArgument()
+    {
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => NftText.Name(null!)).ParamName);
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => NftText.Quote(null!)).ParamName);
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => NftText.IndexOfUnwritable(null!)).ParamName);
+    }
+
     /// <summary>Whatever the text, the quoted form is one line with exactly two double quotes: the ones around it.</summary>
     [Fact]
     public void QuotedTextIsAlwaysOneLineWithTwoQuotes()
