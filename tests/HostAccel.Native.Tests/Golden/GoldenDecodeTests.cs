@@ -1,5 +1,6 @@
 using HostAccel.Native.Netlink;
 using HostAccel.Native.Nftables;
+using HostAccel.Native.Nftables.Expressions;
 using HostAccel.Native.Nftables.Objects;
 using HostAccel.Native.Tests.Support;
 using Xunit;
@@ -74,6 +75,39 @@ public class GoldenDecodeTests
         Assert.Equal(
             $"iif \"antrea-gw0\" ip saddr 10.244.2.0/24 oif \"eth0\" ip daddr @peer-pod-cidr counter packets 0 bytes 0 comment \"{Seed.LocalToRemote}\"",
             RuleText.Body(rules[0], i => i switch { 2 => "eth0", 4 => "antrea-gw0", _ => null }));
+    }
+
+    /// <summary>A request fixture (the bytes after the nlmsghdr nft sent) as the message the kernel would read.</summary>
+    private static T DecodeRequest<T>(string name, Func<NetlinkMessage, T> decode)
+    {
+        GoldenMessage golden = Assert.Single(GoldenFile.Read(name));
+        return decode(new NetlinkMessage(golden.Type, golden.Flags, 0, 0, golden.Bytes));
+    }
+
+    [Theory]
+    [InlineData("flowtable-ip-fastpath", NftFamily.Ip, FlowtableFlags.None)]
+    [InlineData("flowtable-ip6-fastpath", NftFamily.Ip6, FlowtableFlags.None)]
+    [InlineData("flowtable-ip-fastpath-counter", NftFamily.Ip, FlowtableFlags.Counter)]
+    [InlineData("flowtable-ip-fastpath-offload", NftFamily.Ip, FlowtableFlags.HardwareOffload)]
+    public void NftsFlowtablesDecodeWithTheirDevicesAndFlags(string name, NftFamily family, FlowtableFlags flags)
+    {
+        // This kernel has no flowtables to list, so nft's own NEWFLOWTABLE requests stand in for the kernel's
+        // replies, which carry the same attributes. nft sent the devices in reverse of how they were written.
+        NftFlowtable flowtable = DecodeRequest(name, m => NftFlowtable.Decode(m));
+        Assert.Equal(Seed.Fastpath(family) with { Devices = new[] { "eth0", "antrea-gw0" }, Flags = flags }, flowtable);
+    }
+
+    [Fact]
+    public void NftsFlowAddRuleDecodesWithItsFlowtable()
+    {
+        NftRule rule = DecodeRequest("rule-ip-local-to-remote-flow", m => NftRule.Decode(m));
+        NftRule expected = Seed.ForwardRules(gw: 4, eth: 2, flowAdd: true)[0];
+
+        // nft names the set added in its batch by id as well (see GoldenEncodeTests.WithSet).
+        Assert.Equal(
+            expected with { Expressions = expected.Expressions.Select(e => e is LookupExpression l ? l with { SetId = 1 } : e).ToArray() },
+            rule);
+        Assert.Contains(new FlowOffloadExpression("fastpath"), rule.Expressions);
     }
 
     [Fact]
