@@ -174,6 +174,25 @@ public sealed class NetlinkSocketTests : IDisposable
     }
 
     [Fact]
+    public void ReceivingWaitsForADatagramQueuedLater()
+    {
+        uint sequence = _socket.NextSequence();
+        var later = new Thread(() =>
+        {
+            Thread.Sleep(200);
+            _socket.Send(Noop(sequence, NLM_F_REQUEST | NLM_F_ACK, 0));
+        });
+        later.Start();
+
+        byte[] datagram = _socket.Receive().ToArray();
+        later.Join();
+        Assert.Equal(36, datagram.Length);
+        Assert.Equal(NLMSG_ERROR, BinaryPrimitives.ReadUInt16LittleEndian(datagram.AsSpan(4)));
+        Assert.Equal(sequence, BinaryPrimitives.ReadUInt32LittleEndian(datagram.AsSpan(8)));
+        Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(datagram.AsSpan(16)));
+    }
+
+    [Fact]
     public void DrainDiscardsEveryQueuedDatagram()
     {
         uint sequence = _socket.NextSequence();
