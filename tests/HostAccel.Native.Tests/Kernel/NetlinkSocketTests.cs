@@ -202,6 +202,34 @@ public sealed class NetlinkSocketTests : IDisposable
         Assert.True(_socket.Receive(wait: false).IsEmpty);
     }
 
+    [Fact]
+    public void AnOverflowedQueueIsARecvErrorOnceAndDrainReadsPastIt()
+    {
+        _socket.KernelReceiveBufferSize = 1; // the kernel's minimum, a few KiB
+        _socket.Join(1 /* RTNLGRP_LINK */);
+
+        Overflow("a");
+        SystemCallException error = Assert.Throws<SystemCallException>(() => _socket.Receive(wait: false));
+        Assert.Equal(Errno.ENOBUFS, error.Errno);
+        Assert.StartsWith("recv (netlink socket) failed: ", error.Message, StringComparison.Ordinal);
+        _socket.Drain();
+        Assert.True(_socket.Receive(wait: false).IsEmpty);
+
+        // Drain meets the overflow itself, reports nothing, and still empties the queue.
+        Overflow("b");
+        _socket.Drain();
+        Assert.True(_socket.Receive(wait: false).IsEmpty);
+    }
+
+    /// <summary>Link notifications for a few veth pairs: far more than the minimal receive buffer holds.</summary>
+    private void Overflow(string prefix)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            _ns.AddDevice($"{prefix}{i}", $"{prefix}{i}p");
+        }
+    }
+
     // ---- request ----
 
     [Fact]
