@@ -25,6 +25,7 @@ public class AttemptsTests
             5,
             n =>
             {
+                Assert.InRange(n, 1, 5);
                 numbers.Add(n);
                 return n < 3 ? throw new TimeoutException($"failure {n}") : $"success {n}";
             },
@@ -46,7 +47,13 @@ public class AttemptsTests
         var reported = new List<int>();
         TimeoutException last = Assert.Throws<TimeoutException>(() => Attempts.Run<int>(
             maxAttempts,
-            n => { numbers.Add(n); throw new TimeoutException($"failure {n}"); },
+            n =>
+            {
+                // An attempt number outside 1..maxAttempts fails the test at once (not transient), rather than looping.
+                Assert.InRange(n, 1, maxAttempts);
+                numbers.Add(n);
+                throw new TimeoutException($"failure {n}");
+            },
             Transient,
             (n, _) => reported.Add(n)));
 
