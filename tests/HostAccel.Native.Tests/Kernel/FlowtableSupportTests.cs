@@ -37,6 +37,8 @@ public sealed class FlowtableSupportTests : NamespaceTest
         if (_kernelHasFlowtables)
         {
             Assert.DoesNotContain(report.Reasons, r => r.Contains("CONFIG_NF_FLOW_TABLE", StringComparison.Ordinal));
+            // The counter flag (Linux 5.7+) is probed with a flowtable of its own: nft agrees on it too.
+            Assert.Equal(NftCanAddAFlowtable(counter: true), report.FlowtableCounter);
         }
         else
         {
@@ -176,12 +178,12 @@ public sealed class FlowtableSupportTests : NamespaceTest
     }
 
     /// <summary>nft's own answer, in a namespace of its own so that nothing of it is left in the one under test.</summary>
-    private static bool NftCanAddAFlowtable()
+    private static bool NftCanAddAFlowtable(bool counter = false)
     {
         using var scratch = new TestNamespace();
         scratch.AddDevice("ft0", "ft1");
         return Shell.Execute("ip", "netns", "exec", scratch.Name, "nft",
-            "add table ip probe; add flowtable ip probe f { hook ingress priority 0; devices = { ft0 }; }").Code == 0;
+            $"add table ip probe; add flowtable ip probe f {{ hook ingress priority 0; devices = {{ ft0 }};{(counter ? " counter;" : "")} }}").Code == 0;
     }
 
     private static IEnumerable<string> Devices(JsonElement flowtable) =>
