@@ -123,6 +123,7 @@ public class AttributeCodecTests
             }
         });
     }
+
     [Fact]
     public void AFreshReaderIsOnNoNestedAttribute()
     {
