@@ -1,5 +1,8 @@
 using System.Net;
+using System.Reflection;
 using HostAccel.Native.Conntrack;
+using HostAccel.Native.Interop;
+using HostAccel.Native.Netlink;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Tests.Support;
 using Xunit;
@@ -98,5 +101,19 @@ public sealed class ConntrackTests : IDisposable
         using var empty = new TestNamespace();
         using ConntrackConnection none = ConntrackConnection.Open(empty.Name);
         Assert.Empty(none.ListFlows());
+    }
+
+    [Fact]
+    public void AListWhoseReplyIsLostSaysItWasListingConntrackEntries()
+    {
+        using ConntrackConnection conntrack = ConntrackConnection.Open(_ns.Name);
+        // The connection keeps its socket private: reached by reflection only to inject recv's ENOBUFS on every datagram.
+        var socket = (NetlinkSocket)typeof(ConntrackConnection).GetField("_socket", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(conntrack)!;
+        socket.OnReceive = _ => throw new SystemCallException("recv", Errno.ENOBUFS, "netlink socket");
+
+        NetlinkException error = Assert.Throws<NetlinkException>(() => conntrack.ListFlows());
+
+        Assert.Equal(Errno.ENOBUFS, error.Errno);
+        Assert.Equal("listing conntrack entries: the socket's receive queue overflowed on each of 5 attempts", error.Operation);
     }
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using HostAccel.Native.Netlink;
 using HostAccel.Native.Nftables;
 using HostAccel.Native.Tests.Support;
@@ -64,6 +65,7 @@ public sealed class SubscriptionTests : NamespaceTest
 
         Assert.Contains(notices, n => n.Kind == NetlinkNoticeKind.Link && n.Link == "antrea-gw0" && !n.Deleted);
         Assert.Contains(notices, n => n.Kind == NetlinkNoticeKind.Link && n.Link == "antrea-gw0" && n.Deleted);
+        Assert.All(notices.Where(n => n.Kind == NetlinkNoticeKind.Link), n => Assert.Equal(n.Message == 17 /* RTM_DELLINK */, n.Deleted));
     }
 
     [Fact]
@@ -72,5 +74,20 @@ public sealed class SubscriptionTests : NamespaceTest
         using NetlinkSubscription subscription = NetlinkSubscription.Open(Ns.Name);
 
         Assert.Empty(subscription.Wait(TimeSpan.FromMilliseconds(100)));
+    }
+
+    [Fact]
+    public void DisposingClosesBothSockets()
+    {
+        NetlinkSubscription subscription = NetlinkSubscription.Open(Ns.Name);
+        // The sockets are private to the subscription: reached by reflection only to see that each is closed.
+        NetlinkSocket[] sockets = new[] { "_nftables", "_links" }
+            .Select(name => (NetlinkSocket)typeof(NetlinkSubscription).GetField(name, BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(subscription)!)
+            .ToArray();
+        Assert.All(sockets, socket => Assert.False(socket.Handle.IsClosed));
+
+        subscription.Dispose();
+
+        Assert.All(sockets, socket => Assert.True(socket.Handle.IsClosed));
     }
 }

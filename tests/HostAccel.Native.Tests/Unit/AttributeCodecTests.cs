@@ -123,4 +123,61 @@ public class AttributeCodecTests
             }
         });
     }
+
+    [Fact]
+    public void AFreshReaderIsOnNoNestedAttribute()
+    {
+        var reader = new AttributeReader(Convert.FromHexString("0800018001000000"));
+        Assert.False(reader.IsNested);
+        Assert.True(reader.Next());
+        Assert.True(reader.IsNested);
+    }
+
+    [Theory]
+    // A valid u32 attribute, then a header cut to 2 bytes.
+    [InlineData("08000100000000010300", "attribute header truncated: 2 bytes left at offset 8")]
+    // A valid u32 attribute, then a nested attribute 5 claiming 12 bytes of the 8 that are left.
+    [InlineData("08000100000000010c000580aabbccdd", "attribute 5 at offset 8 claims 12 bytes, 8 are left")]
+    public void MalformedAttributesAreDescribedByOffsetAndLength(string hex, string message)
+    {
+        byte[] data = Convert.FromHexString(hex);
+        NetlinkDecodeException error = Assert.Throws<NetlinkDecodeException>(() =>
+        {
+            var reader = new AttributeReader(data);
+            while (reader.Next())
+            {
+            }
+        });
+        Assert.Equal("malformed netlink reply: " + message, error.Message);
+    }
+
+    [Fact]
+    public void ATypedGetterOnAShortPayloadSaysHowManyBytesItFound()
+    {
+        byte[] data = Convert.FromHexString("0600090001020000");
+        NetlinkDecodeException error = Assert.Throws<NetlinkDecodeException>(() =>
+        {
+            var reader = new AttributeReader(data);
+            reader.Next();
+            return reader.GetU32Be();
+        });
+        Assert.Equal("malformed netlink reply: attribute 9 holds 2 bytes, 4 expected", error.Message);
+    }
+
+    [Fact]
+    public void AStringThatIsOnlyItsNulIsEmpty()
+    {
+        var reader = new AttributeReader(Convert.FromHexString("0500010000000000"));
+        Assert.True(reader.Next());
+        Assert.Equal("", reader.GetString());
+    }
+
+    [Fact]
+    public void ADecodeErrorWithACauseKeepsItsPrefixAndTheCause()
+    {
+        var inner = new FormatException("bad");
+        var error = new NetlinkDecodeException("tuple", inner);
+        Assert.Equal("malformed netlink reply: tuple", error.Message);
+        Assert.Same(inner, error.InnerException);
+    }
 }

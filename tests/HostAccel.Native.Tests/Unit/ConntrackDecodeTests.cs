@@ -45,6 +45,86 @@ public class ConntrackDecodeTests
         Assert.Equal((offloaded, hardware), (flow.IsOffloaded, flow.IsHardwareOffloaded));
     }
 
+    [Fact]
+    public void AnEntryWithoutItsReplyTupleIsADecodeError()
+    {
+        NetlinkDecodeException error = Assert.Throws<NetlinkDecodeException>(() => DecodeOne(w => Tuple(w, 1, 6, reverse: false)));
+        Assert.Equal("malformed netlink reply: conntrack entry without its original and reply tuples", error.Message);
+    }
+
+    [Theory]
+    [InlineData(true, false, 4, "conntrack tuple without a destination address")]
+    [InlineData(false, true, 4, "conntrack tuple without a source address")]
+    [InlineData(true, true, 5, "conntrack address of 5 bytes")]
+    public void ATupleWithoutBothAddressesOrWithAnOddAddressIsADecodeError(bool source, bool destination, int addressLength, string message)
+    {
+        NetlinkDecodeException error = Assert.Throws<NetlinkDecodeException>(() => DecodeOne(w =>
+        {
+            using (w.Nested(1))
+            {
+                using (w.Nested(1))
+                {
+                    if (source)
+                    {
+                        w.WriteBytes(1, new byte[addressLength]);
+                    }
+
+                    if (destination)
+                    {
+                        w.WriteBytes(2, new byte[addressLength]);
+                    }
+                }
+            }
+        }));
+        Assert.Equal("malformed netlink reply: " + message, error.Message);
+    }
+
+    [Theory]
+    [InlineData(null, (byte)3, null, "src=10.0.0.1 dst=10.0.0.2 type=0 code=3 id=0")]
+    [InlineData(null, null, (ushort)77, "src=10.0.0.1 dst=10.0.0.2 type=0 code=0 id=77")]
+    [InlineData((byte)3, (byte)1, (ushort)77, "src=10.0.0.1 dst=10.0.0.2 type=3 code=1 id=77")]
+    public void AnyIcmpFieldMakesTheTupleAnIcmpOne(byte? type, byte? code, ushort? id, string text)
+    {
+        Assert.Equal(text, ConntrackTuple.Describe(IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.0.0.2"), 5, 6, type, code, id));
+    }
+
+    [Theory]
+    [InlineData(0, 0, "src=10.0.0.1 dst=10.0.0.2")]
+    [InlineData(0, 53, "src=10.0.0.1 dst=10.0.0.2 sport=0 dport=53")]
+    [InlineData(53, 0, "src=10.0.0.1 dst=10.0.0.2 sport=53 dport=0")]
+    public void PortsAreShownUnlessBothAreZero(ushort sourcePort, ushort destinationPort, string text)
+    {
+        Assert.Equal(text, ConntrackTuple.Describe(IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.0.0.2"), sourcePort, destinationPort, null, null, null));
+    }
+
+    [Theory]
+    [InlineData(17, ConntrackStatus.HardwareOffload, "udp 30 src=127.0.0.1 dst=127.0.0.1 sport=1 dport=2 src=127.0.0.1 dst=127.0.0.1 sport=2 dport=1 [HW_OFFLOAD]")]
+    [InlineData(58, ConntrackStatus.Assured, "icmpv6 30 src=127.0.0.1 dst=127.0.0.1 sport=1 dport=2 src=127.0.0.1 dst=127.0.0.1 sport=2 dport=1")]
+    [InlineData(132, ConntrackStatus.Offload, "sctp 30 src=127.0.0.1 dst=127.0.0.1 sport=1 dport=2 src=127.0.0.1 dst=127.0.0.1 sport=2 dport=1 [OFFLOAD]")]
+    [InlineData(47, ConntrackStatus.None, "47 30 src=127.0.0.1 dst=127.0.0.1 sport=1 dport=2 src=127.0.0.1 dst=127.0.0.1 sport=2 dport=1")]
+    public void AFlowIsShownWithItsProtocolNameAndOffloadMark(byte protocol, ConntrackStatus status, string text)
+    {
+        var flow = new ConntrackFlow(NftFamily.Ip, new ConntrackTuple(IPAddress.Loopback, IPAddress.Loopback, protocol, 1, 2),
+            new ConntrackTuple(IPAddress.Loopback, IPAddress.Loopback, protocol, 2, 1), status) { TimeoutSeconds = 30 };
+        Assert.Equal(text, flow.ToString());
+    }
+
+    private static ConntrackFlow DecodeOne(Action<NetlinkWriter> attributes)
+    {
+        var w = new NetlinkWriter();
+        int start = w.BeginMessage((1 << 8) | 0, NetlinkConstants.NLM_F_MULTI, 7);
+        w.WriteNfGenMsg((byte)NftFamily.Ip);
+        attributes(w);
+        w.EndMessage(start);
+        ConntrackFlow? flow = null;
+        foreach (NetlinkMessage message in NetlinkMessage.Parse(w.WrittenSpan))
+        {
+            flow = ConntrackConnection.Decode(message);
+        }
+
+        return flow!;
+    }
+
     private static ConntrackFlow Decode(byte protocol, (ulong Packets, ulong Bytes) original, (ulong Packets, ulong Bytes) reply)
     {
         var w = new NetlinkWriter();
