@@ -90,62 +90,18 @@ public sealed class NetlinkSocketTests : IDisposable
         // and the socket falls back to SO_RCVBUF and SO_SNDBUF, which stop at net.core.rmem_max and wmem_max.
         int rmemMax = int.Parse(File.ReadAllText("/proc/sys/net/core/rmem_max").Trim(), System.Globalization.CultureInfo.InvariantCulture);
         int wmemMax = int.Parse(File.ReadAllText("/proc/sys/net/core/wmem_max").Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        Exception? failure = null;
-        int receiveBuffer = 0, sendBuffer = 0;
-        bool acknowledged = false;
-        var thread = new Thread(() =>
+        (int receiveBuffer, bool acknowledged, int sendBuffer) = ThreadCapabilities.RunWithout(ThreadCapabilities.CAP_NET_ADMIN, () =>
         {
-            try
-            {
-                DropCapNetAdmin();
-                using NetlinkSocket socket = NetlinkSocket.Open(NETLINK_ROUTE, _ns.Name);
-                receiveBuffer = socket.KernelReceiveBufferSize;
-                acknowledged = socket.Request((w, s) => WriteNoop(w, s, 1024 * 1024)).IsAck;
-                sendBuffer = GetInt(socket, SOL_SOCKET, SO_SNDBUF);
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-        });
-        thread.Start();
-        thread.Join();
+            using NetlinkSocket socket = NetlinkSocket.Open(NETLINK_ROUTE, _ns.Name);
+            int receiveBuffer = socket.KernelReceiveBufferSize;
+            bool acknowledged = socket.Request((w, s) => WriteNoop(w, s, 1024 * 1024)).IsAck;
+            return (receiveBuffer, acknowledged, GetInt(socket, SOL_SOCKET, SO_SNDBUF));
+        }, effectiveOnly: true);
 
-        Assert.Null(failure);
         Assert.Equal(2 * Math.Min(8 * 1024 * 1024, rmemMax), receiveBuffer);
         Assert.True(acknowledged);
         Assert.Equal(2 * Math.Min(1024 * 1024 + 4096, wmemMax), sendBuffer);
     }
-
-    private static void DropCapNetAdmin()
-    {
-        var header = new CapHeader { Version = 0x20080522 };
-        var data = new CapData[2];
-        Assert.Equal(0, capget(ref header, data));
-        data[0].Effective &= ~(1u << 12); // CAP_NET_ADMIN
-        Assert.Equal(0, capset(ref header, data));
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CapHeader
-    {
-        public uint Version;
-        public int Pid;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CapData
-    {
-        public uint Effective;
-        public uint Permitted;
-        public uint Inheritable;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int capget(ref CapHeader header, [Out] CapData[] data);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int capset(ref CapHeader header, CapData[] data);
 
     [Fact]
     public void StrictCheckingIsEnabledOnAKernelThatKnowsIt()

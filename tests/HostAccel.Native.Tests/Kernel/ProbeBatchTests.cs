@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using HostAccel.Native.Interop;
 using HostAccel.Native.Netlink;
 using HostAccel.Native.Nftables;
@@ -75,24 +74,8 @@ public sealed class ProbeBatchTests : NamespaceTest
         probe.DeleteTable(new NftTable(NftFamily.Ip, "absent"));
         string before = NftOracle.Ruleset(Ns);
 
-        Exception? error = null;
-        bool dropped = false;
-        var thread = new Thread(() =>
-        {
-            dropped = DropEffective(CAP_NET_ADMIN);
-            try
-            {
-                Nft.Validate(probe);
-            }
-            catch (Exception ex)
-            {
-                error = ex;
-            }
-        });
-        thread.Start();
-        thread.Join();
+        Exception? error = ThreadCapabilities.RecordWithoutEffective(ThreadCapabilities.CAP_NET_ADMIN, () => Nft.Validate(probe));
 
-        Assert.True(dropped, "capset failed");
         NetlinkException refused = Assert.IsType<NetlinkException>(error);
         Assert.Equal(Errno.EPERM, refused.Errno);
         Assert.Equal("starting the probe transaction", refused.Operation);
@@ -101,40 +84,5 @@ public sealed class ProbeBatchTests : NamespaceTest
 
         // The test's own thread still has it.
         Assert.Equal([Errno.None, Errno.ENOENT], Nft.Validate(probe));
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CapHeader
-    {
-        public uint Version;
-        public int Pid;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CapData
-    {
-        public uint Effective;
-        public uint Permitted;
-        public uint Inheritable;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int capget(ref CapHeader header, [Out] CapData[] data);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int capset(ref CapHeader header, CapData[] data);
-
-    /// <summary>Clears one capability from the calling thread's effective set (_LINUX_CAPABILITY_VERSION_3).</summary>
-    private static bool DropEffective(int capability)
-    {
-        var header = new CapHeader { Version = 0x20080522, Pid = 0 };
-        var data = new CapData[2];
-        if (capget(ref header, data) != 0)
-        {
-            return false;
-        }
-
-        data[capability / 32].Effective &= ~(1u << (capability % 32));
-        return capset(ref header, data) == 0;
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using HostAccel.Native.Interop;
 using HostAccel.Native.Netlink;
 using HostAccel.Native.Nftables;
@@ -177,14 +176,7 @@ public sealed class TransactionSubjectTests : NamespaceTest
         var tx = new NftTransaction();
         tx.AddTable(new NftTable(NftFamily.Ip, "fresh"), subject: "fresh");
 
-        Exception? caught = null;
-        var thread = new Thread(() =>
-        {
-            DropEffectiveCapability(CAP_NET_ADMIN);
-            caught = Record.Exception(() => Nft.Commit(tx));
-        });
-        thread.Start();
-        thread.Join();
+        Exception? caught = ThreadCapabilities.RecordWithoutEffective(ThreadCapabilities.CAP_NET_ADMIN, () => Nft.Commit(tx));
 
         NetlinkException error = Assert.IsType<NetlinkException>(caught);
         Assert.Equal(Errno.EPERM, error.Errno);
@@ -231,38 +223,5 @@ public sealed class TransactionSubjectTests : NamespaceTest
         Assert.Equal("committing the transaction", failure.Operation);
         Assert.Null(failure.Subject);
         Assert.Null(Nft.GetTable(NftFamily.Ip, "fresh"));
-    }
-
-    private const int CAP_NET_ADMIN = 12;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CapHeader
-    {
-        public uint Version;
-        public int Pid;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CapData
-    {
-        public uint Effective;
-        public uint Permitted;
-        public uint Inheritable;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int capget(ref CapHeader header, [Out] CapData[] data);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int capset(ref CapHeader header, [In] CapData[] data);
-
-    /// <summary>capset(2) with pid 0 changes the calling thread only.</summary>
-    private static void DropEffectiveCapability(int capability)
-    {
-        var header = new CapHeader { Version = 0x20080522 };
-        var data = new CapData[2];
-        Assert.Equal(0, capget(ref header, data));
-        data[capability / 32].Effective &= ~(1u << (capability % 32));
-        Assert.Equal(0, capset(ref header, data));
     }
 }

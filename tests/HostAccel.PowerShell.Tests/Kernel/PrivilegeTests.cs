@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using HostAccel.Native.Tests.Support;
 using HostAccel.PowerShell.Engine;
 using HostAccel.PowerShell.Tests.Support;
 using Xunit;
@@ -10,64 +10,14 @@ namespace HostAccel.PowerShell.Tests.Kernel;
 /// Linux, and netlink checks the credentials the socket was opened with), so the rest of the test process keeps
 /// root while the engine meets the kernel's EPERM.
 /// </summary>
-public sealed partial class PrivilegeTests : EngineTest
+public sealed class PrivilegeTests : EngineTest
 {
-    private const int CAP_NET_ADMIN = 12;
-    private const int CAP_SYS_ADMIN = 21;
-    private const uint LINUX_CAPABILITY_VERSION_3 = 0x20080522;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CapHeader
-    {
-        public uint Version;
-        public int Pid;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct CapData
-    {
-        public uint Effective;
-        public uint Permitted;
-        public uint Inheritable;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int capget(ref CapHeader header, [Out] CapData[] data);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int capset(ref CapHeader header, [In] CapData[] data);
+    private const int CAP_NET_ADMIN = ThreadCapabilities.CAP_NET_ADMIN;
+    private const int CAP_SYS_ADMIN = ThreadCapabilities.CAP_SYS_ADMIN;
 
     private static T WithoutNetAdmin<T>(Func<T> action) => Without(CAP_NET_ADMIN, action);
 
-    private static T Without<T>(int capability, Func<T> action)
-    {
-        T result = default!;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                var header = new CapHeader { Version = LINUX_CAPABILITY_VERSION_3 };
-                var data = new CapData[2];
-                Assert.Equal(0, capget(ref header, data));
-                data[0].Effective &= ~(1u << capability);
-                Assert.Equal(0, capset(ref header, data));
-                result = action();
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-        });
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
-        {
-            throw failure;
-        }
-
-        return result;
-    }
+    private static T Without<T>(int capability, Func<T> action) => ThreadCapabilities.RunWithout(capability, action, effectiveOnly: true);
 
     [Fact]
     public void WithoutCapNetAdminEveryPathIsPermissionDeniedSayingWhatIsNeeded()
