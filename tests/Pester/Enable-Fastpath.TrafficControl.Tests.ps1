@@ -227,6 +227,22 @@ Describe 'Traffic Control mode on a kernel that has it' -Skip:(-not $trafficCont
         (Get-ForwardCount) - $before | Should -BeGreaterOrEqual 4
     }
 
+    It 'Remove-PeerPodCidr asks once, about the set: its redirects follow that answer without a second question' {
+        & ip -n $node route add 10.244.3.0/24 via 172.18.0.2 dev eth0
+        Add-PeerPodCidr -NetworkNamespace $node 10.244.3.0/24 -Confirm:$false -ErrorAction Stop
+        (Get-FastpathCounter -NetworkNamespace $node).Destination | Should -Contain '10.244.3.0/24'
+        # ConfirmImpact is High, so a console pwsh asks; it reads the answers from standard input: two Yes ready.
+        $script = Join-Path ([IO.Path]::GetTempPath()) "remove-once-$PID.ps1"
+        "Import-Module '$ModulePath'; Remove-PeerPodCidr -NetworkNamespace $node 10.244.3.0/24 -ErrorAction Stop" | Set-Content $script
+        try { $out = "y`ny`n" | & pwsh -NoProfile -File $script 2>&1 | Out-String } finally { Remove-Item $script }
+        $LASTEXITCODE | Should -Be 0
+        [regex]::Matches($out, 'Are you sure you want to perform this action\?').Count | Should -Be 1 -Because $out
+        $out | Should -Match 'Remove peer Pod CIDR'
+        (Get-PeerPodCidr -NetworkNamespace $node).Cidr | Should -Not -Contain '10.244.3.0/24'
+        (Get-FastpathCounter -NetworkNamespace $node).Destination | Should -Not -Contain '10.244.3.0/24'
+        & ip -n $node route del 10.244.3.0/24
+    }
+
     It 'Add-PeerPodCidr of a peer the Node has no route to changes the set, says the filters did not follow, and changes none' {
         $filters = (Get-FastpathCounter -NetworkNamespace $node).Filter
         $err = $null

@@ -30,8 +30,8 @@ internal sealed class TrafficControlPeers
 
     /// <summary>
     /// For each namespace whose set change was committed (or, under -WhatIf, would have been): plans the redirects'
-    /// change from the filters in the kernel, asks ShouldProcess with the tc statements, and applies it. A namespace
-    /// without HostAccel's redirects is the flowtable mode: nothing to do.
+    /// change from the filters in the kernel and applies it, the confirmation of the set's change covering it (under
+    /// -WhatIf, prints its tc statements). A namespace without HostAccel's redirects is the flowtable mode: nothing to do.
     /// </summary>
     public void Follow(ChangeCmdlet cmdlet, IReadOnlyList<AccelSession> committed, bool removing)
     {
@@ -89,9 +89,13 @@ internal sealed class TrafficControlPeers
                         cmdlet.WriteVerbose(c.Change.Render(names));
                     }
 
-                    string action = removing ? "Remove the peer Pod CIDRs' redirects" : "Redirect the peer Pod CIDRs";
-                    if (!cmdlet.ShouldProcess($"{action} on {target}:{Environment.NewLine}  {statements}", $"{action} on {target}?{Environment.NewLine}  {statements}", action))
+                    if (cmdlet.IsWhatIf)
                     {
+                        // Only -WhatIf asks here, to print the statements. Otherwise the set's change was confirmed
+                        // already and the redirects are part of it: a second question could only leave the set and
+                        // its redirects disagreeing (the statements are on -Verbose).
+                        string action = removing ? "Remove the peer Pod CIDRs' redirects" : "Redirect the peer Pod CIDRs";
+                        cmdlet.ShouldProcess($"{action} on {target}:{Environment.NewLine}  {statements}", $"{action} on {target}?{Environment.NewLine}  {statements}", action);
                         return;
                     }
 
