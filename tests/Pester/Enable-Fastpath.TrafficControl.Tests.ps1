@@ -236,8 +236,8 @@ Describe 'Traffic Control mode on a kernel that has it' -Skip:(-not $trafficCont
         "Import-Module '$ModulePath'; Remove-PeerPodCidr -NetworkNamespace $node 10.244.3.0/24 -ErrorAction Stop" | Set-Content $script
         try { $out = "y`ny`n" | & pwsh -NoProfile -File $script 2>&1 | Out-String } finally { Remove-Item $script }
         $LASTEXITCODE | Should -Be 0
-        [regex]::Matches($out, 'Are you sure you want to perform this action\?').Count | Should -Be 1 -Because $out
-        $out | Should -Match 'Remove peer Pod CIDR'
+        [regex]::Matches($out, '\[Y\] Yes +\[A\] Yes to All').Count | Should -Be 1 -Because $out
+        $out | Should -Match 'Remove peer Pod CIDR on set ip antrea peer-pod-cidr\?'
         (Get-PeerPodCidr -NetworkNamespace $node).Cidr | Should -Not -Contain '10.244.3.0/24'
         (Get-FastpathCounter -NetworkNamespace $node).Destination | Should -Not -Contain '10.244.3.0/24'
         & ip -n $node route del 10.244.3.0/24
