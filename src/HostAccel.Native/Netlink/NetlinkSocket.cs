@@ -311,6 +311,14 @@ public sealed unsafe class NetlinkSocket : IDisposable
                 switch (message.Type)
                 {
                     case NLMSG_DONE:
+                        // A dump the kernel fails after it started (a route table that does not exist) ends with
+                        // NLMSG_DONE carrying the negative errno, and the extended ACK after it: no NLMSG_ERROR.
+                        if (message.Payload.Length >= 4 && System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(message.Payload) is int done and < 0)
+                        {
+                            throw new NetlinkException((Errno)(-done), operation, DoneMessage(message), null, sequence,
+                                (Errno)(-done) == Errno.EPERM ? KernelReason.NetAdminRequired : KernelReason.None);
+                        }
+
                         return interrupted;
                     case NLMSG_ERROR:
                         NetlinkError error = NetlinkError.Decode(message);
@@ -345,6 +353,26 @@ public sealed unsafe class NetlinkSocket : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>The extended ACK text (NLMSGERR_ATTR_MSG) after the errno of an NLMSG_DONE that ends a failed dump.</summary>
+    private static string? DoneMessage(in NetlinkMessage done)
+    {
+        if ((done.Flags & NLM_F_ACK_TLVS) == 0)
+        {
+            return null;
+        }
+
+        var reader = new AttributeReader(done.Payload[4..]);
+        while (reader.Next())
+        {
+            if (reader.Type == NLMSGERR_ATTR_MSG)
+            {
+                return reader.GetString();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
