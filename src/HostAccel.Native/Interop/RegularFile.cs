@@ -128,7 +128,7 @@ public sealed class NotARegularFileException : IOException
 public sealed class FileTooLargeException : IOException
 {
     public FileTooLargeException(string path, long size, long limit)
-        : base($"{path} holds {(size > limit ? "more than" : "")} {limit} bytes")
+        : base($"{path} holds {(size > limit ? "more than " : "")}{limit} bytes")
     {
         Path = path;
         Size = size;
