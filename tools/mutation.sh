@@ -29,8 +29,11 @@ mkdir -p "$output"
 cd "tests/$tests"
 # A mutant can make a test lose its namespace (a name mutated away, a setns skipped) and write where it runs: the
 # whole run is in a network namespace of its own (loopback up, for the test hosts' sockets), so what such a mutant
-# writes lands there and goes with it, never in the host's ruleset, devices or qdiscs.
-HOSTACCEL_FUZZ_CASES=${HOSTACCEL_FUZZ_CASES:-2000} \
+# writes lands there and goes with it, never in the host's ruleset, devices or qdiscs. That namespace has no route
+# out, so NuGet's audit (which fetches vulnerability data, and fails the build as a warning made an error) is off:
+# the packages are restored first, with the network.
+(cd "$root/tests/$tests" && dotnet restore --verbosity quiet)
+NuGetAudit=false HOSTACCEL_FUZZ_CASES=${HOSTACCEL_FUZZ_CASES:-2000} \
   unshare --net -- sh -c 'ip link set lo up && exec "$@"' sh \
   "$stryker" --config-file "$root/tools/stryker-$profile.json" --output "$output" "$@"
 # Test namespaces of runs Stryker ended at their timeout are left behind.
