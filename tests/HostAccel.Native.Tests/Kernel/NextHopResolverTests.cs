@@ -21,21 +21,7 @@ public sealed class NextHopResolverTests : IDisposable
 
     public NextHopResolverTests()
     {
-        _ns.Exec("ip", "link", "add", "eth0", "address", "02:00:00:00:00:01", "type", "veth", "peer", "name", "eth0-peer", "address", "02:00:00:00:00:02");
-        _ns.Exec("ip", "link", "add", "antrea-gw0", "address", "02:00:00:00:02:01", "type", "veth", "peer", "name", "gw-peer", "address", "02:00:00:00:02:02");
-        foreach (string device in new[] { "eth0", "eth0-peer", "antrea-gw0", "gw-peer" })
-        {
-            _ns.Exec("ip", "link", "set", device, "up");
-        }
-
-        _ns.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
-        Ip("addr add 172.18.0.1/24 dev eth0", "addr add 10.244.2.1/24 dev antrea-gw0",
-            "addr add fd00:172:18::1/64 dev eth0 nodad", "addr add fd00:10:244:2::1/64 dev antrea-gw0 nodad",
-            "route add 10.244.0.0/24 via 172.18.0.2 dev eth0", "route add fd00:10:244::/64 via fd00:172:18::2 dev eth0",
-            "neigh add 172.18.0.2 lladdr 02:00:00:00:00:02 dev eth0 nud permanent",
-            "neigh add fd00:172:18::2 lladdr 02:00:00:00:00:02 dev eth0 nud permanent",
-            "neigh add 10.244.2.2 lladdr 02:00:00:00:02:02 dev antrea-gw0 nud permanent",
-            "neigh add 10.244.2.3 dev antrea-gw0 nud incomplete");
+        DemoNode.LayOut(_ns);
         _eth0 = (int)_ns.IfIndex("eth0");
         _gw = (int)_ns.IfIndex("antrea-gw0");
         _tc = TcConnection.Open(_ns.Name);
@@ -47,13 +33,7 @@ public sealed class NextHopResolverTests : IDisposable
         _ns.Dispose();
     }
 
-    private void Ip(params string[] commands)
-    {
-        foreach (string command in commands)
-        {
-            _ns.Exec(["ip", .. command.Split(' ')]);
-        }
-    }
+    private void Ip(params string[] commands) => DemoNode.Ip(_ns, commands);
 
     private NextHopException Refusal(string prefix, string egress, string? ingress = "antrea-gw0", IPAddress? sampleSource = null) =>
         Assert.Throws<NextHopException>(() => NextHopResolver.Resolve(_tc, IpPrefix.Parse(prefix), egress, ingress, sampleSource));

@@ -9,35 +9,16 @@ namespace HostAccel.Native.Tests.Kernel;
 /// What a refused plan says, on the real kernel in a throwaway namespace (clsact only, which this host has, with tc
 /// as the oracle): the kernel's error, then whether the changes before it were undone, or which were not.
 /// </summary>
-public sealed class TcApplyExceptionTests : IDisposable
+public sealed class TcApplyExceptionTests : TcNamespaceTest
 {
-    private readonly TestNamespace _ns = new();
-    private readonly TcConnection _tc;
-    private readonly int _a;
-    private readonly int _b;
-
-    public TcApplyExceptionTests()
-    {
-        _ns.AddDevice("veth-a", "veth-b");
-        _a = (int)_ns.IfIndex("veth-a");
-        _b = (int)_ns.IfIndex("veth-b");
-        _tc = TcConnection.Open(_ns.Name);
-    }
-
-    public void Dispose()
-    {
-        _tc.Dispose();
-        _ns.Dispose();
-    }
-
     private bool TcSeesClsact(string device) =>
-        _ns.Exec("tc", "qdisc", "show", "dev", device).Contains("qdisc clsact", StringComparison.Ordinal);
+        Ns.Exec("tc", "qdisc", "show", "dev", device).Contains("qdisc clsact", StringComparison.Ordinal);
 
     [Fact]
     public void AFirstChangeRefusedIsReportedWithTheKernelsErrorAlone()
     {
-        _ns.Exec("tc", "qdisc", "add", "dev", "veth-a", "clsact");
-        TcApplyException refused = Assert.Throws<TcApplyException>(() => _tc.Apply([TcChange.AddQdisc(TcQdisc.Clsact(_a))]));
+        Ns.Exec("tc", "qdisc", "add", "dev", "veth-a", "clsact");
+        TcApplyException refused = Assert.Throws<TcApplyException>(() => Connection.Apply([TcChange.AddQdisc(TcQdisc.Clsact(A))]));
 
         Assert.Equal(0, refused.Index);
         Assert.Equal(Errno.EEXIST, refused.Errno);
@@ -49,8 +30,8 @@ public sealed class TcApplyExceptionTests : IDisposable
     [Fact]
     public void ARefusalAfterChangesThatWereAllUndoneSaysSo()
     {
-        TcChange add = TcChange.AddQdisc(TcQdisc.Clsact(_a));
-        TcApplyException refused = Assert.Throws<TcApplyException>(() => _tc.Apply([add, add]));
+        TcChange add = TcChange.AddQdisc(TcQdisc.Clsact(A));
+        TcApplyException refused = Assert.Throws<TcApplyException>(() => Connection.Apply([add, add]));
 
         Assert.Equal(1, refused.Index);
         Assert.Empty(refused.NotUndone);
@@ -62,15 +43,15 @@ public sealed class TcApplyExceptionTests : IDisposable
     [Fact]
     public void ARefusalAfterChangesThatCouldNotAllBeUndoneListsThoseThatStay()
     {
-        TcChange replaceA = TcChange.ReplaceQdisc(TcQdisc.Clsact(_a));
+        TcChange replaceA = TcChange.ReplaceQdisc(TcQdisc.Clsact(A));
         TcChange replaceLo = TcChange.ReplaceQdisc(TcQdisc.Clsact(1));
         TcApplyException refused = Assert.Throws<TcApplyException>(() =>
-            _tc.Apply([replaceA, TcChange.AddQdisc(TcQdisc.Clsact(_b)), replaceLo, TcChange.AddQdisc(TcQdisc.Clsact(_a))]));
+            Connection.Apply([replaceA, TcChange.AddQdisc(TcQdisc.Clsact(B)), replaceLo, TcChange.AddQdisc(TcQdisc.Clsact(A))]));
 
         Assert.Equal(3, refused.Index);
         Assert.Equal([replaceA, replaceLo], refused.NotUndone);
         Assert.Equal(
-            $"{refused.KernelError.Message} (2 of the 3 change(s) before it could not be undone: tc qdisc replace dev #{_a} clsact; tc qdisc replace dev #1 clsact)",
+            $"{refused.KernelError.Message} (2 of the 3 change(s) before it could not be undone: tc qdisc replace dev #{A} clsact; tc qdisc replace dev #1 clsact)",
             refused.Message);
         Assert.True(TcSeesClsact("veth-a"));
         Assert.False(TcSeesClsact("veth-b"));

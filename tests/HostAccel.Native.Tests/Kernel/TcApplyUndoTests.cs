@@ -15,40 +15,19 @@ namespace HostAccel.Native.Tests.Kernel;
 /// have been accepted, the kernel's refusal of it is turned into an acknowledgement in its reply stream, and the test
 /// reads which requests the undo then sent from the kernel's answers to them.
 /// </summary>
-public sealed class TcApplyUndoTests : IDisposable
+public sealed class TcApplyUndoTests : TcNamespaceTest
 {
     private const ushort RTM_NEWQDISC = 36, RTM_DELQDISC = 37, RTM_NEWTFILTER = 44, RTM_DELTFILTER = 45;
 
-    private readonly TestNamespace _ns = new();
-    private readonly TcConnection _tc;
-    private readonly int _a;
-    private readonly int _b;
 
-    public TcApplyUndoTests()
-    {
-        _ns.AddDevice("veth-a", "veth-b");
-        _a = (int)_ns.IfIndex("veth-a");
-        _b = (int)_ns.IfIndex("veth-b");
-        _tc = TcConnection.Open(_ns.Name);
-    }
-
-    public void Dispose()
-    {
-        _tc.Dispose();
-        _ns.Dispose();
-    }
-
-    private static NetlinkSocket SocketOf(TcConnection tc) =>
-        (NetlinkSocket)typeof(TcConnection).GetField("_socket", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(tc)!;
-
-    private string Tc(params string[] arguments) => _ns.Exec(["tc", .. arguments]);
+    private string Tc(params string[] arguments) => Ns.Exec(["tc", .. arguments]);
 
     private bool TcSeesClsact(string device) => Tc("qdisc", "show", "dev", device).Contains("qdisc clsact", StringComparison.Ordinal);
 
     [Fact]
     public void AListTheKernelAcceptsIsAppliedWhole()
     {
-        _tc.Apply([TcChange.AddQdisc(TcQdisc.Clsact(_a)), TcChange.AddQdisc(TcQdisc.Clsact(_b))]);
+        Connection.Apply([TcChange.AddQdisc(TcQdisc.Clsact(A)), TcChange.AddQdisc(TcQdisc.Clsact(B))]);
         Assert.True(TcSeesClsact("veth-a"));
         Assert.True(TcSeesClsact("veth-b"));
     }
@@ -56,8 +35,8 @@ public sealed class TcApplyUndoTests : IDisposable
     [Fact]
     public void ChangesWithoutAnInverseAreNamedAsNotUndoneInTheOrderTheyWereApplied()
     {
-        TcChange add = TcChange.AddQdisc(TcQdisc.Clsact(_a)), replace = TcChange.ReplaceQdisc(TcQdisc.Clsact(_b)), delete = TcChange.DeleteQdisc(TcQdisc.Clsact(_b));
-        TcApplyException error = Assert.Throws<TcApplyException>(() => _tc.Apply([add, replace, delete, TcChange.AddQdisc(TcQdisc.Clsact(_a))]));
+        TcChange add = TcChange.AddQdisc(TcQdisc.Clsact(A)), replace = TcChange.ReplaceQdisc(TcQdisc.Clsact(B)), delete = TcChange.DeleteQdisc(TcQdisc.Clsact(B));
+        TcApplyException error = Assert.Throws<TcApplyException>(() => Connection.Apply([add, replace, delete, TcChange.AddQdisc(TcQdisc.Clsact(A))]));
 
         Assert.Equal(3, error.Index);
         Assert.Equal(Errno.EEXIST, error.KernelError.Errno);
@@ -66,15 +45,15 @@ public sealed class TcApplyUndoTests : IDisposable
         Assert.False(TcSeesClsact("veth-a"));
         Assert.False(TcSeesClsact("veth-b"));
         Assert.EndsWith(
-            $"(2 of the 3 change(s) before it could not be undone: tc qdisc replace dev #{_b} clsact; tc qdisc del dev #{_b} clsact)",
+            $"(2 of the 3 change(s) before it could not be undone: tc qdisc replace dev #{B} clsact; tc qdisc del dev #{B} clsact)",
             error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void AnInverseTheKernelRefusesLeavesItsChangeNotUndone()
     {
-        TcChange add = TcChange.AddQdisc(TcQdisc.Clsact(_a)), delete = TcChange.DeleteQdisc(TcQdisc.Clsact(_a));
-        TcApplyException error = Assert.Throws<TcApplyException>(() => _tc.Apply([add, delete, TcChange.AddQdisc(TcQdisc.Clsact(9999))]));
+        TcChange add = TcChange.AddQdisc(TcQdisc.Clsact(A)), delete = TcChange.DeleteQdisc(TcQdisc.Clsact(A));
+        TcApplyException error = Assert.Throws<TcApplyException>(() => Connection.Apply([add, delete, TcChange.AddQdisc(TcQdisc.Clsact(9999))]));
 
         Assert.Equal(2, error.Index);
         // Undoing the add deletes a clsact that the delete already removed: the kernel refuses, and both stay listed.
@@ -92,7 +71,7 @@ public sealed class TcApplyUndoTests : IDisposable
     public void AClsactAddedByTheListIsKeptWhenAFilterWasPutOnEitherHookMeanwhile(string hook)
     {
         bool filtered = false;
-        SocketOf(_tc).OnReceive = datagram =>
+        SocketOf(Connection).OnReceive = datagram =>
         {
             if (!filtered)
             {
@@ -103,15 +82,15 @@ public sealed class TcApplyUndoTests : IDisposable
             return datagram.Length;
         };
 
-        TcChange add = TcChange.AddQdisc(TcQdisc.Clsact(_a));
-        TcApplyException error = Assert.Throws<TcApplyException>(() => _tc.Apply([add, TcChange.AddQdisc(TcQdisc.Clsact(_a))]));
-        SocketOf(_tc).OnReceive = null;
+        TcChange add = TcChange.AddQdisc(TcQdisc.Clsact(A));
+        TcApplyException error = Assert.Throws<TcApplyException>(() => Connection.Apply([add, TcChange.AddQdisc(TcQdisc.Clsact(A))]));
+        SocketOf(Connection).OnReceive = null;
 
         Assert.True(filtered);
         Assert.Equal([add], error.NotUndone);
         Assert.True(TcSeesClsact("veth-a"));
         Assert.Contains("u32", Tc("filter", "show", "dev", "veth-a", hook), StringComparison.Ordinal);
-        Assert.Contains(_tc.ListFilters(_a, hook == "ingress" ? ClsactHook.Ingress : ClsactHook.Egress), f => f.Kind == "u32" && f.Priority == 5);
+        Assert.Contains(Connection.ListFilters(A, hook == "ingress" ? ClsactHook.Ingress : ClsactHook.Egress), f => f.Kind == "u32" && f.Priority == 5);
     }
 
     public static TheoryData<string> FilterChanges => new(FilterCases.Keys);
@@ -134,10 +113,10 @@ public sealed class TcApplyUndoTests : IDisposable
     public void AFilterChangeIsUndoneByItsInverse(string name)
     {
         (Func<int, int, TcChange> make, ushort? undo) = FilterCases[name];
-        TcChange change = make(_a, _b);
+        TcChange change = make(A, B);
         var answered = new List<(ushort Request, Errno Errno)>();
         bool pretended = false;
-        SocketOf(_tc).OnReceive = datagram =>
+        SocketOf(Connection).OnReceive = datagram =>
         {
             foreach (ReplyStream.Header h in ReplyStream.Headers(datagram))
             {
@@ -164,9 +143,9 @@ public sealed class TcApplyUndoTests : IDisposable
             return datagram.Length;
         };
 
-        TcChange clsact = TcChange.AddQdisc(TcQdisc.Clsact(_a));
-        TcApplyException refused = Assert.Throws<TcApplyException>(() => _tc.Apply([clsact, change, TcChange.AddQdisc(TcQdisc.Clsact(_a))]));
-        SocketOf(_tc).OnReceive = null;
+        TcChange clsact = TcChange.AddQdisc(TcQdisc.Clsact(A));
+        TcApplyException refused = Assert.Throws<TcApplyException>(() => Connection.Apply([clsact, change, TcChange.AddQdisc(TcQdisc.Clsact(A))]));
+        SocketOf(Connection).OnReceive = null;
 
         Assert.True(pretended);
         Assert.Equal(2, refused.Index);
@@ -193,7 +172,7 @@ public sealed class TcApplyUndoTests : IDisposable
     [InlineData(TcChangeKind.ReplaceQdisc)]
     public void AQdiscRefusedWithEnoentIsAMissingModuleOnlyWhereTheProbeSaysSo(TcChangeKind kind)
     {
-        var orphan = new TcQdisc(_a, TcQdisc.ClsactKind) { Handle = TcQdisc.ClsactHandle, Parent = 0x00050000 };
+        var orphan = new TcQdisc(A, TcQdisc.ClsactKind) { Handle = TcQdisc.ClsactHandle, Parent = 0x00050000 };
         TcChange change = kind == TcChangeKind.AddQdisc ? TcChange.AddQdisc(orphan) : TcChange.ReplaceQdisc(orphan);
 
         // The probe the connection asks (KernelSupport's), answering for the kinds it was given.
@@ -221,7 +200,7 @@ public sealed class TcApplyUndoTests : IDisposable
         }
 
         // The real probe: this kernel has sch_ingress, so the refusal is no missing module.
-        NetlinkException real = Assert.Throws<NetlinkException>(() => _tc.Execute(change));
+        NetlinkException real = Assert.Throws<NetlinkException>(() => Connection.Execute(change));
         Assert.Equal(Errno.ENOENT, real.Errno);
         Assert.Equal(KernelSupport.ProbeTrafficControl().Clsact ? KernelReason.None : KernelReason.TrafficControlModuleMissing, real.Reason);
         Assert.Empty(real.MissingModules);
@@ -242,5 +221,5 @@ public sealed class TcApplyUndoTests : IDisposable
     /// <summary>A connection in the test's namespace whose module probe is <paramref name="probe"/> (the constructor's seam).</summary>
     private TcConnection Open(Func<IReadOnlyCollection<string>, IReadOnlyList<string>?> probe) =>
         (TcConnection)typeof(TcConnection).GetConstructors(BindingFlags.NonPublic | BindingFlags.Instance).Single()
-            .Invoke([NetlinkSocket.Open(NetlinkConstants.NETLINK_ROUTE, _ns.Name), probe]);
+            .Invoke([NetlinkSocket.Open(NetlinkConstants.NETLINK_ROUTE, Ns.Name), probe]);
 }

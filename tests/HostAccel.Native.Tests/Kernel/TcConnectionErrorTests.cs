@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using HostAccel.Native.Interop;
 using HostAccel.Native.Netlink;
 using HostAccel.Native.TrafficControl;
@@ -15,28 +14,8 @@ namespace HostAccel.Native.Tests.Kernel;
 /// answers; the few faults it cannot be made to produce (a dump refused outright, a lookup acknowledged without an
 /// answer) are injected into its real reply stream.
 /// </summary>
-public sealed class TcConnectionErrorTests : IDisposable
+public sealed class TcConnectionErrorTests : TcNamespaceTest
 {
-    private readonly TestNamespace _ns = new();
-    private readonly TcConnection _tc;
-    private readonly int _a;
-
-    public TcConnectionErrorTests()
-    {
-        _ns.AddDevice("veth-a", "veth-b");
-        _a = (int)_ns.IfIndex("veth-a");
-        _tc = TcConnection.Open(_ns.Name);
-    }
-
-    public void Dispose()
-    {
-        _tc.Dispose();
-        _ns.Dispose();
-    }
-
-    private static NetlinkSocket SocketOf(TcConnection tc) =>
-        (NetlinkSocket)typeof(TcConnection).GetField("_socket", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(tc)!;
-
     public static TheoryData<string, string> NullArguments => new()
     {
         { "Execute", "change" },
@@ -52,11 +31,11 @@ public sealed class TcConnectionErrorTests : IDisposable
     {
         Action call = method switch
         {
-            "Execute" => () => _tc.Execute(null!),
-            "Apply" => () => _tc.Apply(null!),
-            "GetNeighbour" => () => _tc.GetNeighbour(null!, _a),
-            "GetRoute" => () => _tc.GetRoute(null!),
-            _ => () => _tc.GetLink(null!),
+            "Execute" => () => Connection.Execute(null!),
+            "Apply" => () => Connection.Apply(null!),
+            "GetNeighbour" => () => Connection.GetNeighbour(null!, A),
+            "GetRoute" => () => Connection.GetRoute(null!),
+            _ => () => Connection.GetLink(null!),
         };
         ArgumentNullException error = Assert.Throws<ArgumentNullException>(call);
         Assert.Equal(parameter, error.ParamName);
@@ -65,23 +44,23 @@ public sealed class TcConnectionErrorTests : IDisposable
     [Fact]
     public void AnEmptyDeviceNameIsRefusedAndANameLongerThanTheKernelAllowsIsNoDevice()
     {
-        ArgumentException empty = Assert.Throws<ArgumentException>(() => _tc.GetLink(""));
+        ArgumentException empty = Assert.Throws<ArgumentException>(() => Connection.GetLink(""));
         Assert.Equal("name", empty.ParamName);
 
         // IFNAMSIZ less its NUL: 15 bytes is a name the kernel can have, 16 is none (never asked: the kernel would
         // refuse the attribute with EINVAL rather than answer ENODEV).
         string longest = new('x', NetworkInterface.MaxNameLength);
         Assert.Equal(15, longest.Length);
-        _ns.Exec("ip", "link", "add", longest, "type", "veth", "peer", "name", "veth-c");
-        Assert.Equal(longest, _tc.GetLink(longest)!.Name);
-        Assert.Equal((int)_ns.IfIndex(longest), _tc.GetLink(longest)!.Index);
-        Assert.Null(_tc.GetLink(longest + "y"));
+        Ns.Exec("ip", "link", "add", longest, "type", "veth", "peer", "name", "veth-c");
+        Assert.Equal(longest, Connection.GetLink(longest)!.Name);
+        Assert.Equal((int)Ns.IfIndex(longest), Connection.GetLink(longest)!.Index);
+        Assert.Null(Connection.GetLink(longest + "y"));
     }
 
     [Fact]
     public void ASourceOfAnotherFamilyThanTheDestinationIsRefusedBeforeAsking()
     {
-        ArgumentException error = Assert.Throws<ArgumentException>(() => _tc.GetRoute(IPAddress.Parse("10.0.0.1"), IPAddress.Parse("fd00::1")));
+        ArgumentException error = Assert.Throws<ArgumentException>(() => Connection.GetRoute(IPAddress.Parse("10.0.0.1"), IPAddress.Parse("fd00::1")));
         Assert.Equal("source", error.ParamName);
         Assert.StartsWith("source fd00::1 is not of the family of destination 10.0.0.1", error.Message, StringComparison.Ordinal);
     }
@@ -89,13 +68,13 @@ public sealed class TcConnectionErrorTests : IDisposable
     [Fact]
     public void AFamilyThatIsNeitherIPv4NorIPv6IsRefusedForNeighboursAndRoutes()
     {
-        ArgumentOutOfRangeException neighbours = Assert.Throws<ArgumentOutOfRangeException>(() => _tc.ListNeighbours(_a, AddressFamily.AppleTalk));
+        ArgumentOutOfRangeException neighbours = Assert.Throws<ArgumentOutOfRangeException>(() => Connection.ListNeighbours(A, AddressFamily.AppleTalk));
         Assert.Equal("family", neighbours.ParamName);
         Assert.StartsWith("neighbours are IPv4 or IPv6", neighbours.Message, StringComparison.Ordinal);
 
         foreach (AddressFamily family in new[] { AddressFamily.Unspecified, AddressFamily.AppleTalk })
         {
-            ArgumentOutOfRangeException routes = Assert.Throws<ArgumentOutOfRangeException>(() => _tc.ListRoutes(family));
+            ArgumentOutOfRangeException routes = Assert.Throws<ArgumentOutOfRangeException>(() => Connection.ListRoutes(family));
             Assert.Equal("family", routes.ParamName);
             Assert.StartsWith("routes are listed per family", routes.Message, StringComparison.Ordinal);
         }
@@ -110,7 +89,7 @@ public sealed class TcConnectionErrorTests : IDisposable
     [InlineData(AddressFamily.InterNetworkV6, "IPv6")]
     public void RoutesOfATableTheKernelDoesNotHaveAreAnErrorNamingTheFamilyAndTable(AddressFamily family, string name)
     {
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _tc.ListRoutes(family, 4242));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Connection.ListRoutes(family, 4242));
         Assert.Equal(Errno.ENOENT, error.Errno);
         Assert.Equal($"listing the {name} routes of table 4242", error.Operation);
         Assert.Equal($"{name.ToLowerInvariant()}: FIB table does not exist", error.ExtAckMessage);
@@ -120,7 +99,7 @@ public sealed class TcConnectionErrorTests : IDisposable
     [Fact]
     public void ANeighbourOfADeviceTheKernelDoesNotHaveIsAnErrorNamingTheLookup()
     {
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _tc.GetNeighbour(IPAddress.Parse("10.1.2.3"), 9999));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Connection.GetNeighbour(IPAddress.Parse("10.1.2.3"), 9999));
         Assert.Equal(Errno.ENODEV, error.Errno);
         Assert.Equal("reading the neighbour 10.1.2.3 of device #9999", error.Operation);
     }
@@ -129,16 +108,16 @@ public sealed class TcConnectionErrorTests : IDisposable
     [Fact]
     public void ARouteLookupTheKernelRefusesNamesWhatWasLookedUp()
     {
-        _ns.Exec("ip", "route", "add", "prohibit", "10.94.0.0/24");
-        NetlinkException prohibited = Assert.Throws<NetlinkException>(() => _tc.GetRoute(IPAddress.Parse("10.94.0.1")));
+        Ns.Exec("ip", "route", "add", "prohibit", "10.94.0.0/24");
+        NetlinkException prohibited = Assert.Throws<NetlinkException>(() => Connection.GetRoute(IPAddress.Parse("10.94.0.1")));
         Assert.Equal(Errno.EACCES, prohibited.Errno);
         Assert.Equal("looking up the route to 10.94.0.1", prohibited.Operation);
 
-        NetlinkException noDevice = Assert.Throws<NetlinkException>(() => _tc.GetRoute(IPAddress.Parse("10.94.0.1"), inputInterface: 9999));
+        NetlinkException noDevice = Assert.Throws<NetlinkException>(() => Connection.GetRoute(IPAddress.Parse("10.94.0.1"), inputInterface: 9999));
         Assert.Equal(Errno.ENODEV, noDevice.Errno);
         Assert.Equal("looking up the route to 10.94.0.1 arriving on device #9999", noDevice.Operation);
 
-        NetlinkException both = Assert.Throws<NetlinkException>(() => _tc.GetRoute(IPAddress.Parse("10.94.0.1"), IPAddress.Parse("10.93.0.1"), 9999));
+        NetlinkException both = Assert.Throws<NetlinkException>(() => Connection.GetRoute(IPAddress.Parse("10.94.0.1"), IPAddress.Parse("10.93.0.1"), 9999));
         Assert.Equal(Errno.ENODEV, both.Errno);
         Assert.Equal("looking up the route to 10.94.0.1 from 10.93.0.1 arriving on device #9999", both.Operation);
     }
@@ -164,34 +143,34 @@ public sealed class TcConnectionErrorTests : IDisposable
         (Action<TcConnection, int> read, string operation) = ReadCases[name];
 
         // Something to list on veth-a, so that the reply is more than NLMSG_DONE.
-        _ns.Exec("tc", "qdisc", "add", "dev", "veth-a", "clsact");
+        Ns.Exec("tc", "qdisc", "add", "dev", "veth-a", "clsact");
         foreach (string hook in new[] { "ingress", "egress" })
         {
-            _ns.Exec("tc", "filter", "add", "dev", "veth-a", hook, "protocol", "ip", "prio", "5", "u32", "match", "u32", "0", "0", "action", "mirred", "egress", "redirect", "dev", "veth-b");
+            Ns.Exec("tc", "filter", "add", "dev", "veth-a", hook, "protocol", "ip", "prio", "5", "u32", "match", "u32", "0", "0", "action", "mirred", "egress", "redirect", "dev", "veth-b");
         }
 
-        _ns.Exec("ip", "neigh", "add", "10.9.9.9", "lladdr", "02:00:00:00:09:09", "dev", "veth-a", "nud", "permanent");
-        NetlinkSocket socket = SocketOf(_tc);
+        Ns.Exec("ip", "neigh", "add", "10.9.9.9", "lladdr", "02:00:00:00:09:09", "dev", "veth-a", "nud", "permanent");
+        NetlinkSocket socket = SocketOf(Connection);
         socket.OnReceive = datagram =>
         {
             ReplyStream.Header first = ReplyStream.Headers(datagram)[0];
             return ReplyStream.Refuse(datagram, first, 0, (int)Errno.EBUSY);
         };
 
-        NetlinkException error = Assert.Throws<NetlinkException>(() => read(_tc, _a));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => read(Connection, A));
         socket.OnReceive = null;
         Assert.Equal(Errno.EBUSY, error.Errno);
-        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, operation, _a), error.Operation);
+        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, operation, A), error.Operation);
 
         // The connection is usable after the refusal.
-        Assert.Contains(_tc.ListLinks(), l => l.Index == _a);
+        Assert.Contains(Connection.ListLinks(), l => l.Index == A);
     }
 
     /// <summary>A lookup the kernel acknowledged without sending the object (its answer silenced here) is an error, not null.</summary>
     [Fact]
     public void ALookupAcknowledgedWithoutAnAnswerIsADecodeErrorNamingIt()
     {
-        NetlinkSocket socket = SocketOf(_tc);
+        NetlinkSocket socket = SocketOf(Connection);
         socket.OnReceive = datagram =>
         {
             foreach (ReplyStream.Header h in ReplyStream.Headers(datagram))
@@ -205,7 +184,7 @@ public sealed class TcConnectionErrorTests : IDisposable
             return datagram.Length;
         };
 
-        NetlinkDecodeException error = Assert.Throws<NetlinkDecodeException>(() => _tc.GetLink("veth-a"));
+        NetlinkDecodeException error = Assert.Throws<NetlinkDecodeException>(() => Connection.GetLink("veth-a"));
         socket.OnReceive = null;
         Assert.EndsWith("reading device veth-a: the kernel acknowledged without answering", error.Message, StringComparison.Ordinal);
     }
@@ -214,10 +193,10 @@ public sealed class TcConnectionErrorTests : IDisposable
     public void ARefusedChangeCarriesTheCallersSubject()
     {
         var origin = new object();
-        _tc.AddQdisc(TcQdisc.Clsact(_a));
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _tc.Execute(TcChange.AddQdisc(TcQdisc.Clsact(_a)) with { Origin = origin }));
+        Connection.AddQdisc(TcQdisc.Clsact(A));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Connection.Execute(TcChange.AddQdisc(TcQdisc.Clsact(A)) with { Origin = origin }));
         Assert.Equal(Errno.EEXIST, error.Errno);
         Assert.Same(origin, error.Subject);
-        Assert.Equal($"adding qdisc clsact to device #{_a}", error.Operation);
+        Assert.Equal($"adding qdisc clsact to device #{A}", error.Operation);
     }
 }

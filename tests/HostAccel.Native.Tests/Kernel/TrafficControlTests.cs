@@ -11,93 +11,76 @@ namespace HostAccel.Native.Tests.Kernel;
 /// clsact and flower filters on whatever kernel runs the tests, in a throwaway namespace, with tc as the oracle: this
 /// host's kernel has clsact, u32 and mirred but no flower, pedit, csum or gact; the VM's has all of them.
 /// </summary>
-public sealed class TrafficControlTests : IDisposable
+public sealed class TrafficControlTests : TcNamespaceTest
 {
-    private readonly TestNamespace _ns = new();
-    private readonly TcConnection _tc;
-    private readonly int _a;
+    private string Tc(params string[] arguments) => Ns.Exec(["tc", .. arguments]);
 
-    public TrafficControlTests()
-    {
-        _ns.AddDevice("veth-a", "veth-b");
-        _a = (int)_ns.IfIndex("veth-a");
-        _tc = TcConnection.Open(_ns.Name);
-    }
-
-    public void Dispose()
-    {
-        _tc.Dispose();
-        _ns.Dispose();
-    }
-
-    private string Tc(params string[] arguments) => _ns.Exec(["tc", .. arguments]);
-
-    private bool TcSucceeds(params string[] arguments) => Shell.TryRun("ip", ["netns", "exec", _ns.Name, "tc", .. arguments]);
+    private bool TcSucceeds(params string[] arguments) => Shell.TryRun("ip", ["netns", "exec", Ns.Name, "tc", .. arguments]);
 
     private bool TcSeesClsact(string device) => Tc("qdisc", "show", "dev", device).Contains("qdisc clsact", StringComparison.Ordinal);
 
     [Fact]
     public void ClsactIsAddedReadBackAndDeletedAsTcSeesIt()
     {
-        Assert.Null(_tc.GetClsact(_a));
-        _tc.AddQdisc(TcQdisc.Clsact(_a));
-        Assert.Equal(TcQdisc.Clsact(_a), _tc.GetClsact(_a));
+        Assert.Null(Connection.GetClsact(A));
+        Connection.AddQdisc(TcQdisc.Clsact(A));
+        Assert.Equal(TcQdisc.Clsact(A), Connection.GetClsact(A));
         Assert.True(TcSeesClsact("veth-a"));
 
         // Replace is "make sure it is there": the clsact and anything on it stay.
-        _tc.ReplaceQdisc(TcQdisc.Clsact(_a));
-        Assert.Single(_tc.ListQdiscs(_a), q => q.IsClsact);
+        Connection.ReplaceQdisc(TcQdisc.Clsact(A));
+        Assert.Single(Connection.ListQdiscs(A), q => q.IsClsact);
 
-        NetlinkException twice = Assert.Throws<NetlinkException>(() => _tc.AddQdisc(TcQdisc.Clsact(_a)));
+        NetlinkException twice = Assert.Throws<NetlinkException>(() => Connection.AddQdisc(TcQdisc.Clsact(A)));
         Assert.Equal(Errno.EEXIST, twice.Errno);
-        Assert.Equal($"adding qdisc clsact to device #{_a}", twice.Operation);
+        Assert.Equal($"adding qdisc clsact to device #{A}", twice.Operation);
         Assert.False(string.IsNullOrEmpty(twice.ExtAckMessage));
         Assert.Contains(twice.ExtAckMessage!, twice.Message, StringComparison.Ordinal);
         Assert.Equal(KernelReason.QdiscExists, twice.Reason);
         Assert.Contains("already has a clsact qdisc", twice.Message, StringComparison.Ordinal);
 
-        _tc.DeleteQdisc(TcQdisc.Clsact(_a));
-        Assert.Null(_tc.GetClsact(_a));
+        Connection.DeleteQdisc(TcQdisc.Clsact(A));
+        Assert.Null(Connection.GetClsact(A));
         Assert.False(TcSeesClsact("veth-a"));
     }
 
     [Fact]
     public void EveryDevicesQdiscsComeInOneDumpAsTcListsThem()
     {
-        int b = (int)_ns.IfIndex("veth-b");
-        Assert.DoesNotContain(_tc.ListQdiscs(), q => q.IsClsact);
+        int b = (int)Ns.IfIndex("veth-b");
+        Assert.DoesNotContain(Connection.ListQdiscs(), q => q.IsClsact);
         Tc("qdisc", "add", "dev", "veth-a", "clsact");
         Tc("qdisc", "add", "dev", "veth-b", "clsact");
-        IReadOnlyList<TcQdisc> all = _tc.ListQdiscs();
-        Assert.Equal(new[] { _a, b }.Order(), all.Where(q => q.IsClsact).Select(q => q.InterfaceIndex).Order());
+        IReadOnlyList<TcQdisc> all = Connection.ListQdiscs();
+        Assert.Equal(new[] { A, b }.Order(), all.Where(q => q.IsClsact).Select(q => q.InterfaceIndex).Order());
         Assert.Equal(TcQdisc.Clsact(b), Assert.Single(all, q => q.IsClsact && q.InterfaceIndex == b));
         // The same qdiscs as the per-device reads, only all at once.
         Assert.Equal(
-            _tc.ListQdiscs(_a).Concat(_tc.ListQdiscs(b)).OrderBy(q => q.InterfaceIndex).ThenBy(q => q.Kind, StringComparer.Ordinal),
-            all.Where(q => q.InterfaceIndex == _a || q.InterfaceIndex == b).OrderBy(q => q.InterfaceIndex).ThenBy(q => q.Kind, StringComparer.Ordinal));
+            Connection.ListQdiscs(A).Concat(Connection.ListQdiscs(b)).OrderBy(q => q.InterfaceIndex).ThenBy(q => q.Kind, StringComparer.Ordinal),
+            all.Where(q => q.InterfaceIndex == A || q.InterfaceIndex == b).OrderBy(q => q.InterfaceIndex).ThenBy(q => q.Kind, StringComparer.Ordinal));
     }
 
     [Fact]
     public void ARedirectFilterIsAddedWhereTheKernelHasItsModulesAndOtherwiseRefusedNamingThemAndChangesNothing()
     {
-        int b = (int)_ns.IfIndex("veth-b");
-        FlowerFilter filter = FlowerFilter.Redirect(_a, 40010, 1, TcFixtures.LocalPodCidr(false), TcFixtures.PeerPodCidr(false), TcFixtures.Eth0Mac, TcFixtures.PeerMac, b);
+        int b = (int)Ns.IfIndex("veth-b");
+        FlowerFilter filter = FlowerFilter.Redirect(A, 40010, 1, TcFixtures.LocalPodCidr(false), TcFixtures.PeerPodCidr(false), TcFixtures.Eth0Mac, TcFixtures.PeerMac, b);
         bool kernelHasAll = KernelHas("flower") && KernelHas("pedit") && KernelHas("csum") && KernelHas("mirred");
 
         if (kernelHasAll)
         {
-            _tc.Apply([TcChange.AddQdisc(TcQdisc.Clsact(_a)), TcChange.AddFilter(filter)]);
-            Assert.Equal([filter], _tc.ListFilters(_a, ClsactHook.Ingress).Select(f => f.AsWritten()));
+            Connection.Apply([TcChange.AddQdisc(TcQdisc.Clsact(A)), TcChange.AddFilter(filter)]);
+            Assert.Equal([filter], Connection.ListFilters(A, ClsactHook.Ingress).Select(f => f.AsWritten()));
             string shown = Tc("filter", "show", "dev", "veth-a", "ingress");
             Assert.Contains("pedit action pipe keys 5", shown, StringComparison.Ordinal);
             Assert.Contains("mirred (Egress Redirect to device veth-b) stolen", shown, StringComparison.Ordinal);
-            _tc.DeleteFilter(filter);
-            Assert.Empty(_tc.ListFilters(_a, ClsactHook.Ingress));
+            Connection.DeleteFilter(filter);
+            Assert.Empty(Connection.ListFilters(A, ClsactHook.Ingress));
             return;
         }
 
         // The qdisc the plan added first is undone when the filter is refused: the device is as it was.
-        TcApplyException refused = Assert.Throws<TcApplyException>(() => _tc.Apply([TcChange.AddQdisc(TcQdisc.Clsact(_a)), TcChange.AddFilter(filter)]));
+        TcApplyException refused = Assert.Throws<TcApplyException>(() => Connection.Apply([TcChange.AddQdisc(TcQdisc.Clsact(A)), TcChange.AddFilter(filter)]));
         Assert.Equal(1, refused.Index);
         Assert.Empty(refused.NotUndone);
         Assert.Contains("undone", refused.Message, StringComparison.Ordinal);
@@ -106,10 +89,10 @@ public sealed class TrafficControlTests : IDisposable
         Assert.Equal(refused.KernelError.Reason, refused.Reason);
 
         // On a clsact that was there before, the refusal leaves it, empty.
-        _tc.AddQdisc(TcQdisc.Clsact(_a));
-        NetlinkException error = Assert.Throws<NetlinkException>(() => _tc.AddFilter(filter));
+        Connection.AddQdisc(TcQdisc.Clsact(A));
+        NetlinkException error = Assert.Throws<NetlinkException>(() => Connection.AddFilter(filter));
         AssertNamesTheMissingModules(error);
-        Assert.Empty(_tc.ListFilters(_a, ClsactHook.Ingress));
+        Assert.Empty(Connection.ListFilters(A, ClsactHook.Ingress));
         Assert.Equal("", Tc("filter", "show", "dev", "veth-a", "ingress").Trim());
         Assert.True(TcSeesClsact("veth-a"));
     }
@@ -117,7 +100,7 @@ public sealed class TrafficControlTests : IDisposable
     private void AssertNamesTheMissingModules(NetlinkException error)
     {
         Assert.True(error.Errno is Errno.ENOENT or Errno.EOPNOTSUPP, error.Message);
-        Assert.Equal($"adding flower filter prio 40010 protocol ip handle 0x1 on device #{_a} ingress", error.Operation);
+        Assert.Equal($"adding flower filter prio 40010 protocol ip handle 0x1 on device #{A} ingress", error.Operation);
 
         // The kernel's own words come through ("TC classifier not found" on this host).
         Assert.False(string.IsNullOrEmpty(error.ExtAckMessage));
@@ -163,13 +146,13 @@ public sealed class TrafficControlTests : IDisposable
     [Fact]
     public void AFilterOfAnotherKindIsListedAsUnknownAndItsPriorityCanBeDeleted()
     {
-        _tc.AddQdisc(TcQdisc.Clsact(_a));
+        Connection.AddQdisc(TcQdisc.Clsact(A));
         if (!TcSucceeds("filter", "add", "dev", "veth-a", "ingress", "protocol", "ip", "prio", "5", "u32", "match", "u32", "0", "0", "action", "mirred", "egress", "redirect", "dev", "veth-b"))
         {
             return;
         }
 
-        IReadOnlyList<TcFilter> filters = _tc.ListFilters(_a, ClsactHook.Ingress);
+        IReadOnlyList<TcFilter> filters = Connection.ListFilters(A, ClsactHook.Ingress);
         Assert.NotEmpty(filters);
         Assert.All(filters, f =>
         {
@@ -178,8 +161,8 @@ public sealed class TrafficControlTests : IDisposable
         });
         Assert.Throws<ArgumentException>(() => TcChange.AddFilter(filters[0]));
 
-        _tc.Execute(TcChange.DeletePriority(new TcPriority(_a, ClsactHook.Ingress, 5)));
-        Assert.Empty(_tc.ListFilters(_a, ClsactHook.Ingress));
+        Connection.Execute(TcChange.DeletePriority(new TcPriority(A, ClsactHook.Ingress, 5)));
+        Assert.Empty(Connection.ListFilters(A, ClsactHook.Ingress));
         Assert.Equal("", Tc("filter", "show", "dev", "veth-a", "ingress").Trim());
     }
 
