@@ -227,13 +227,19 @@ Describe 'Traffic Control mode on a kernel that has it' -Skip:(-not $trafficCont
         (Get-ForwardCount) - $before | Should -BeGreaterOrEqual 4
     }
 
-    It 'Remove-PeerPodCidr asks once, about the set: its redirects follow that answer without a second question' {
+    It 'Remove-PeerPodCidr asks once, about the set: its redirects follow that answer (No included) without a second question' {
         & ip -n $node route add 10.244.3.0/24 via 172.18.0.2 dev eth0
         Add-PeerPodCidr -NetworkNamespace $node 10.244.3.0/24 -Confirm:$false -ErrorAction Stop
         (Get-FastpathCounter -NetworkNamespace $node).Destination | Should -Contain '10.244.3.0/24'
-        # ConfirmImpact is High, so a console pwsh asks; it reads the answers from standard input: two Yes ready.
+        # ConfirmImpact is High, so a console pwsh asks; it reads the answers from standard input. No first: the set
+        # and its redirects stay as they are, with a warning that says so.
         $script = Join-Path ([IO.Path]::GetTempPath()) "remove-once-$PID.ps1"
         "Import-Module '$ModulePath'; Remove-PeerPodCidr -NetworkNamespace $node 10.244.3.0/24 -ErrorAction Stop" | Set-Content $script
+        $declined = "n`nn`n" | & pwsh -NoProfile -File $script 2>&1 | Out-String
+        $declined | Should -Match 'were not changed, because the change of the set was declined'
+        (Get-PeerPodCidr -NetworkNamespace $node).Cidr | Should -Contain '10.244.3.0/24'
+        (Get-FastpathCounter -NetworkNamespace $node).Destination | Should -Contain '10.244.3.0/24'
+        # Then two Yes ready: one is asked for.
         try { $out = "y`ny`n" | & pwsh -NoProfile -File $script 2>&1 | Out-String } finally { Remove-Item $script }
         $LASTEXITCODE | Should -Be 0
         [regex]::Matches($out, '\[Y\] Yes +\[A\] Yes to All').Count | Should -Be 1 -Because $out

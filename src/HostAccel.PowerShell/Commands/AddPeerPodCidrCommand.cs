@@ -52,7 +52,7 @@ public sealed class AddPeerPodCidrCommand : ChangeCmdlet
     }
 
     /// <summary>Commits the set's change, then, where the Traffic Control mode is enabled, its redirects follow (<see cref="TrafficControlPeers"/>).</summary>
-    protected override void EndProcessing() => _trafficControl.Follow(this, _queue.Commit(PassThru), removing: false);
+    protected override void EndProcessing() => _trafficControl.Follow(this, _queue.Commit(PassThru), _queue.Declined, removing: false);
 
     private sealed record Request(string Cidr, AccelFamily[]? Family, string TableName, string SetName, string? SetComment, bool Force);
 }

@@ -248,6 +248,13 @@ internal sealed class ChangeQueue<TPlan, TRequest, TResult>
         _repeated++;
     }
 
+    /// <summary>
+    /// Whether the user declined part of what the call would change in <paramref name="session"/>'s namespace
+    /// (ShouldProcess answered No under -Confirm; -WhatIf declines nothing).
+    /// </summary>
+    public bool Declined(AccelSession session) =>
+        !_cmdlet.IsWhatIf && _batches.Values.Any(b => ReferenceEquals(b.Session, session) && b.Answers.ContainsValue(false));
+
     private sealed class Batch(AccelSession session)
     {
         public AccelSession Session { get; } = session;

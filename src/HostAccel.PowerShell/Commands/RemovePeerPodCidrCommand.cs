@@ -48,7 +48,7 @@ public sealed class RemovePeerPodCidrCommand : ChangeCmdlet
     }
 
     /// <summary>Commits the set's change, then, where the Traffic Control mode is enabled, its redirects follow (<see cref="TrafficControlPeers"/>).</summary>
-    protected override void EndProcessing() => _trafficControl.Follow(this, _queue.Commit(passThru: false), removing: true);
+    protected override void EndProcessing() => _trafficControl.Follow(this, _queue.Commit(passThru: false), _queue.Declined, removing: true);
 
     private sealed record Request(string Cidr, AccelFamily[]? Family, string TableName, string SetName, bool Force);
 }

@@ -33,7 +33,7 @@ internal sealed class TrafficControlPeers
     /// change from the filters in the kernel and applies it, the confirmation of the set's change covering it (under
     /// -WhatIf, prints its tc statements). A namespace without HostAccel's redirects is the flowtable mode: nothing to do.
     /// </summary>
-    public void Follow(ChangeCmdlet cmdlet, IReadOnlyList<AccelSession> committed, bool removing)
+    public void Follow(ChangeCmdlet cmdlet, IReadOnlyList<AccelSession> committed, Func<AccelSession, bool> declined, bool removing)
     {
         foreach (AccelSession session in committed)
         {
@@ -65,6 +65,18 @@ internal sealed class TrafficControlPeers
                         if (TcFastpaths.OwnedEverywhere(tc).Count > 0)
                         {
                             cmdlet.WriteWarning($"HostAccel's Traffic Control filters{where} were not changed: their redirects do not say which device is the gateway and which local Pod CIDRs it serves (only TTL guards are left, or no address of this host is in the local Pod CIDR), so {string.Join(", ", prefixes)} {(removing ? "keeps its redirects" : "takes the Node's stack")}. Enable-Fastpath -Mode TrafficControl (or Sync-AccelConfiguration) with the peer Pod CIDRs writes them");
+                        }
+
+                        return;
+                    }
+
+                    if (declined(session))
+                    {
+                        // The user said No to (part of) the set's change: the redirects are left as they are, so
+                        // that none follows a change that did not happen.
+                        if (change.Changes.Count > 0)
+                        {
+                            cmdlet.WriteWarning($"HostAccel's Traffic Control filters{where} were not changed, because the change of the set was declined: Test-AccelConfiguration shows whether they differ from the set, and Sync-AccelConfiguration makes them follow it");
                         }
 
                         return;
