@@ -40,25 +40,32 @@ public readonly record struct NetlinkError(Errno Errno, uint OriginalSequence, u
             tlvStart = 4 + Align((int)originalLength);
         }
 
+        (string? text, int? offset) = (message.Flags & NLM_F_ACK_TLVS) != 0 && tlvStart < payload.Length
+            ? ReadExtAck(payload[tlvStart..])
+            : (null, null);
+        return new NetlinkError((Errno)(-error), originalSequence, originalType, text, offset);
+    }
+
+    /// <summary>The extended ACK's text and offset (NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS) in <paramref name="tlvs"/>:
+    /// after an NLMSG_ERROR's header, or after the errno of an NLMSG_DONE that ends a failed dump.</summary>
+    internal static (string? Text, int? Offset) ReadExtAck(ReadOnlySpan<byte> tlvs)
+    {
         string? text = null;
         int? offset = null;
-        if ((message.Flags & NLM_F_ACK_TLVS) != 0 && tlvStart < payload.Length)
+        var reader = new AttributeReader(tlvs);
+        while (reader.Next())
         {
-            var reader = new AttributeReader(payload[tlvStart..]);
-            while (reader.Next())
+            switch (reader.Type)
             {
-                switch (reader.Type)
-                {
-                    case NLMSGERR_ATTR_MSG:
-                        text = reader.GetString();
-                        break;
-                    case NLMSGERR_ATTR_OFFS:
-                        offset = (int)reader.GetU32Host();
-                        break;
-                }
+                case NLMSGERR_ATTR_MSG:
+                    text = reader.GetString();
+                    break;
+                case NLMSGERR_ATTR_OFFS:
+                    offset = (int)reader.GetU32Host();
+                    break;
             }
         }
 
-        return new NetlinkError((Errno)(-error), originalSequence, originalType, text, offset);
+        return (text, offset);
     }
 }

@@ -315,8 +315,8 @@ public sealed unsafe class NetlinkSocket : IDisposable
                         // NLMSG_DONE carrying the negative errno, and the extended ACK after it: no NLMSG_ERROR.
                         if (message.Payload.Length >= 4 && System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(message.Payload) is int done and < 0)
                         {
-                            throw new NetlinkException((Errno)(-done), operation, DoneMessage(message), null, sequence,
-                                (Errno)(-done) == Errno.EPERM ? KernelReason.NetAdminRequired : KernelReason.None);
+                            string? text = (message.Flags & NLM_F_ACK_TLVS) != 0 ? NetlinkError.ReadExtAck(message.Payload[4..]).Text : null;
+                            throw new NetlinkException((Errno)(-done), operation, text, null, sequence, ReasonOf((Errno)(-done)));
                         }
 
                         return interrupted;
@@ -328,8 +328,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
                             return interrupted;
                         }
 
-                        throw new NetlinkException(error.Errno, operation, error.ExtAckMessage, error.Offset, sequence,
-                            error.Errno == Errno.EPERM ? KernelReason.NetAdminRequired : KernelReason.None);
+                        throw new NetlinkException(error.Errno, operation, error.ExtAckMessage, error.Offset, sequence, ReasonOf(error.Errno));
                     case NLMSG_OVERRUN:
                         throw new NetlinkDecodeException("NLMSG_OVERRUN: the kernel lost part of the reply");
                     case NLMSG_NOOP:
@@ -355,25 +354,8 @@ public sealed unsafe class NetlinkSocket : IDisposable
         }
     }
 
-    /// <summary>The extended ACK text (NLMSGERR_ATTR_MSG) after the errno of an NLMSG_DONE that ends a failed dump.</summary>
-    private static string? DoneMessage(in NetlinkMessage done)
-    {
-        if ((done.Flags & NLM_F_ACK_TLVS) == 0)
-        {
-            return null;
-        }
-
-        var reader = new AttributeReader(done.Payload[4..]);
-        while (reader.Next())
-        {
-            if (reader.Type == NLMSGERR_ATTR_MSG)
-            {
-                return reader.GetString();
-            }
-        }
-
-        return null;
-    }
+    /// <summary>A dump's refusal for want of privilege says what is needed.</summary>
+    private static KernelReason ReasonOf(Errno errno) => errno == Errno.EPERM ? KernelReason.NetAdminRequired : KernelReason.None;
 
     /// <summary>
     /// Sends one request built by <paramref name="buildRequest"/> (which must ask for NLM_F_ACK) and returns the
