@@ -32,6 +32,8 @@ cd "tests/$tests"
 # writes lands there and goes with it, never in the host's ruleset, devices or qdiscs. That namespace has no route
 # out, so NuGet's audit (which fetches vulnerability data, and fails the build as a warning made an error) is off:
 # the packages are restored first, with the network.
+# The engine's tests get PowerShell's runtime assembly in a mutation run (see their project file).
+export HostAccelMutationRun=true
 (cd "$root/tests/$tests" && dotnet restore --verbosity quiet)
 NuGetAudit=false HOSTACCEL_FUZZ_CASES=${HOSTACCEL_FUZZ_CASES:-2000} \
   unshare --net -- sh -c 'ip link set lo up && exec "$@"' sh \
