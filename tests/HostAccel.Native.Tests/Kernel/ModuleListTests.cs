@@ -7,11 +7,16 @@ namespace HostAccel.Native.Tests.Kernel;
 /// The module states of both probes read from /lib/modules/&lt;release&gt;/modules.builtin and modules.dep, as a
 /// distribution ships them. This host has neither (its kernel is built without modules), so each test gives its
 /// thread a private view of /lib/modules (<see cref="PrivateMounts"/>) with lists written for it; the kernel probed
-/// is the real one. /proc/modules, which says what is loaded, cannot be given here: a kernel without modules has none.
+/// is the real one. /proc/modules, which says what is loaded, cannot be given here (a kernel without modules has none;
+/// where there is one, a module it lists is Loaded whatever the lists say).
 /// </summary>
 public sealed class ModuleListTests : NamespaceTest
 {
     private static readonly string Release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+
+    private static readonly HashSet<string> Loaded = File.Exists("/proc/modules")
+        ? File.ReadLines("/proc/modules").Select(l => l.Split(' ')[0]).ToHashSet(StringComparer.Ordinal)
+        : [];
 
     private const string BuiltIn = """
         kernel/net/netfilter/nf_tables.ko
@@ -40,6 +45,7 @@ public sealed class ModuleListTests : NamespaceTest
 
         Assert.Equal(Release, report.KernelRelease);
         Assert.Equal(
+            Expected(
             [
                 ("nf_tables", ModuleState.BuiltIn),
                 ("nf_flow_table", ModuleState.Loadable),
@@ -47,9 +53,10 @@ public sealed class ModuleListTests : NamespaceTest
                 ("nf_flow_table_inet", ModuleState.Missing),
                 ("nf_flow_table_ipv4", ModuleState.Missing),
                 ("nf_flow_table_ipv6", ModuleState.Missing),
-            ],
+            ]),
             report.Modules.Select(m => (m.Name, m.State)));
         Assert.Equal(
+            Expected(
             [
                 ("sch_ingress", ModuleState.BuiltIn),
                 ("cls_flower", ModuleState.Missing),
@@ -57,7 +64,7 @@ public sealed class ModuleListTests : NamespaceTest
                 ("act_pedit", ModuleState.Missing),
                 ("act_csum", ModuleState.Missing),
                 ("act_gact", ModuleState.Missing),
-            ],
+            ]),
             tc.Modules.Select(m => (m.Name, m.State)));
     }
 
@@ -68,8 +75,8 @@ public sealed class ModuleListTests : NamespaceTest
     {
         (KernelSupportReport report, _) = ProbeWith(new Dictionary<string, string> { [$"/lib/modules/{Release}/{list}"] = contents });
 
-        Assert.Equal(state, report.Modules.Single(m => m.Name == listed).State);
-        Assert.All(report.Modules.Where(m => m.Name != listed && m.Name != "nft_flow_offload"), m => Assert.Equal(ModuleState.Missing, m.State));
+        Assert.Equal(State(listed, state), report.Modules.Single(m => m.Name == listed).State);
+        Assert.All(report.Modules.Where(m => m.Name != listed && m.Name != "nft_flow_offload"), m => Assert.Equal(State(m.Name, ModuleState.Missing), m.State));
     }
 
     [Fact]
@@ -81,7 +88,7 @@ public sealed class ModuleListTests : NamespaceTest
             [$"/lib/modules/{Release}/modules.builtin"] = ".ko\nkernel/net/.ko\nREADME\n",
         });
 
-        Assert.All(report.Modules.Concat(tc.Modules), m => Assert.Equal(ModuleState.Unknown, m.State));
+        Assert.All(report.Modules.Concat(tc.Modules), m => Assert.Equal(State(m.Name, ModuleState.Unknown), m.State));
     }
 
     [Fact]
@@ -92,10 +99,16 @@ public sealed class ModuleListTests : NamespaceTest
             new Dictionary<string, string> { ["/proc/sys/kernel/osrelease"] = "" });
 
         Assert.Equal("unknown", report.KernelRelease);
-        Assert.Equal(ModuleState.BuiltIn, report.Modules.Single(m => m.Name == "nf_tables").State);
-        Assert.Equal(ModuleState.BuiltIn, tc.Modules.Single(m => m.Name == "sch_ingress").State);
-        Assert.Equal(ModuleState.Missing, tc.Modules.Single(m => m.Name == "act_mirred").State);
+        Assert.Equal(State("nf_tables", ModuleState.BuiltIn), report.Modules.Single(m => m.Name == "nf_tables").State);
+        Assert.Equal(State("sch_ingress", ModuleState.BuiltIn), tc.Modules.Single(m => m.Name == "sch_ingress").State);
+        Assert.Equal(State("act_mirred", ModuleState.Missing), tc.Modules.Single(m => m.Name == "act_mirred").State);
     }
+
+    /// <summary>What the lists make of a module, unless the kernel has it loaded.</summary>
+    private static ModuleState State(string name, ModuleState listed) => Loaded.Contains(name) ? ModuleState.Loaded : listed;
+
+    private static IEnumerable<(string, ModuleState)> Expected(IEnumerable<(string Name, ModuleState State)> listed) =>
+        listed.Select(m => (m.Name, State(m.Name, m.State)));
 
     private (KernelSupportReport Report, TrafficControlSupportReport Tc) ProbeWith(
         Dictionary<string, string> lists, Dictionary<string, string>? covers = null) =>

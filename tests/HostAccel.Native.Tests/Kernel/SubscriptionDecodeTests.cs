@@ -120,8 +120,9 @@ public sealed class SubscriptionDecodeTests : NamespaceTest
             if (type is RTM_NEWLINK or RTM_DELLINK)
             {
                 // Header and ifinfomsg, then the attributes: the one after IFLA_IFNAME is given its type too.
+                int end = offset + (int)BinaryPrimitives.ReadUInt32LittleEndian(datagram[offset..]);
                 int attribute = offset + 32;
-                while (BinaryPrimitives.ReadUInt16LittleEndian(datagram[(attribute + 2)..]) != IFLA_IFNAME)
+                while (attribute + 4 <= end && BinaryPrimitives.ReadUInt16LittleEndian(datagram[(attribute + 2)..]) != IFLA_IFNAME)
                 {
                     attribute += (BinaryPrimitives.ReadUInt16LittleEndian(datagram[attribute..]) + 3) & ~3;
                 }

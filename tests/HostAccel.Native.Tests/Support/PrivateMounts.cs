@@ -6,8 +6,8 @@ namespace HostAccel.Native.Tests.Support;
 /// <summary>
 /// Runs code on a thread of its own in a mount namespace of its own (unshare(CLONE_NEWNS) changes only the calling
 /// thread, and the threads it starts afterwards), where files the library reads from the machine are given other
-/// contents: /usr/lib is overlaid with a throwaway tmpfs, so that /lib/modules can be written without touching the
-/// host, and single files (such as /proc/sys/kernel/osrelease) can be covered by a bind mount. Everything goes away
+/// contents: /lib is overlaid with a throwaway tmpfs and an empty tmpfs put on /lib/modules, so that module lists can
+/// be written there without touching the host's, and single files (such as /proc/sys/kernel/osrelease) can be covered by a bind mount. Everything goes away
 /// with the thread; the rest of the test process, and the host, see nothing of it.
 /// </summary>
 public static class PrivateMounts
@@ -36,7 +36,12 @@ public static class PrivateMounts
                 Check(mount("tmpfs", scratch, "tmpfs", 0, "size=4m"), "tmpfs");
                 Directory.CreateDirectory(Path.Combine(scratch, "upper"));
                 Directory.CreateDirectory(Path.Combine(scratch, "work"));
-                Check(mount("overlay", "/usr/lib", "overlay", 0, $"lowerdir=/usr/lib,upperdir={scratch}/upper,workdir={scratch}/work"), "overlay on /usr/lib");
+                // /lib itself (or /usr/lib, where /lib links to it) is overlaid so that /lib/modules can be made where
+                // the machine has none; a fresh tmpfs on it then hides whatever lists the machine has.
+                string lib = new DirectoryInfo("/lib").ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? "/lib";
+                Check(mount("overlay", lib, "overlay", 0, $"lowerdir={lib},upperdir={scratch}/upper,workdir={scratch}/work"), $"overlay on {lib}");
+                Directory.CreateDirectory("/lib/modules");
+                Check(mount("tmpfs", "/lib/modules", "tmpfs", 0, "size=1m"), "tmpfs on /lib/modules");
                 foreach ((string path, string contents) in files)
                 {
                     if (!path.StartsWith("/lib/", StringComparison.Ordinal))
