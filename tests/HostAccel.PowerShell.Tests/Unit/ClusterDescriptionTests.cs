@@ -54,19 +54,27 @@ public sealed class ClusterDescriptionTests
         Assert.All(nodes, n => Assert.Null(n.Deleting));
     }
 
-    /// <summary>Keys are matched in any case; a dictionary that holds one key in two cases gives the one spelled as documented.</summary>
+    /// <summary>
+    /// Keys are matched in any case; a dictionary that holds one key in two cases (only a case-sensitive one can) is
+    /// refused naming both spellings, in a Node entry as in the Kubernetes objects, whichever comes first.
+    /// </summary>
     [Fact]
-    public void AKeySpelledAsDocumentedIsPreferredToOneInAnotherCase()
+    public void AKeyGivenInTwoCasesIsRefusedNamingBoth()
     {
-        bool anotherCaseFirst = false;
-        for (int capacity = 1; capacity <= 16; capacity++)
-        {
-            var entry = new Hashtable(capacity, StringComparer.Ordinal) { ["name"] = "other", ["Name"] = "node-1", ["NAME"] = "third" };
-            Assert.Equal("node-1", Assert.Single(ClusterDescription.Nodes(entry, "n")).Name);
-            anotherCaseFirst |= entry.Keys.Cast<string>().First(k => k.Equals("Name", StringComparison.OrdinalIgnoreCase)) != "Name";
-        }
+        var entry = new Hashtable(StringComparer.Ordinal) { ["name"] = "other", ["Name"] = "node-1" };
+        HostAccelException refused = Assert.Throws<HostAccelException>(() => ClusterDescription.Nodes(entry, "n").ToList());
+        Assert.Equal(ErrorIds.InvalidConfiguration, refused.ErrorId);
+        Assert.Equal(FailureKind.InvalidArgument, refused.Kind);
+        string[] keys = [.. entry.Keys.Cast<string>()];
+        Assert.Equal($"'{keys[0]}' and '{keys[1]}' are the same key (keys are read in any case), given twice", refused.Message);
+        Assert.Equal(keys[1], refused.TargetObject);
 
-        Assert.True(anotherCaseFirst, "the exact key came first in every layout: the preference was not tested");
+        var metadata = new Hashtable(StringComparer.Ordinal) { ["name"] = "node-1", ["NAME"] = "node-2" };
+        var node = new Hashtable { ["kind"] = "Node", ["metadata"] = metadata };
+        refused = Assert.Throws<HostAccelException>(() => ClusterDescription.Nodes(node, "n").ToList());
+        Assert.Contains("are the same key (keys are read in any case), given twice", refused.Message, StringComparison.Ordinal);
+
+        Assert.Equal("node-1", Assert.Single(ClusterDescription.Nodes(new Hashtable(StringComparer.Ordinal) { ["NAME"] = "node-1" }, "n")).Name);
     }
 
     [Fact]

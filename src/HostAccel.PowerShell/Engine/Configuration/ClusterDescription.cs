@@ -318,23 +318,32 @@ internal static class ClusterDescription
         _ => [value],
     };
 
-    /// <summary>A key in any case: JSON keeps the case it was written in, a .psd1 hashtable may not.</summary>
+    /// <summary>
+    /// A key in any case: JSON keeps the case it was written in, a .psd1 hashtable may not. A dictionary that holds one
+    /// key in two cases (a case-sensitive one, built by hand) is refused, as the configuration reader refuses it: which
+    /// of the two should win is not for the reader to guess.
+    /// </summary>
     private static object? Get(IDictionary dictionary, string key)
     {
-        if (dictionary.Contains(key))
-        {
-            return dictionary[key];
-        }
-
+        string? found = null;
+        object? value = null;
         foreach (DictionaryEntry entry in dictionary)
         {
-            if (string.Equals(Convert.ToString(entry.Key, CultureInfo.InvariantCulture), key, StringComparison.OrdinalIgnoreCase))
+            string? name = Convert.ToString(entry.Key, CultureInfo.InvariantCulture);
+            if (!string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
             {
-                return entry.Value;
+                continue;
             }
+
+            if (found is not null)
+            {
+                throw ConfigurationReader.Invalid($"'{found}' and '{name}' are the same key (keys are read in any case), given twice", name);
+            }
+
+            (found, value) = (name, entry.Value);
         }
 
-        return null;
+        return value;
     }
 
     private static HostAccelException NotANode(object? value, string source) =>
