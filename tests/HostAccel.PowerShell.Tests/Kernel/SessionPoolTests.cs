@@ -1,0 +1,178 @@
+using System.Reflection;
+using HostAccel.Native.Tests.Support;
+using HostAccel.PowerShell.Engine;
+using Xunit;
+
+namespace HostAccel.PowerShell.Tests.Kernel;
+
+/// <summary>
+/// The sessions kept between cmdlet invocations: given back, taken again in the same namespace with what they read
+/// forgotten; at most four kept per namespace; a namespace made again under the same name is another one; closed when
+/// the module goes, or when unused for <see cref="SessionPool.IdleTimeout"/>. The pool is the process's: each test
+/// uses a namespace of its own and takes back what it gave.
+/// </summary>
+public sealed class SessionPoolTests : IDisposable
+{
+    private readonly TestNamespace _ns = new();
+
+    public void Dispose()
+    {
+        // Closes whatever a test left in the pool, then the namespace.
+        while (Kept() > 0)
+        {
+            SessionPool.Take(_ns.Name).Dispose();
+        }
+
+        _ns.Dispose();
+    }
+
+    /// <summary>How many sessions the pool keeps for this test's namespace (its own queue, read by reflection).</summary>
+    private int Kept()
+    {
+        object pool = typeof(SessionPool).GetField("Pool", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        object?[] args = [_ns.Name, null];
+        bool found = (bool)pool.GetType().GetMethod("TryGetValue")!.Invoke(pool, args)!;
+        return found ? (int)args[1]!.GetType().GetProperty("Count")!.GetValue(args[1])! : 0;
+    }
+
+    private static bool IsClosed(AccelSession session)
+    {
+        try
+        {
+            session.Nft.ListTables();
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    [Fact]
+    public void ASessionGivenBackIsTakenAgainWithTheDevicesItReadForgotten()
+    {
+        AccelSession first = SessionPool.Take(_ns.Name);
+        Assert.Equal(_ns.Name, first.NetworkNamespace);
+        Assert.Equal("lo", first.InterfaceName(1));
+        AccelSession second = SessionPool.Take(_ns.Name);
+        Assert.NotSame(first, second);
+        second.Dispose();
+
+        SessionPool.Give(first);
+        Assert.Equal(1, Kept());
+        _ns.AddDevice("eth5", "eth5-peer");
+        AccelSession again = SessionPool.Take(_ns.Name);
+        Assert.Same(first, again);
+        Assert.Equal(0, Kept());
+        Assert.False(IsClosed(again));
+        Assert.Equal("eth5", again.InterfaceName(_ns.IfIndex("eth5")));
+        again.Dispose();
+    }
+
+    [Fact]
+    public void AtMostFourSessionsAreKeptPerNamespaceAndTheFifthIsClosed()
+    {
+        List<AccelSession> taken = Enumerable.Range(0, 5).Select(_ => SessionPool.Take(_ns.Name)).ToList();
+        Assert.Equal(5, taken.Distinct().Count());
+        taken.ForEach(SessionPool.Give);
+        Assert.Equal(4, Kept());
+        Assert.Equal([false, false, false, false, true], taken.Select(IsClosed));
+
+        // Kept in the order given.
+        List<AccelSession> again = Enumerable.Range(0, 5).Select(_ => SessionPool.Take(_ns.Name)).ToList();
+        Assert.Equal(taken.Take(4), again.Take(4));
+        Assert.DoesNotContain(again[4], taken);
+        again.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public void ANamespaceMadeAgainUnderTheSameNameGetsANewSessionAndTheKeptOneIsClosed()
+    {
+        AccelSession old = SessionPool.Take(_ns.Name);
+        SessionPool.Give(old);
+        Shell.Run("ip", "netns", "del", _ns.Name);
+        Shell.Run("ip", "netns", "add", _ns.Name);
+        _ns.AddDevice("eth7", "eth7-peer");
+
+        AccelSession fresh = SessionPool.Take(_ns.Name);
+        Assert.NotSame(old, fresh);
+        Assert.True(IsClosed(old));
+        Assert.Equal(0, Kept());
+        Assert.Equal(_ns.IfIndex("eth7"), fresh.ResolveInterface("eth7"));
+        fresh.Dispose();
+    }
+
+    [Theory]
+    [InlineData(null, "")]
+    [InlineData("", null)]
+    public void TheCallersOwnNamespaceIsOneKeyWhetherNullOrEmpty(string? given, string? taken)
+    {
+        AccelSession own = SessionPool.Take(given);
+        Assert.Null(own.NetworkNamespace);
+        SessionPool.Give(own);
+        AccelSession again = SessionPool.Take(taken);
+        Assert.Same(own, again);
+        again.Dispose();
+    }
+
+    [Fact]
+    public void ClearClosesEveryKeptSession()
+    {
+        AccelSession kept = SessionPool.Take(_ns.Name);
+        SessionPool.Give(kept);
+        SessionPool.Clear();
+        Assert.True(IsClosed(kept));
+        Assert.Equal(0, Kept());
+        AccelSession fresh = SessionPool.Take(_ns.Name);
+        Assert.NotSame(kept, fresh);
+        fresh.Dispose();
+    }
+
+    [Fact]
+    public void GivingBackNothingIsRefused()
+    {
+        Assert.Equal("session", Assert.Throws<ArgumentNullException>(() => SessionPool.Give(null!)).ParamName);
+    }
+
+    [Fact]
+    public void AKeptSessionIsClosedByTheSweepOnceItHasBeenUnusedForTheIdleTimeout()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), SessionPool.IdleTimeout);
+        AccelSession young = SessionPool.Take(_ns.Name);
+        AccelSession old = SessionPool.Take(_ns.Name);
+        SessionPool.Give(young);
+
+        // One given back longer ago than the timeout, as the sweep would find it.
+        object pool = typeof(SessionPool).GetField("Pool", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        object?[] args = [_ns.Name, null];
+        pool.GetType().GetMethod("TryGetValue")!.Invoke(pool, args);
+        Type idle = typeof(SessionPool).GetNestedType("Idle", BindingFlags.NonPublic)!;
+        object stale = Activator.CreateInstance(idle, old, old.Identity, DateTime.UtcNow - SessionPool.IdleTimeout - TimeSpan.FromSeconds(1))!;
+        args[1]!.GetType().GetMethod("Enqueue")!.Invoke(args[1], [stale]);
+        Assert.Equal(2, Kept());
+
+        typeof(SessionPool).GetMethod("Sweep", BindingFlags.NonPublic | BindingFlags.Static)!.Invoke(null, null);
+        Assert.True(IsClosed(old));
+        Assert.False(IsClosed(young));
+        Assert.Equal(1, Kept());
+        Assert.Same(young, SessionPool.Take(_ns.Name));
+        young.Dispose();
+    }
+
+    [Fact]
+    public void TheSweepTimerClosesASessionUnusedForTheIdleTimeout()
+    {
+        AccelSession kept = SessionPool.Take(_ns.Name);
+        SessionPool.Give(kept);
+        Thread.Sleep(SessionPool.IdleTimeout - TimeSpan.FromSeconds(2));
+        Assert.False(IsClosed(kept));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!IsClosed(kept) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(100);
+        }
+
+        Assert.True(IsClosed(kept));
+        Assert.Equal(0, Kept());
+    }
+}
