@@ -120,7 +120,7 @@ internal static class Failures
                 return new HostAccelException(ErrorIds.HardwareOffloadNotSupported, FailureKind.NotImplemented, $"{n.Message}. Nothing was changed.", target, exception);
             case ErrnoException { Reason: KernelReason.NamespaceNotFound } s:
                 return new HostAccelException(ErrorIds.NetworkNamespaceNotFound, FailureKind.ObjectNotFound,
-                    $"there is no network namespace {target}: {s.Message}", target, exception);
+                    $"the network namespace is not there: {s.Message}", target, exception);
             case ErrnoException e:
                 return FromErrno(e, target);
             case ArgumentException a:

@@ -158,7 +158,7 @@ public sealed class TrafficControlCommitTests : EngineTest
         HostAccelException refused = Assert.Throws<HostAccelException>(() => TcCommit.Open(name));
 
         Assert.Equal((ErrorIds.NetworkNamespaceNotFound, FailureKind.ObjectNotFound), (refused.ErrorId, refused.Kind));
-        Assert.StartsWith($"there is no network namespace {name}: ", refused.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"the network namespace is not there: open (network namespace '{name}' at /run/netns/{name}) failed: No such file or directory (ENOENT)", refused.Message, StringComparison.Ordinal);
         Assert.Equal(name, refused.TargetObject);
         Assert.IsAssignableFrom<ErrnoException>(refused.InnerException);
     }

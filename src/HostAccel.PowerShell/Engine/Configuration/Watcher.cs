@@ -179,8 +179,9 @@ internal static class Watcher
                 : $"{why}: in desired state at generation {result.Generation}{pending}");
             return (present, true);
         }
-        catch (OperationCanceledException)
+        catch (HostAccelException ex) when (ex.ErrorId == ErrorIds.Stopped && cancellation.IsCancellationRequested)
         {
+            // The watch was stopped during the sync (which then applied nothing): it ends quietly, as between syncs.
             return (present, true);
         }
         catch (HostAccelException ex)
