@@ -238,6 +238,7 @@ public sealed class PlanScopeTests : EngineTest
         Assert.Equal(name, failure.TargetObject);
     }
 
+    /// <summary>Refused by the names' check before anything is read (Names.Device; EnableFastpathPlan's own check of devices says the same).</summary>
     [Theory]
     [InlineData("GatewayInterface", "eth/0")]
     [InlineData("GatewayInterface", "a:b")]
