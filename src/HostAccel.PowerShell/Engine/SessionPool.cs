@@ -22,6 +22,11 @@ internal static class SessionPool
     private static readonly ConcurrentDictionary<string, ConcurrentQueue<Idle>> Pool = new(StringComparer.Ordinal);
     private static readonly Timer Sweeper = new(_ => Sweep(), null, Timeout.Infinite, Timeout.Infinite);
 
+    /// <summary>When the sweeper is due (null: not armed); guarded by <see cref="Arming"/>.</summary>
+    private static DateTime? _due;
+
+    private static readonly object Arming = new();
+
     /// <summary>A session in the namespace (the caller's own when null or empty): a kept one when there is one still good.</summary>
     public static AccelSession Take(string? networkNamespace)
     {
@@ -57,8 +62,9 @@ internal static class SessionPool
             return;
         }
 
-        idle.Enqueue(new Idle(session, session.Identity, DateTime.UtcNow));
-        Sweeper.Change(IdleTimeout, Timeout.InfiniteTimeSpan);
+        DateTime now = DateTime.UtcNow;
+        idle.Enqueue(new Idle(session, session.Identity, now));
+        Schedule(now + IdleTimeout);
     }
 
     /// <summary>Closes every kept session (the module is being removed).</summary>
@@ -75,8 +81,13 @@ internal static class SessionPool
 
     private static void Sweep()
     {
+        lock (Arming)
+        {
+            _due = null;
+        }
+
         DateTime now = DateTime.UtcNow;
-        bool left = false;
+        DateTime? oldest = null;
         foreach (ConcurrentQueue<Idle> idle in Pool.Values)
         {
             for (int n = idle.Count; n > 0 && idle.TryDequeue(out Idle? kept); n--)
@@ -88,14 +99,33 @@ internal static class SessionPool
                 else
                 {
                     idle.Enqueue(kept);
-                    left = true;
+                    oldest = oldest is { } o && o <= kept.Since ? o : kept.Since;
                 }
             }
         }
 
-        if (left)
+        if (oldest is { } since)
         {
-            Sweeper.Change(IdleTimeout, Timeout.InfiniteTimeSpan);
+            Schedule(since + IdleTimeout);
+        }
+    }
+
+    /// <summary>
+    /// Arms the sweeper for <paramref name="due"/> unless it is due sooner already: a session given back later never
+    /// puts off the closing of one given back before it, and what a sweep leaves is swept when the oldest of it is due.
+    /// </summary>
+    private static void Schedule(DateTime due)
+    {
+        lock (Arming)
+        {
+            if (_due is { } armed && armed <= due)
+            {
+                return;
+            }
+
+            _due = due;
+            TimeSpan wait = due - DateTime.UtcNow;
+            Sweeper.Change(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -159,20 +159,45 @@ public sealed class SessionPoolTests : IDisposable
         young.Dispose();
     }
 
+    /// <summary>
+    /// The sweeper closes each kept session once it has been unused for the idle timeout: a session given back later
+    /// (here 10 s later, in another namespace, as a parallel runspace would) neither puts that off nor is closed with
+    /// it, and is closed when its own time is up.
+    /// </summary>
     [Fact]
-    public void TheSweepTimerClosesASessionUnusedForTheIdleTimeout()
+    public void TheSweepTimerClosesEachSessionWhenItHasBeenUnusedForTheIdleTimeout()
     {
+        using var other = new TestNamespace();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         AccelSession kept = SessionPool.Take(_ns.Name);
         SessionPool.Give(kept);
-        Thread.Sleep(SessionPool.IdleTimeout - TimeSpan.FromSeconds(2));
-        Assert.False(IsClosed(kept));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!IsClosed(kept) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        Thread.Sleep(TimeSpan.FromSeconds(10));
+        AccelSession later = SessionPool.Take(other.Name);
+        TimeSpan laterGiven = clock.Elapsed;
+        SessionPool.Give(later);
+        try
         {
-            Thread.Sleep(100);
-        }
+            Thread.Sleep(SessionPool.IdleTimeout - TimeSpan.FromSeconds(2) - clock.Elapsed);
+            Assert.False(IsClosed(kept));
+            while (!IsClosed(kept) && clock.Elapsed < laterGiven + SessionPool.IdleTimeout - TimeSpan.FromSeconds(1))
+            {
+                Thread.Sleep(100);
+            }
 
-        Assert.True(IsClosed(kept));
-        Assert.Equal(0, Kept());
+            Assert.True(IsClosed(kept), $"not closed {clock.Elapsed.TotalSeconds:0.0} s after it was given back");
+            Assert.False(IsClosed(later), "the session given back 10 s later was closed with the first");
+            Assert.Equal(0, Kept());
+            while (!IsClosed(later) && clock.Elapsed < laterGiven + SessionPool.IdleTimeout + TimeSpan.FromSeconds(10))
+            {
+                Thread.Sleep(100);
+            }
+
+            Assert.True(IsClosed(later), "what the first sweep left was not swept when its time was up");
+        }
+        finally
+        {
+            // The one kept for the other namespace, if the sweep has not closed it (Take reopens it otherwise).
+            SessionPool.Take(other.Name).Dispose();
+        }
     }
 }
