@@ -63,6 +63,22 @@ public sealed class ConfigurationValidatorEdgeTests
     }
 
     [Fact]
+    public void ALocalPodCidrOfAFamilyNotGivenIsRefused()
+    {
+        HostAccelException failure = Refusal(("Family", "ip6"), ("Traffic", "PodToPod"));
+        Assert.Equal((ErrorIds.InvalidConfiguration, (object?)"10.244.2.0/24"), (failure.ErrorId, failure.TargetObject));
+        Assert.Equal("LocalPodCidr 10.244.2.0/24 is IPv4, but Family is Ip6", failure.Message);
+    }
+
+    [Fact]
+    public void PrefixesWithoutAnyFamilyAreRefused()
+    {
+        HostAccelException failure = Refusal(("LocalPodCidr", null), ("TransportInterface", null), ("PeerPodCidr", "10.244.1.0/24"));
+        Assert.Equal((ErrorIds.InvalidConfiguration, (object?)"PeerPodCidr"), (failure.ErrorId, failure.TargetObject));
+        Assert.Equal("PeerPodCidr is given, but no family is managed: give LocalPodCidr or Family", failure.Message);
+    }
+
+    [Fact]
     public void AnIPv4PrefixWithoutTheIpFamilyIsRefusedNamingTheIpFamily()
     {
         HostAccelException failure = Refusal(("LocalPodCidr", "fd00:10:244:2::/64"), ("PeerPodCidr", "10.244.1.0/24"), ("Traffic", "PodToPod"));

@@ -35,6 +35,14 @@ public sealed class NameGlobAndOwnershipEdgeTests
     }
 
     [Fact]
+    public void AnEmptyDeviceNameIsRefused() =>
+        Assert.Equal("TransportInterface is empty: a device name has 1 to 15 bytes", Assert.Throws<HostAccelException>(() => Names.Device("TransportInterface", "")).Message);
+
+    [Fact]
+    public void AFamilyHostAccelDoesNotManageIsNamed() =>
+        Assert.StartsWith("HostAccel does not manage bridge tables", Assert.Throws<ArgumentOutOfRangeException>(() => NftFamily.Bridge.ToModel()).Message);
+
+    [Fact]
     public void ADeviceNameWithADotIsTaken() => Names.Device("GatewayInterface", "eth0.100");
 
     public static TheoryData<string, string> CommentRefusals() => new()
@@ -96,6 +104,7 @@ public sealed class NameGlobAndOwnershipEdgeTests
     [InlineData("bd", "[ab][cd]", true)]
     [InlineData("ay", "[ab][x-z]", true)]
     [InlineData("a", "[a-a]", true)]
+    [InlineData("ab`", "a?`", true)]
     public void APatternMatchesAsPowerShellsWildcards(string value, string pattern, bool matches) =>
         Assert.Equal(matches, Glob.IsMatch(value, pattern));
 

@@ -6,6 +6,8 @@ using HostAccel.Native.Nftables.Objects;
 using HostAccel.PowerShell.Engine;
 using HostAccel.PowerShell.Engine.Configuration;
 using HostAccel.PowerShell.Model;
+using HostAccel.PowerShell.Engine.TrafficControl;
+using HostAccel.Native.TrafficControl;
 using Xunit;
 
 namespace HostAccel.PowerShell.Tests.Unit;
@@ -280,5 +282,27 @@ public sealed class SyncPlannerDriftTests
         Assert.DoesNotContain(plan.Statements, s => s.StartsWith("add element", StringComparison.Ordinal));
         Assert.True(plan.HasNftChanges);
         Assert.False(new SyncPlan(7, _ => null).HasNftChanges);
+    }
+
+    [Fact]
+    public void TrafficControlChangesAreDriftNamingTheirDevice()
+    {
+        var plan = new SyncPlan(7, _ => null)
+        {
+            TrafficControl =
+            [
+                new TcPlannedChange(TcChange.AddQdisc(new TcQdisc(3, TcQdisc.ClsactKind)), AccelFamily.Ip, AccelDriftKind.Missing),
+                new TcPlannedChange(TcChange.DeleteFilter(new FlowerFilter(9, ClsactHook.Ingress, 100, 0x0800) { Handle = 7 }), AccelFamily.Ip, AccelDriftKind.Extra),
+                new TcPlannedChange(TcChange.DeleteFilter(new FlowerFilter(2, ClsactHook.Ingress, 101, 0x86dd) { Handle = 8 }), AccelFamily.Ip6, AccelDriftKind.Extra),
+            ],
+            TrafficControlNames = i => i switch { 3 => "eth0", 2 => "antrea-gw0", _ => null },
+        };
+        Assert.Equal(
+            [(AccelDriftKind.Missing, "qdisc clsact dev eth0"), (AccelDriftKind.Extra, "filter dev #9 ingress prio 100 handle 7"),
+             (AccelDriftKind.Extra, "filter dev antrea-gw0 ingress prio 101 handle 8")],
+            plan.Drift().Select(d => (d.Kind, d.Object)));
+        Assert.Equal(
+            [(AccelDriftKind.Missing, "qdisc clsact dev #3")],
+            new SyncPlan(7, _ => null) { TrafficControl = [plan.TrafficControl[0]] }.Drift().Select(d => (d.Kind, d.Object)));
     }
 }
