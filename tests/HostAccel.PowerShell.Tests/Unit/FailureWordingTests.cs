@@ -108,4 +108,11 @@ public sealed class FailureWordingTests
         Assert.Equal((ErrorIds.TableNotOwned, FailureKind.InvalidOperation, message), (failure.ErrorId, failure.Kind, failure.Message));
         Assert.Equal(table.ToString(), failure.TargetObject);
     }
+
+    [Fact]
+    public void AStaleReadSaysTheRulesetChangedWithWhatTheReadMet()
+    {
+        var inner = new InvalidOperationException("chain ip antrea forward is gone");
+        Assert.Equal("the ruleset changed while it was read: chain ip antrea forward is gone", new Engine.Planning.StaleReadException(inner).Message);
+    }
 }
