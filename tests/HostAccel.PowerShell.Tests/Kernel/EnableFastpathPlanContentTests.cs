@@ -123,4 +123,12 @@ public sealed class EnableFastpathPlanContentTests : EngineTest
         Assert.StartsWith($"set {family} antrea peer-pod-cidr", (string)failure.TargetObject!, StringComparison.Ordinal);
         Assert.Equal($"{failure.TargetObject} is not an interval set of {wanted} addresses, so it cannot hold Pod CIDRs", failure.Message);
     }
+
+    [Fact]
+    public void ARequestWithoutATransportDeviceIsRefusedAsEmpty()
+    {
+        var request = new EnableFastpathRequest { LocalPodCidr = ["10.244.2.0/24"] };
+        HostAccelException failure = FailsAndChangesNothing(() => new EnableFastpathPlan(Session).Prepare(request), ErrorIds.InvalidArgument, FailureKind.InvalidArgument);
+        Assert.Equal(("TransportInterface is empty: the flowtable needs both the gateway and the transport device", (object)""), (failure.Message, failure.TargetObject));
+    }
 }
