@@ -69,4 +69,33 @@ public sealed class EngineArgumentAndGatheringTests : EngineTest
 
         Assert.Equal(["10.244.0.0/24", "10.244.1.0/24"], plan.Accepted.Select(c => c.Cidr));
     }
+
+    /// <summary>
+    /// The queued input is counted (gathered at commit) among those held back. With several queued prefixes of one set
+    /// this count is of changes, one per set, not of inputs; the cmdlets never reach it (ChangeQueue reports rejections
+    /// itself, counting plan.Accepted, and does not commit), so only one queued input is checked here.
+    /// </summary>
+    [Fact]
+    public void ACommitWithARejectedInputCountsTheQueuedInput()
+    {
+        const int queued = 1;
+        NftLoadOwned("""
+            table ip antrea {
+                set peer-pod-cidr { type ipv4_addr; flags interval; }
+            }
+            """);
+        string before = Ruleset();
+        var plan = new AddPeerPodCidrPlan(Session);
+        for (int i = 0; i < queued; i++)
+        {
+            plan.Queue($"10.244.{i}.0/24", null, "antrea", "peer-pod-cidr", null, false);
+        }
+
+        plan.Reject();
+
+        HostAccelException failure = Assert.Throws<HostAccelException>(() => plan.Commit(CancellationToken.None));
+        Assert.Equal((ErrorIds.NothingApplied, FailureKind.InvalidOperation), (failure.ErrorId, failure.Kind));
+        Assert.Equal($"nothing was applied: 1 of {queued + 1} inputs were rejected, and the changes are all or nothing", failure.Message);
+        Assert.Equal(before, Ruleset());
+    }
 }
