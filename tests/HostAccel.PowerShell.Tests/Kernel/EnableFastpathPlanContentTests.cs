@@ -131,4 +131,14 @@ public sealed class EnableFastpathPlanContentTests : EngineTest
         HostAccelException failure = FailsAndChangesNothing(() => new EnableFastpathPlan(Session).Prepare(request), ErrorIds.InvalidArgument, FailureKind.InvalidArgument);
         Assert.Equal(("TransportInterface is empty: the flowtable needs both the gateway and the transport device", (object)""), (failure.Message, failure.TargetObject));
     }
+
+    /// <summary>The largest threshold a rule can say (ct packets &gt; 2147483647) is read back as it was asked for.</summary>
+    [Fact]
+    public void TheLargestOffloadThresholdIsPlannedAsAsked()
+    {
+        var request = new EnableFastpathRequest { LocalPodCidr = ["10.244.2.0/24"], TransportInterface = "eth0", OffloadThreshold = int.MaxValue };
+        PlannedChange<Fastpath> change = Assert.Single(new EnableFastpathPlan(Session).Prepare(request));
+        Assert.Equal(int.MaxValue, change.Result.OffloadThreshold);
+        Assert.Contains(change.Statements, s => s.Contains("ct packets > 2147483647", StringComparison.Ordinal));
+    }
 }
