@@ -177,7 +177,7 @@ internal class ChangePlan<T>
         if (Rejected > 0)
         {
             throw new HostAccelException(ErrorIds.NothingApplied, FailureKind.InvalidOperation,
-                $"nothing was applied: {Rejected} of {Rejected + _accepted.Count} inputs were rejected, and the changes are all or nothing", target);
+                $"nothing was applied: {Rejected} of {Rejected + Accepted.Count} inputs were rejected, and the changes are all or nothing", target);
         }
 
         if (Conflicts() is [HostAccelException conflict, ..])

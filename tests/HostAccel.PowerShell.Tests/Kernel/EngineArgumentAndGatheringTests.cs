@@ -71,14 +71,14 @@ public sealed class EngineArgumentAndGatheringTests : EngineTest
     }
 
     /// <summary>
-    /// The queued input is counted (gathered at commit) among those held back. With several queued prefixes of one set
-    /// this count is of changes, one per set, not of inputs; the cmdlets never reach it (ChangeQueue reports rejections
-    /// itself, counting plan.Accepted, and does not commit), so only one queued input is checked here.
+    /// The queued inputs are counted (gathered at commit) among those held back, each one: several queued prefixes of
+    /// one set are one change but as many inputs.
     /// </summary>
-    [Fact]
-    public void ACommitWithARejectedInputCountsTheQueuedInput()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void ACommitWithARejectedInputCountsEveryQueuedInput(int queued)
     {
-        const int queued = 1;
         NftLoadOwned("""
             table ip antrea {
                 set peer-pod-cidr { type ipv4_addr; flags interval; }
