@@ -112,6 +112,20 @@ Describe 'ConvertTo-AccelConfiguration' {
             { @{ Name = 'a'; PodCidr = '10.1.0.0/24'; Zone = 'x' } | ConvertTo-AccelConfiguration -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'Zone' is not a key of a Node*"
         }
 
+        It 'refuses a key given twice in two cases (ConvertFrom-Json -AsHashtable keeps both), in a Node and in the template' {
+            $json = '{"kind":"NodeList","items":[{"metadata":{"name":"a"},"spec":{"podCIDR":"10.1.0.0/24","PodCIDR":"10.9.0.0/24"}},{"metadata":{"name":"b"},"spec":{"podCIDR":"10.2.0.0/24"}}]}'
+            $failure = @({ $json | ConvertFrom-Json -AsHashtable | ConvertTo-AccelConfiguration -TransportInterface eth0 } | Should -Throw -PassThru)
+            $failure[0].FullyQualifiedErrorId | Should -Be 'InvalidConfiguration,HostAccel.PowerShell.Commands.ConvertToAccelConfigurationCommand'
+            $failure[0].CategoryInfo.Category | Should -Be InvalidArgument
+            "$($failure[0])" | Should -Be "'podCIDR' and 'PodCIDR' are the same key (keys are read in any case), given twice"
+            $failure[0].TargetObject | Should -Be 'PodCIDR'
+
+            $template = '{"Counter":true,"counter":false}' | ConvertFrom-Json -AsHashtable
+            $failure = @({ @{ Name = 'a'; PodCidr = '10.1.0.0/24' } | ConvertTo-AccelConfiguration -TransportInterface eth0 -Template $template } | Should -Throw -PassThru)
+            $failure[0].FullyQualifiedErrorId | Should -Be 'InvalidConfiguration,HostAccel.PowerShell.Commands.ConvertToAccelConfigurationCommand'
+            "$($failure[0])" | Should -Be "'Counter' and 'counter' are the same key (keys are read in any case), given twice"
+        }
+
         It 'refuses a template that sets what the cluster decides' {
             { $DualStack | ConvertTo-AccelConfiguration -Template @{ PeerPodCidr = '10.9.0.0/16' } -ErrorAction Stop -WarningAction SilentlyContinue } |
                 Should -Throw -ErrorId 'InvalidConfiguration,HostAccel.PowerShell.Commands.ConvertToAccelConfigurationCommand' -ExpectedMessage '*PeerPodCidr*computes*'

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using System.Management.Automation;
 using System.Text.Json;
 using HostAccel.PowerShell.Commands.Completers;
@@ -88,8 +89,16 @@ public sealed class ConvertToAccelConfigurationCommand : PSCmdlet
         var template = new Hashtable(_fileTemplate, StringComparer.OrdinalIgnoreCase);
         if (Template is not null)
         {
+            var given = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (DictionaryEntry entry in Template)
             {
+                string name = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? "";
+                if (given.TryGetValue(name, out string? first))
+                {
+                    ThrowTerminatingError(HostAccelCmdlet.ToErrorRecord(ClusterDescription.SameKey(first, name)));
+                }
+
+                given[name] = name;
                 template[entry.Key] = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
             }
         }
@@ -200,7 +209,16 @@ public sealed class ConvertToAccelConfigurationCommand : PSCmdlet
         string => value,
         IDictionary dictionary => dictionary.Cast<DictionaryEntry>().Aggregate(new Hashtable(StringComparer.OrdinalIgnoreCase), (table, e) =>
         {
-            table[ToData(e.Key) ?? ""] = ToData(e.Value);
+            // Folded into a table that reads keys in any case, a dictionary that holds one key in two cases
+            // (ConvertFrom-Json -AsHashtable keeps both) would silently keep the last: refused, as the engine refuses it.
+            object key = ToData(e.Key) ?? "";
+            if (table.ContainsKey(key))
+            {
+                throw ClusterDescription.SameKey(Convert.ToString(table.Keys.Cast<object>().First(k => StringComparer.OrdinalIgnoreCase.Equals(k, key)), CultureInfo.InvariantCulture),
+                    Convert.ToString(key, CultureInfo.InvariantCulture));
+            }
+
+            table[key] = ToData(e.Value);
             return table;
         }),
         IEnumerable list => list.Cast<object?>().Select(ToData).ToArray(),

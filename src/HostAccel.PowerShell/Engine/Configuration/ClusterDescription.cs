@@ -337,7 +337,7 @@ internal static class ClusterDescription
 
             if (found is not null)
             {
-                throw ConfigurationReader.Invalid($"'{found}' and '{name}' are the same key (keys are read in any case), given twice", name);
+                throw SameKey(found, name);
             }
 
             (found, value) = (name, entry.Value);
@@ -345,6 +345,10 @@ internal static class ClusterDescription
 
         return value;
     }
+
+    /// <summary>One key given twice, in two cases: which of the two should win is not for the reader to guess.</summary>
+    internal static HostAccelException SameKey(string? first, string? second) =>
+        ConfigurationReader.Invalid($"'{first}' and '{second}' are the same key (keys are read in any case), given twice", second);
 
     private static HostAccelException NotANode(object? value, string source) =>
         new(ClusterErrorIds.InvalidNode, FailureKind.InvalidArgument,
