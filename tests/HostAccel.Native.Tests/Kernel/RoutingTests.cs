@@ -93,6 +93,38 @@ public sealed class RoutingTests : IDisposable
             .Order());
     }
 
+    /// <summary>
+    /// A namespace with no address yet has no IPv4 local table (the kernel makes it with the first address; ip says
+    /// "FIB table does not exist"): that is no local address, and the resolver goes on to say what is really missing.
+    /// </summary>
+    [Fact]
+    public void ANamespaceWithoutAnyAddressHasNoLocalRoutesAndNoRouteToRedirectTo()
+    {
+        string name = $"ha-test-{Guid.NewGuid():N}"[..20];
+        Shell.Run("ip", "netns", "add", name);
+        try
+        {
+            Shell.Run("ip", "-n", name, "link", "add", "antrea-gw0", "type", "veth", "peer", "name", "eth0");
+            Shell.Run("ip", "-n", name, "link", "set", "antrea-gw0", "up");
+            Shell.Run("ip", "-n", name, "link", "set", "eth0", "up");
+            (int code, _, string error) = Shell.Execute("ip", "-n", name, "-4", "route", "show", "table", "local");
+            Assert.NotEqual(0, code);
+            Assert.Contains("FIB table does not exist", error, StringComparison.Ordinal);
+
+            using TcConnection tc = TcConnection.Open(name);
+            Assert.Empty(NextHopResolver.LocalRoutes(tc, ipv6: false));
+            NextHopException refused = Assert.Throws<NextHopException>(() => NextHopResolver.Resolve(tc, IpPrefix.Parse("10.2.0.0/24"), "eth0", "antrea-gw0"));
+            Assert.Equal(NextHopProblem.NoRoute, refused.Problem);
+
+            Shell.Run("ip", "-n", name, "addr", "add", "10.1.0.1/24", "dev", "antrea-gw0");
+            Assert.Contains(NextHopResolver.LocalRoutes(tc, ipv6: false), r => r.Type == RouteType.Local && r.Destination.ToString() == "10.1.0.1/32");
+        }
+        finally
+        {
+            Shell.TryRun("ip", "netns", "del", name);
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -132,6 +164,21 @@ public sealed class RoutingTests : IDisposable
         Assert.Equal(NextHopProblem.NotForwarded, error.Problem);
         // With the kernel's errno, which differs between kernels (EINVAL for a martian source on 6.18).
         Assert.Contains("the kernel would not forward 10.244.0.0 from 10.244.0.9 arriving on antrea-gw0 (E", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Forwarding off: the kernel answers the forwarded lookup EHOSTUNREACH, as for no route, though ip route shows
+    /// one. The refusal says forwarding, not "no route".
+    /// </summary>
+    [Fact]
+    public void TrafficArrivingWhereForwardingIsOffIsRefusedAsNotForwarded()
+    {
+        _ns.Exec("sysctl", "-qw", "net.ipv4.ip_forward=0");
+        NextHopException error = Assert.Throws<NextHopException>(() =>
+            NextHopResolver.Resolve(_tc, TcFixtures.PeerPodCidr(false), "eth0", "antrea-gw0", IPAddress.Parse("10.244.0.9")));
+        Assert.Equal(NextHopProblem.NotForwarded, error.Problem);
+        Assert.Equal($"cannot redirect traffic to {TcFixtures.PeerPodCidr(false)}: the kernel routes 10.244.0.0 but would not forward it from 10.244.0.9 arriving on antrea-gw0: " +
+            "is forwarding on (sysctl net.ipv4.ip_forward, net.ipv4.conf.antrea-gw0.forwarding)?", error.Message);
     }
 
     [Theory]

@@ -127,7 +127,7 @@ public static class NextHopResolver
             }
         }
 
-        IReadOnlyList<Route> localTable = connection.ListRoutes(destination.IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, RT_TABLE_LOCAL);
+        IReadOnlyList<Route> localTable = LocalRoutes(connection, destination.IsIPv6);
         IPAddress sample = SampleDestination(destination, localTable);
         Route route = Lookup(connection, destination, sample, ingress, sampleSource);
         CheckRoute(route, destination, egress);
@@ -168,6 +168,24 @@ public static class NextHopResolver
     }
 
     /// <summary>
+    /// The local routing table of a family (this host's own addresses, <c>ip route show table local</c>). The kernel makes
+    /// it with the first address of the family: before that (a namespace whose loopback never came up, and no address
+    /// yet) it refuses the dump as a table that does not exist, which means no local address.
+    /// </summary>
+    public static IReadOnlyList<Route> LocalRoutes(TcConnection connection, bool ipv6)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        try
+        {
+            return connection.ListRoutes(ipv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, RT_TABLE_LOCAL);
+        }
+        catch (Netlink.NetlinkException ex) when (ex.Errno == Interop.Errno.ENOENT)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
     /// The route a forwarded packet to <paramref name="sample"/> gets (from <paramref name="sampleSource"/> arriving on
     /// <paramref name="ingress"/>, when given). The kernel answers a lookup that ends at a blackhole (EINVAL), a
     /// prohibit (EACCES) or a reverse-path failure (EXDEV) with that error rather than the route, so the route is
@@ -178,8 +196,17 @@ public static class NextHopResolver
         bool forwarded = ingress is not null && sampleSource is not null;
         try
         {
-            return connection.GetRoute(sample, forwarded ? sampleSource : null, forwarded ? ingress!.Index : null, fibMatch: true)
-                ?? throw Refuse(NextHopProblem.NoRoute, destination, $"the kernel has no route to {destination}");
+            Route? route = connection.GetRoute(sample, forwarded ? sampleSource : null, forwarded ? ingress!.Index : null, fibMatch: true);
+            if (route is null && forwarded && connection.GetRoute(sample, fibMatch: true) is not null)
+            {
+                // Unreachable as forwarded, routed as sent from here: the kernel does not forward what arrives on the
+                // ingress device (forwarding off answers EHOSTUNREACH, which reads like no route at all).
+                throw Refuse(NextHopProblem.NotForwarded, destination,
+                    $"the kernel routes {sample} but would not forward it from {sampleSource} arriving on {ingress!.Name}: is forwarding on " +
+                    $"({(destination.IsIPv6 ? "sysctl net.ipv6.conf.all.forwarding" : $"sysctl net.ipv4.ip_forward, net.ipv4.conf.{ingress.Name}.forwarding")})?");
+            }
+
+            return route ?? throw Refuse(NextHopProblem.NoRoute, destination, $"the kernel has no route to {destination}");
         }
         catch (Netlink.NetlinkException ex)
         {
