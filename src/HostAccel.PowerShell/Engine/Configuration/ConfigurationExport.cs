@@ -55,40 +55,52 @@ internal static class ConfigurationExport
     private static AccelConfiguration ReadOnce(AccelSession session, string tableName, bool includeForeign, bool named)
     {
         uint generation = session.Nft.GetGeneration();
-        var found = new List<(KernelTable Table, Found What)>();
+        var tables = new List<KernelTable>();
         foreach (NftFamily family in new[] { NftFamily.Ip, NftFamily.Ip6 })
         {
             KernelTable? table = KernelTable.Read(session.Nft, family, tableName);
             if (table is not null && (includeForeign || Ownership.IsOwned(table.Table)))
             {
-                found.Add((table, Recognise(table)));
+                tables.Add(table);
             }
         }
 
-        if (found.Count == 0 && named)
+        if (tables.Count == 0 && named)
         {
             throw new HostAccelException(ErrorIds.TableNotFound, FailureKind.ObjectNotFound,
                 $"there is no table ip {tableName} or ip6 {tableName}{(includeForeign ? "" : " that HostAccel owns (-IncludeForeign reads one it does not)")}", tableName);
         }
 
-        // Each set is dumped once per read: Merge takes the prefixes, and the check plans against the same ones.
+        // Each set is dumped once per read: Express takes the prefixes, and the check plans against the same ones.
         var dumped = new Dictionary<NftSet, IReadOnlyList<IpPrefix>>();
         IReadOnlyList<IpPrefix> Prefixes(NftSet set) => dumped.TryGetValue(set, out IReadOnlyList<IpPrefix>? p) ? p : dumped[set] = session.Nft.ListPrefixes(set);
-        AccelConfiguration configuration = Merge(session, tableName, found, Prefixes);
+        AccelConfiguration configuration = Express(tableName, tables, session.InterfaceName, Prefixes, session.NetworkNamespace);
         if (session.Nft.GetGeneration() != generation)
         {
             throw new StaleReadException(new InvalidOperationException($"generation {generation} moved on while table {tableName} was read"));
         }
 
-        if (found.All(f => Ownership.IsOwned(f.Table.Table)))
+        if (tables.All(t => Ownership.IsOwned(t.Table)))
         {
-            RequireExpressible(session, configuration, found, generation, Prefixes);
+            RequireExpressible(session, configuration, tables, generation, Prefixes);
         }
 
         return configuration;
     }
 
-    private static void RequireExpressible(AccelSession session, AccelConfiguration configuration, List<(KernelTable Table, Found What)> found, uint generation,
+    /// <summary>
+    /// The configuration <paramref name="tables"/> (the ip and ip6 tables named <paramref name="tableName"/>, as read)
+    /// express, without a kernel: the rules' shapes, the flowtable, and the sets' prefixes from
+    /// <paramref name="prefixes"/>; devices named by <paramref name="interfaceName"/>.
+    /// </summary>
+    internal static AccelConfiguration Express(string tableName, IReadOnlyList<KernelTable> tables, Func<uint, string?> interfaceName,
+        Func<NftSet, IReadOnlyList<IpPrefix>> prefixes, string? networkNamespace)
+    {
+        List<(KernelTable Table, Found What)> found = tables.Select(t => (t, Recognise(t))).ToList();
+        return Merge(tableName, found, interfaceName, prefixes, networkNamespace);
+    }
+
+    private static void RequireExpressible(AccelSession session, AccelConfiguration configuration, List<KernelTable> found, uint generation,
         Func<NftSet, IReadOnlyList<IpPrefix>> prefixes)
     {
         if (found.Count == 0)
@@ -97,7 +109,7 @@ internal static class ConfigurationExport
         }
 
         var current = new Dictionary<NftFamily, KernelTable?> { [NftFamily.Ip] = null, [NftFamily.Ip6] = null };
-        foreach ((KernelTable table, Found _) in found)
+        foreach (KernelTable table in found)
         {
             current[table.Table.Family] = table;
         }
@@ -191,11 +203,11 @@ internal static class ConfigurationExport
         return found;
     }
 
-    private static AccelConfiguration Merge(AccelSession session, string tableName, List<(KernelTable Table, Found What)> found,
-        Func<NftSet, IReadOnlyList<IpPrefix>> prefixes)
+    private static AccelConfiguration Merge(string tableName, List<(KernelTable Table, Found What)> found, Func<uint, string?> interfaceName,
+        Func<NftSet, IReadOnlyList<IpPrefix>> prefixes, string? networkNamespace)
     {
         var defaults = new AccelConfiguration();
-        string? Name(uint? index) => index is uint i ? session.InterfaceName(i) : null;
+        string? Name(uint? index) => index is uint i ? interfaceName(i) : null;
         string externalSet = found.Select(f => f.What.ExternalSet).OfType<string>().FirstOrDefault() ?? defaults.ExternalIPSetName;
         string nodeSet = found.Select(f => f.What.NodeSet).OfType<string>().FirstOrDefault() ?? defaults.PeerNodeSetName;
         // No rule names the peer set when nothing is accelerated (prepared tables): then it is the one interval set
@@ -244,7 +256,7 @@ internal static class ConfigurationExport
         };
         try
         {
-            return ConfigurationValidator.Validate(configuration) with { NetworkNamespace = session.NetworkNamespace };
+            return ConfigurationValidator.Validate(configuration) with { NetworkNamespace = networkNamespace };
         }
         catch (HostAccelException ex) when (found.Count > 1)
         {
