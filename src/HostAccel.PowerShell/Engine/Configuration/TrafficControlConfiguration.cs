@@ -1,5 +1,6 @@
 using HostAccel.Native.Nftables;
 using HostAccel.Native.TrafficControl;
+using HostAccel.Native.TrafficControl.Routing;
 using HostAccel.PowerShell.Engine.TrafficControl;
 using HostAccel.PowerShell.Model;
 
@@ -74,9 +75,12 @@ internal static class TrafficControlConfiguration
     /// Get-AccelConfiguration: when HostAccel's redirects are in the kernel, the mode and what they say (gateway,
     /// transport, local Pod CIDRs) on top of what the table says (the peer set).
     /// </summary>
-    public static AccelConfiguration ReadBack(TcConnection tc, AccelConfiguration fromTables)
+    public static AccelConfiguration ReadBack(TcConnection tc, AccelConfiguration fromTables) =>
+        ReadBack(TcFastpaths.OwnedEverywhere(tc), fromTables);
+
+    /// <summary><see cref="ReadBack(TcConnection, AccelConfiguration)"/> from every device's HostAccel filters (<see cref="TcFastpaths.OwnedEverywhere"/>).</summary>
+    internal static AccelConfiguration ReadBack(IReadOnlyList<(Link Device, IReadOnlyList<FlowerFilter> Filters)> owned, AccelConfiguration fromTables)
     {
-        var owned = TcFastpaths.OwnedEverywhere(tc);
         var redirects = owned.SelectMany(o => o.Filters.Where(f => !TcDesign.IsGuard(f)).Select(f => (o.Device, Filter: f))).ToList();
         if (redirects.Count == 0)
         {

@@ -45,11 +45,15 @@ internal static class TcFastpaths
     public static IReadOnlyList<TcPlannedChange> PlanDisable(TcConnection tc, IReadOnlyCollection<string>? devices = null)
     {
         ArgumentNullException.ThrowIfNull(tc);
-        List<Link> links = devices is null
-            ? tc.ListLinks().ToList()
-            : devices.Select(tc.GetLink).OfType<Link>().ToList();
+        List<Link> links = Devices(tc, devices);
         return Diff(tc, links, links.ToDictionary(l => l.Index, _ => new List<FlowerFilter>()));
     }
+
+    /// <summary>The devices <see cref="PlanDisable"/> looks at: those named that exist, in their order, or every device.</summary>
+    internal static List<Link> Devices(TcConnection tc, IReadOnlyCollection<string>? devices) =>
+        devices is null
+            ? tc.ListLinks().ToList()
+            : devices.Select(tc.GetLink).OfType<Link>().ToList();
 
     /// <summary>
     /// The spec HostAccel's redirects in the kernel carry out, read back from them. The gateway is the device whose
@@ -61,7 +65,16 @@ internal static class TcFastpaths
     public static TcFastpathSpec? CurrentSpec(TcConnection tc)
     {
         ArgumentNullException.ThrowIfNull(tc);
-        var redirects = OwnedEverywhere(tc)
+        return CurrentSpec(OwnedEverywhere(tc), () => OwnAddresses(tc));
+    }
+
+    /// <summary>
+    /// <see cref="CurrentSpec(TcConnection)"/> from what it reads: every device's HostAccel filters
+    /// (<see cref="OwnedEverywhere"/>) and, asked only when two devices hold redirects, this host's own addresses.
+    /// </summary>
+    internal static TcFastpathSpec? CurrentSpec(IReadOnlyList<(Link Device, IReadOnlyList<FlowerFilter> Filters)> owned, Func<IEnumerable<IPAddress>> ownAddresses)
+    {
+        var redirects = owned
             .Select(o => (o.Device, Filters: o.Filters.Where(f => !TcDesign.IsGuard(f) && f.Source is not null).ToList()))
             .Where(o => o.Filters.Count > 0).ToList();
         if (redirects.Count != 2)
@@ -69,7 +82,7 @@ internal static class TcFastpaths
             return null;
         }
 
-        List<IpPrefix> own = LocalAddresses(tc, v6: false).Concat(LocalAddresses(tc, v6: true))
+        List<IpPrefix> own = ownAddresses()
             .Select(a => IpPrefix.Parse($"{a}/{(a.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32)}")).ToList();
         bool HoldsOwn(List<FlowerFilter> filters) => filters.Any(f => own.Any(a => f.Source!.Value.Contains(a)));
         var gateways = redirects.Where(r => HoldsOwn(r.Filters)).ToList();
@@ -84,10 +97,13 @@ internal static class TcFastpaths
             transport.Filters.Select(f => f.Source!.Value).Distinct().Order().ToList());
     }
 
+    /// <summary>This host's own addresses, IPv4 then IPv6 (the local routing table's local routes).</summary>
+    internal static IEnumerable<IPAddress> OwnAddresses(TcConnection tc) => LocalAddresses(tc, v6: false).Concat(LocalAddresses(tc, v6: true));
+
     /// <summary>
     /// Add-/Remove-PeerPodCidr in the Traffic Control mode: the filter changes that make HostAccel's redirects follow
     /// the peer Pod CIDRs added to or removed from the set, planned from the redirects in the kernel
-    /// (<see cref="CurrentSpec"/>). Null when the namespace has no redirects of HostAccel's to follow.
+    /// (<see cref="CurrentSpec(TcConnection)"/>). Null when the namespace has no redirects of HostAccel's to follow.
     /// </summary>
     public static TcPeerChange? PlanPeers(TcConnection tc, IReadOnlyCollection<IpPrefix> added, IReadOnlyCollection<IpPrefix> removed)
     {
@@ -97,11 +113,20 @@ internal static class TcFastpaths
             return null;
         }
 
+        (TcFastpathSpec spec, IReadOnlyList<IpPrefix> unpaired) = FollowPeers(current, added, removed);
+        return new TcPeerChange(spec, PlanEnable(tc, spec), unpaired);
+    }
+
+    /// <summary>
+    /// The spec <see cref="PlanPeers"/> plans: <paramref name="current"/> with the peers added and removed, sorted, and
+    /// the added peers no local Pod CIDR pairs with.
+    /// </summary>
+    internal static (TcFastpathSpec Spec, IReadOnlyList<IpPrefix> Unpaired) FollowPeers(TcFastpathSpec current, IReadOnlyCollection<IpPrefix> added, IReadOnlyCollection<IpPrefix> removed)
+    {
         // A peer of a family without a local Pod CIDR has nothing to be redirected to or from: it stays in the set only.
         var unpaired = added.Where(p => !current.LocalPodCidr.Any(l => l.IsIPv6 == p.IsIPv6)).Distinct().ToList();
         var peers = current.PeerPodCidr.Concat(added.Except(unpaired)).Except(removed).Distinct().Order().ToList();
-        TcFastpathSpec spec = current with { PeerPodCidr = peers };
-        return new TcPeerChange(spec, PlanEnable(tc, spec), unpaired);
+        return (current with { PeerPodCidr = peers }, unpaired);
     }
 
     /// <summary>HostAccel's filters on a device's ingress, with their statistics; empty when it has no clsact.</summary>
@@ -130,7 +155,14 @@ internal static class TcFastpaths
     public static IReadOnlyList<Fastpath> Get(TcConnection tc, string? networkNamespace, IReadOnlyCollection<AccelFamily>? families = null)
     {
         IReadOnlyList<(Link Device, IReadOnlyList<FlowerFilter> Filters)> owned = OwnedEverywhere(tc);
-        Func<int, string?> names = Names(owned.Select(o => o.Device).Concat(tc.ListLinks()));
+        return Get(owned, tc.ListLinks(), networkNamespace, families);
+    }
+
+    /// <summary><see cref="Get(TcConnection, string?, IReadOnlyCollection{AccelFamily}?)"/> from what it reads: every device's HostAccel filters and the devices.</summary>
+    internal static IReadOnlyList<Fastpath> Get(IReadOnlyList<(Link Device, IReadOnlyList<FlowerFilter> Filters)> owned, IEnumerable<Link> links,
+        string? networkNamespace, IReadOnlyCollection<AccelFamily>? families)
+    {
+        Func<int, string?> names = Names(owned.Select(o => o.Device).Concat(links));
         var result = new List<Fastpath>();
         foreach (AccelFamily family in new[] { AccelFamily.Ip, AccelFamily.Ip6 }.Where(f => families is not { Count: > 0 } || families.Contains(f)))
         {
@@ -258,18 +290,28 @@ internal static class TcFastpaths
     /// handle 0). A filter matching the same traffic with other actions is replaced in place (one step, no gap); one
     /// not desired is deleted, one missing added with a handle no filter of its priority uses.
     /// </summary>
-    private static List<TcPlannedChange> Diff(TcConnection tc, IReadOnlyList<Link> devices, Dictionary<int, List<FlowerFilter>> desired)
+    private static List<TcPlannedChange> Diff(TcConnection tc, IReadOnlyList<Link> devices, Dictionary<int, List<FlowerFilter>> desired) =>
+        Diff(devices.Select(device =>
+        {
+            TcQdisc? clsact = tc.GetClsact(device.Index);
+            return new TcDeviceState(device, clsact, clsact is null ? [] : tc.ListFilters(device.Index, ClsactHook.Ingress),
+                () => tc.ListFilters(device.Index, ClsactHook.Egress).Count);
+        }), desired);
+
+    /// <summary>
+    /// The diff from what each device holds (read as the loop reaches it) to <paramref name="desired"/>; a device
+    /// <paramref name="desired"/> does not name is to hold none of HostAccel's filters.
+    /// </summary>
+    internal static List<TcPlannedChange> Diff(IEnumerable<TcDeviceState> devices, IReadOnlyDictionary<int, List<FlowerFilter>> desired)
     {
         var qdiscs = new List<TcPlannedChange>();
         var deletes = new List<TcPlannedChange>();
         var replaces = new List<TcPlannedChange>();
         var adds = new List<TcPlannedChange>();
         var clsactDeletes = new List<TcPlannedChange>();
-        foreach (Link device in devices)
+        foreach ((Link device, TcQdisc? clsact, IReadOnlyList<TcFilter> ingress, Func<int> egressCount) in devices)
         {
             List<FlowerFilter> wanted = desired.GetValueOrDefault(device.Index) ?? [];
-            TcQdisc? clsact = tc.GetClsact(device.Index);
-            IReadOnlyList<TcFilter> ingress = clsact is null ? [] : tc.ListFilters(device.Index, ClsactHook.Ingress);
             List<FlowerFilter> owned = ingress.Where(TcDesign.IsOwned).Cast<FlowerFilter>().ToList();
             if (clsact is null && wanted.Count > 0)
             {
@@ -306,7 +348,7 @@ internal static class TcFastpaths
 
             List<FlowerFilter> extra = byIdentity.Values.SelectMany(v => v).OrderBy(TcDesign.IsGuard).ToList();
             deletes.AddRange(extra.Select(f => new TcPlannedChange(TcChange.DeleteFilter(f), FamilyOf(f), AccelDriftKind.Extra)));
-            bool othersLeft = ingress.Count > owned.Count || (clsact is not null && tc.ListFilters(device.Index, ClsactHook.Egress).Count > 0);
+            bool othersLeft = ingress.Count > owned.Count || (clsact is not null && egressCount() > 0);
             if (clsact is not null && wanted.Count == 0 && owned.Count > 0 && owned.Count == extra.Count && owned.Any(TcDesign.AddedClsact) && !othersLeft)
             {
                 clsactDeletes.Add(new(TcChange.DeleteQdisc(clsact), FamilyOf(owned[0]), AccelDriftKind.Extra));
@@ -320,3 +362,9 @@ internal static class TcFastpaths
     /// <summary>What a filter matches, which the kernel allows once per mask in a priority: its identity for a diff.</summary>
     private static (ushort, ushort, IpPrefix?, IpPrefix?, byte?) Identity(FlowerFilter f) => (f.Priority, f.Protocol, f.Source, f.Destination, f.IpTtl);
 }
+
+/// <summary>
+/// What a diff reads of a device: its clsact (null when it has none), the filters on its ingress (everyone's; none
+/// without a clsact), and how many filters its egress holds (read only when a clsact's deletion depends on it).
+/// </summary>
+internal sealed record TcDeviceState(Link Device, TcQdisc? Clsact, IReadOnlyList<TcFilter> Ingress, Func<int> EgressCount);

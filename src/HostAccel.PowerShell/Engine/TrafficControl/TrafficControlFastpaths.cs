@@ -1,4 +1,5 @@
 using HostAccel.Native.TrafficControl;
+using HostAccel.Native.TrafficControl.Routing;
 using HostAccel.PowerShell.Model;
 
 namespace HostAccel.PowerShell.Engine.TrafficControl;
@@ -9,13 +10,19 @@ internal static class TrafficControlFastpaths
     public static IReadOnlyList<Fastpath> Get(AccelSession session, IReadOnlyCollection<AccelFamily>? families)
     {
         using TcConnection tc = TcCommit.Open(session.NetworkNamespace);
+        return Get(tc, session.NetworkNamespace, families);
+    }
+
+    /// <summary>Get-Fastpath's objects over an open connection, its failures as HostAccel's naming the namespace.</summary>
+    internal static IReadOnlyList<Fastpath> Get(TcConnection tc, string? networkNamespace, IReadOnlyCollection<AccelFamily>? families)
+    {
         try
         {
-            return TcFastpaths.Get(tc, session.NetworkNamespace, families);
+            return TcFastpaths.Get(tc, networkNamespace, families);
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
-            throw Failures.From(ex, session.NetworkNamespace);
+            throw Failures.From(ex, networkNamespace);
         }
     }
 
@@ -23,32 +30,45 @@ internal static class TrafficControlFastpaths
     public static IReadOnlyList<FastpathCounter> Counters(AccelSession session, IReadOnlyCollection<AccelFamily>? families)
     {
         using TcConnection tc = TcCommit.Open(session.NetworkNamespace);
+        return Counters(tc, session.NetworkNamespace, families);
+    }
+
+    /// <summary>Get-FastpathCounter's objects over an open connection, its failures as HostAccel's naming the namespace.</summary>
+    internal static IReadOnlyList<FastpathCounter> Counters(TcConnection tc, string? networkNamespace, IReadOnlyCollection<AccelFamily>? families)
+    {
         try
         {
-            IReadOnlyList<(Native.TrafficControl.Routing.Link Device, IReadOnlyList<FlowerFilter> Filters)> owned = TcFastpaths.OwnedEverywhere(tc);
-            Func<int, string?> names = TcFastpaths.Names(tc.ListLinks());
-            return owned.SelectMany(o => o.Filters.Select(f => new FastpathCounter
-            {
-                Mode = AccelMode.TrafficControl,
-                Family = TcFastpaths.FamilyOf(f),
-                Device = o.Device.Name,
-                Priority = f.Priority,
-                Handle = f.Handle,
-                Source = f.Source?.ToString(),
-                Destination = f.Destination?.ToString(),
-                Action = TcDesign.IsGuard(f) ? "ttl guard: to the stack" : $"redirect to {names(Redirects(f)) ?? $"#{Redirects(f)}"}",
-                Packets = f.Statistics?.Packets ?? 0,
-                Bytes = f.Statistics?.Bytes ?? 0,
-                Filter = f.AsWritten().Render(names),
-                NetworkNamespace = session.NetworkNamespace,
-            }))
-                .Where(c => families is not { Count: > 0 } || families.Contains(c.Family))
-                .ToList();
+            IReadOnlyList<(Link Device, IReadOnlyList<FlowerFilter> Filters)> owned = TcFastpaths.OwnedEverywhere(tc);
+            return Counters(owned, tc.ListLinks(), networkNamespace, families);
         }
         catch (Exception ex) when (ex is not HostAccelException)
         {
-            throw Failures.From(ex, session.NetworkNamespace);
+            throw Failures.From(ex, networkNamespace);
         }
+    }
+
+    /// <summary>Get-FastpathCounter's objects from what it reads: every device's HostAccel filters and the devices.</summary>
+    internal static IReadOnlyList<FastpathCounter> Counters(IReadOnlyList<(Link Device, IReadOnlyList<FlowerFilter> Filters)> owned, IEnumerable<Link> links,
+        string? networkNamespace, IReadOnlyCollection<AccelFamily>? families)
+    {
+        Func<int, string?> names = TcFastpaths.Names(links);
+        return owned.SelectMany(o => o.Filters.Select(f => new FastpathCounter
+        {
+            Mode = AccelMode.TrafficControl,
+            Family = TcFastpaths.FamilyOf(f),
+            Device = o.Device.Name,
+            Priority = f.Priority,
+            Handle = f.Handle,
+            Source = f.Source?.ToString(),
+            Destination = f.Destination?.ToString(),
+            Action = TcDesign.IsGuard(f) ? "ttl guard: to the stack" : $"redirect to {names(Redirects(f)) ?? $"#{Redirects(f)}"}",
+            Packets = f.Statistics?.Packets ?? 0,
+            Bytes = f.Statistics?.Bytes ?? 0,
+            Filter = f.AsWritten().Render(names),
+            NetworkNamespace = networkNamespace,
+        }))
+            .Where(c => families is not { Count: > 0 } || families.Contains(c.Family))
+            .ToList();
     }
 
     private static int Redirects(FlowerFilter filter) =>
