@@ -177,8 +177,8 @@ public sealed class RoutingTests : IDisposable
         NextHopException error = Assert.Throws<NextHopException>(() =>
             NextHopResolver.Resolve(_tc, TcFixtures.PeerPodCidr(false), "eth0", "antrea-gw0", IPAddress.Parse("10.244.0.9")));
         Assert.Equal(NextHopProblem.NotForwarded, error.Problem);
-        Assert.Equal($"cannot redirect traffic to {TcFixtures.PeerPodCidr(false)}: the kernel routes 10.244.0.0 but would not forward it from 10.244.0.9 arriving on antrea-gw0: " +
-            "is forwarding on (sysctl net.ipv4.ip_forward, net.ipv4.conf.antrea-gw0.forwarding)?", error.Message);
+        Assert.Equal($"cannot redirect traffic to {TcFixtures.PeerPodCidr(false)}: the kernel routes 10.244.0.0 but does not forward it from 10.244.0.9 arriving on antrea-gw0: " +
+            "forwarding is off there (sysctl net.ipv4.ip_forward or net.ipv4.conf.antrea-gw0.forwarding is 0)", error.Message);
     }
 
     [Theory]

@@ -202,8 +202,8 @@ public static class NextHopResolver
                 // Unreachable as forwarded, routed as sent from here: the kernel does not forward what arrives on the
                 // ingress device (forwarding off answers EHOSTUNREACH, which reads like no route at all).
                 throw Refuse(NextHopProblem.NotForwarded, destination,
-                    $"the kernel routes {sample} but would not forward it from {sampleSource} arriving on {ingress!.Name}: is forwarding on " +
-                    $"({(destination.IsIPv6 ? "sysctl net.ipv6.conf.all.forwarding" : $"sysctl net.ipv4.ip_forward, net.ipv4.conf.{ingress.Name}.forwarding")})?");
+                    $"the kernel routes {sample} but does not forward it from {sampleSource} arriving on {ingress!.Name}: forwarding is off there " +
+                    $"({(destination.IsIPv6 ? "sysctl net.ipv6.conf.all.forwarding" : $"sysctl net.ipv4.ip_forward or net.ipv4.conf.{ingress.Name}.forwarding")} is 0)");
             }
 
             return route ?? throw Refuse(NextHopProblem.NoRoute, destination, $"the kernel has no route to {destination}");

@@ -257,10 +257,12 @@ internal static class TcFastpaths
         }
     }
 
-    /// <summary>This host's own addresses of a family (the local routing table), never used as a sample source.</summary>
+    /// <summary>
+    /// This host's own addresses of a family (the local routing table, none before the first address), never used as a
+    /// sample source.
+    /// </summary>
     private static HashSet<IPAddress> LocalAddresses(TcConnection tc, bool v6) =>
-        tc.ListRoutes(v6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, 255 /* RT_TABLE_LOCAL */)
-            .Where(r => r.Type == RouteType.Local).Select(r => r.Destination.Address).ToHashSet();
+        NextHopResolver.LocalRoutes(tc, v6).Where(r => r.Type == RouteType.Local).Select(r => r.Destination.Address).ToHashSet();
 
     /// <summary>
     /// An address inside <paramref name="prefix"/> that is not this host's: the source of the forwarding lookup, which
