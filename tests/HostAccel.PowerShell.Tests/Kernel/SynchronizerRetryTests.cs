@@ -4,6 +4,7 @@ using HostAccel.Native.Interop;
 using HostAccel.PowerShell.Engine;
 using HostAccel.PowerShell.Engine.Configuration;
 using HostAccel.PowerShell.Model;
+using HostAccel.Native.Tests.Support;
 using HostAccel.PowerShell.Tests.Support;
 using Xunit;
 
@@ -161,6 +162,25 @@ public sealed class SynchronizerRetryTests : EngineTest
         Assert.Equal("stopped before the change was applied; nothing was changed", failure.Message);
         Assert.False(asked);
         Assert.Equal(before, Ruleset());
+    }
+
+    [Fact]
+    public void APlanWithoutTrafficControlChangesIsAppliedWithoutAnRtnetlinkConnection()
+    {
+        // The namespace's name goes between the plan and its commit: the session's socket still reaches it, but no
+        // new connection can be opened there by name. A plan with nothing for Traffic Control needs none.
+        AccelSyncResult result = Synchronizer.Sync(Session, Peers(), new SyncOptions
+        {
+            ShouldApply = plan =>
+            {
+                Assert.Empty(plan.TrafficControl);
+                Shell.Run("ip", "netns", "del", Ns.Name);
+                return true;
+            },
+        }, CancellationToken.None);
+        Assert.True(result.Applied);
+        Native.Nftables.Objects.NftSet set = Assert.Single(Session.Nft.ListSets(Native.Nftables.NftFamily.Ip, "antrea"));
+        Assert.Equal(["10.1.0.0/16"], Session.Nft.ListPrefixes(set).Select(p => p.ToString()));
     }
 
     [Fact]
