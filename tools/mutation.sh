@@ -7,7 +7,8 @@
 # The slowest tests are left out of each mutant's run (the 100 000-element scale and fault tests, the fuzzer, the
 # sync property tests, the privilege probes, the cmdlet contract); everything else runs, each mutant against the
 # tests that cover it. Reports: out/mutation/<profile>-<timestamp>/reports/mutation-report.html and .json; the score
-# is on the last lines. Run a batch of files at a time (--mutate) to get a report per batch.
+# is on the last lines, with tools/mutation-score.ps1's (which also leaves out the survivors only another kernel
+# can detect, tools/mutation-triage.txt). Run a batch of files at a time (--mutate) to get a report per batch.
 #
 # Usage: tools/mutation.sh [native|engine] [extra dotnet-stryker options, e.g. --mutate "**/IpPrefix.cs"]
 set -euo pipefail
@@ -40,3 +41,5 @@ NuGetAudit=false HOSTACCEL_FUZZ_CASES=${HOSTACCEL_FUZZ_CASES:-2000} \
   "$stryker" --config-file "$root/tools/stryker-$profile.json" --output "$output" "$@"
 # Test namespaces of runs Stryker ended at their timeout are left behind.
 for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^ha-test-/ { print $1 }'); do ip netns del "$ns" 2>/dev/null || true; done
+# Both scores, every mutant and what this host's kernel can run (tools/mutation-triage.txt lists the rest).
+if command -v pwsh >/dev/null; then pwsh -NoProfile -File "$root/tools/mutation-score.ps1" "$output/reports/mutation-report.json"; fi
