@@ -66,4 +66,6 @@ $t = $rows | Measure-Object Detected, Survived, NoCoverage, Equivalent, OtherKer
 $d, $s, $n, $e, $k = $t.Sum
 "total: {0} detected; undetected: {1} survived and {2} not covered untriaged, {3} triaged equivalent, {4} needing another kernel" -f $d, $s, $n, $e, $k
 "score over every mutant: {0}; over the code this host's kernel can run (the {1} needing another kernel left out): {2}" -f (Score $d ($s + $n + $e + $k)), $k, (Score $d ($s + $n + $e))
-$rules | Where-Object Used -EQ 0 | ForEach-Object { Write-Warning "triage line matched nothing: $($_.File) | $($_.Fragment)" }
+# A line for a file these reports tested that matches nothing is stale (the code moved on, or its mutant is now killed).
+$rules | Where-Object { $r = $_; $r.Used -eq 0 -and @($files.Keys).Where({ $_.EndsWith($r.File) }).Count -gt 0 } |
+    ForEach-Object { Write-Warning "triage line matched nothing: $($_.File) | $($_.Fragment)" }
