@@ -22,10 +22,12 @@ param(
     [switch] $ListUndetected
 )
 
+# The file is before the first " | ", the reason after the last: the fragment between them is code, which may hold "|".
 $rules = @(Get-Content $Triage | Where-Object { $_ -match '\S' -and $_ -notmatch '^\s*#' } | ForEach-Object {
-        $file, $fragment, $reason = $_ -split '\s*\|\s*', 3
-        if (-not $reason) { throw "$Triage`: '$_' is not 'file | source fragment | reason'" }
-        [pscustomobject]@{ File = $file.Trim(); Fragment = $fragment; Reason = $reason.Trim(); Used = 0 }
+        $first, $last = $_.IndexOf(' | '), $_.LastIndexOf(' | ')
+        $fragment = if ($first -ge 0 -and $last -gt $first) { $_.Substring($first + 3, $last - $first - 3).Trim() }
+        if (-not $fragment -or -not $_.Substring($last + 3).Trim()) { throw "$Triage`: '$_' is not 'file | source fragment | reason'" }
+        [pscustomobject]@{ File = $_.Substring(0, $first).Trim(); Fragment = $fragment; Reason = $_.Substring($last + 3).Trim(); Used = 0 }
     })
 
 $files = [ordered]@{}

@@ -25,12 +25,12 @@ BeforeAll {
         $out -join "`n"
     }
 
-    $script:Source = "a();`nb(); // flowtable only`nc();`nd();"
+    $script:Source = "a();`nb(); // flowtable only`nc() || x;`nd() | y;"
     $script:Triage = Join-Path $TestDrive 'triage.txt'
     @(
         '# a comment, then a blank line', '',
         'X/File.cs | // flowtable only | needs a flowtable',
-        'X/File.cs | d(); | equivalent: d is idempotent'
+        'X/File.cs | d() | y; | equivalent: d is idempotent'
     ) | Set-Content $Triage
 }
 
@@ -64,9 +64,11 @@ Describe 'tools/mutation-score.ps1' {
     It 'warns of a triage line that matches no undetected mutant, and refuses one that is not file | fragment | reason' {
         $report = Report (Join-Path $TestDrive 'killed.json') @{ 'X/File.cs' = $Source, @('2:Killed') }
         Score $report $Triage | Should -Match 'triage line matched nothing: X/File.cs \| // flowtable only'
-        Set-Content (Join-Path $TestDrive 'bad.txt') 'X/File.cs | no reason'
-        $out = & pwsh -NoProfile -NonInteractive -File $Tool $report -Triage (Join-Path $TestDrive 'bad.txt') 2>&1
-        $LASTEXITCODE | Should -Not -Be 0
-        ($out -join "`n") | Should -Match "is not 'file \| source fragment \| reason'"
+        foreach ($bad in 'X/File.cs | no reason', 'X/File.cs |  | no fragment', 'X/File.cs | || x | ') {
+            Set-Content (Join-Path $TestDrive 'bad.txt') $bad
+            $out = & pwsh -NoProfile -NonInteractive -File $Tool $report -Triage (Join-Path $TestDrive 'bad.txt') 2>&1
+            $LASTEXITCODE | Should -Not -Be 0
+            ($out -join "`n") | Should -Match "is not 'file \| source fragment \| reason'"
+        }
     }
 }
