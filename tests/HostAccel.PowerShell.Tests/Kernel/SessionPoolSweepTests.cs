@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using HostAccel.Native.Tests.Support;
 using HostAccel.PowerShell.Engine;
+using HostAccel.PowerShell.Tests.Support;
 using Xunit;
 
 namespace HostAccel.PowerShell.Tests.Kernel;
@@ -26,26 +27,9 @@ public sealed class SessionPoolSweepTests : IDisposable
         _ns.Dispose();
     }
 
-    private int Kept()
-    {
-        object pool = typeof(SessionPool).GetField("Pool", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
-        object?[] args = [_ns.Name, null];
-        bool found = (bool)pool.GetType().GetMethod("TryGetValue")!.Invoke(pool, args)!;
-        return found ? (int)args[1]!.GetType().GetProperty("Count")!.GetValue(args[1])! : 0;
-    }
+    private int Kept() => SessionPoolProbe.Kept(_ns.Name);
 
-    private static bool IsClosed(AccelSession session)
-    {
-        try
-        {
-            session.Nft.ListTables();
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return true;
-        }
-    }
+    private static bool IsClosed(AccelSession session) => SessionPoolProbe.IsClosed(session);
 
     [Fact]
     public void ASweepThatClosesNothingKeepsTheKeptSessionsInTheOrderTheyWereGivenBack()
